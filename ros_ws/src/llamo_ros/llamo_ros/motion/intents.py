@@ -1,0 +1,21 @@
+"""Intent taxonomy published to robot planners.
+
+The order of INTENT_LABELS is the order of `IntentPrediction.labels` and of the intent head's logits;
+append new intents at the end so that older consumers' indices stay valid.
+"""
+from __future__ import annotations
+
+INTENT_LABELS: tuple[str, ...] = (
+    "approaching",     # walking towards the camera/robot
+    "passing_by",      # walking across the field of view
+    "leaving",         # walking away from the camera/robot
+    "standing_idle",   # standing roughly still
+    "waving",          # greeting: a hand raised above the shoulder, oscillating
+    "pointing",        # an arm extended and held towards something
+    "handing_over",    # reaching forward at chest height, as to hand or take an object
+    "sitting_down",    # transition from standing to sitting
+    "standing_up",     # transition from sitting to standing
+    "picking_up",      # crouching or bending down, as to pick something up
+)
+NUM_INTENTS = len(INTENT_LABELS)
+INTENT_INDEX = {name: i for i, name in enumerate(INTENT_LABELS)}
