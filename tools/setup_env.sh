@@ -48,8 +48,9 @@ progress "sample media of real people (Debian opencv-doc: basketball, messi, vte
 "$VENV/bin/python" tools/fetch_sample_media.py "$CACHE/opencv-doc"
 
 progress "colcon build of ros_ws"
+# The installed package carries launch/ and models/ too, so they are inputs of the build.
 h=$(cd ros_ws/src && find . -type f -not -path '*/__pycache__/*' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
-h="$h-$(find launch models -type f 2>/dev/null | sort | xargs -r sha256sum | sha256sum | cut -c1-16)"
+h="$h-$(find launch models -type f -print0 2>/dev/null | sort -z | xargs -0 -r sha256sum | sha256sum | cut -c1-16 || true)"
 if done_already colcon "$h" && [ -f ros_ws/install/setup.bash ]; then
   echo "up to date"
 else

