@@ -656,8 +656,10 @@ def plan_scene(seed: int, config: SynthConfig | None = None) -> ScenePlan:
         params["duration_s"] = max(1.0, target_s - total)
         params["intent"] = ACTION_INTENT["stand"]
         actions.append(("stand", params))
-    return ScenePlan(body=body, camera=camera, start_xz=(float(start_xz[0]), float(start_xz[1])),
+    plan = ScenePlan(body=body, camera=camera, start_xz=(float(start_xz[0]), float(start_xz[1])),
                      start_heading_deg=float(start_heading), actions=actions)
+    _describe_walks(plan)
+    return plan
 
 
 # ----------------------------------------------------------------------------------------------
@@ -764,7 +766,7 @@ def _clause(name: str, p: dict, rng: np.random.Generator) -> str:
     if name == "pick_up":
         how = "crouches down" if p["style"] == "crouch" else "bends over"
         return pick([f"{how} and picks up something from the floor with {hand}", f"picks up an object from the floor with {hand}",
-                     f"{how} to pick up an object"]).replace("to pick up", "and picks up")
+                     f"{how} and picks up an object"])
     raise ValueError(name)
 
 
@@ -838,7 +840,6 @@ def generate_clip(seed: int, config: SynthConfig | None = None) -> MotionClip:
     """
     cfg = config or SynthConfig()
     plan = plan_scene(seed, cfg)
-    _describe_walks(plan)
     clean, intent, segments = _render(plan, cfg.fps)
     joints, confidence = _corrupt(clean, cfg, np.random.default_rng([int(seed), 1]))
     language_rng = np.random.default_rng([int(seed), 2])
