@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pytest
 
 from llamo_ros.data.babel import babel_intent, intent_per_frame, load_babel

@@ -54,7 +54,7 @@ def test_clip_contract(clips):
         assert clip.joints.dtype == np.float32 and clip.joints_clean.dtype == np.float32
         assert clip.fps == 30.0 and clip.source.startswith("synth:seed=")
         assert clip.segments[0].start == 0 and clip.segments[-1].end == clip.num_frames
-        for prev, nxt in zip(clip.segments, clip.segments[1:]):
+        for prev, nxt in zip(clip.segments, clip.segments[1:], strict=False):
             assert prev.end == nxt.start
         for seg in clip.segments:
             assert (clip.intent[seg.start:seg.end] == INTENT_INDEX[ACTION_INTENT[seg.name]]).all()
@@ -84,7 +84,7 @@ def test_bone_lengths_are_constant_and_human(clips):
         j = clip.joints_clean.astype(np.float64)
         lengths = np.stack([np.linalg.norm(j[:, c] - j[:, p], axis=-1) for p, c in BONES], axis=1)  # (T, 16)
         assert np.abs(lengths - lengths.mean(axis=0)).max() < 1e-5
-        mean = dict(zip([c for _, c in BONES], lengths.mean(axis=0)))
+        mean = dict(zip([c for _, c in BONES], lengths.mean(axis=0), strict=True))
         h = clip.body_height
         heights.append(h)
         assert 1.5 <= h <= 1.95
