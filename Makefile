@@ -1,0 +1,21 @@
+# llamo_ros: every target sets up what is missing first (tools/setup_env.sh is idempotent).
+SHELL := /bin/bash
+RUN := tools/ros_env.sh
+OUT ?= out
+PYTEST_ARGS ?=
+
+.PHONY: setup test demo bench clean
+
+setup:            ## venv + ROS 2 Kilted wheels + Python stack + sample media + colcon build
+	bash tools/setup_env.sh
+
+test: setup       ## the whole test suite (what CI runs)
+	$(RUN) python -m pytest $(PYTEST_ARGS)
+
+demo: setup       ## the main job on the embedded defaults: vtest.avi -> rosbag -> pipeline -> output bag + PNG
+	rm -rf $(OUT)/demo && mkdir -p $(OUT)/demo
+	$(RUN) python -m llamo_ros.cli record-video \
+	  $(HOME)/.cache/llamo_ros/opencv-doc/usr/share/doc/opencv-doc/examples/data/vtest.avi $(OUT)/demo/vtest_bag
+
+clean:            ## remove build outputs (keeps the venv and the caches in ~/.cache/llamo_ros)
+	rm -rf ros_ws/build ros_ws/install ros_ws/log $(OUT)

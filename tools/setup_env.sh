@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# One idempotent set-up of llamo_ros on a fresh Debian 12 / Python 3.11 machine, from the package
+# registries alone: the virtual environment, ROS 2 Kilted wheels, the Python stack, sample media and a
+# colcon build of the workspace. Each step is skipped when its inputs have not changed since it last ran.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+REPO=$(pwd)
+VENV=${LLAMO_VENV:-$REPO/.venv}
+CACHE=${LLAMO_CACHE_DIR:-$HOME/.cache/llamo_ros}
+PYTHON=${PYTHON:-python3.11}
+STAMPS=$VENV/.llamo_stamps
+mkdir -p "$CACHE"
+
+step=0
+progress() { step=$((step + 1)); printf '\n[setup %d/6] %s\n' "$step" "$*"; }
+# A step's stamp holds the hash of its inputs; the step reruns only when they change.
+inputs_hash() { cat "$@" | sha256sum | cut -c1-16; }
+done_already() { [ -f "$STAMPS/$1" ] && [ "$(cat "$STAMPS/$1")" = "$2" ]; }
+mark_done() { mkdir -p "$STAMPS"; echo "$2" > "$STAMPS/$1"; }
+
+progress "virtual environment ($VENV)"
+if ! command -v "$PYTHON" >/dev/null; then
+  echo "setup: $PYTHON not found; llamo_ros needs Python 3.11 (the ROS 2 Kilted wheels are cp311)" >&2
+  exit 1
+fi
+[ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
+PIP=("$VENV/bin/python" -m pip --disable-pip-version-check)
+h=$(inputs_hash requirements/requirements.txt requirements/no-deps.txt requirements/constraints.txt)
+if done_already python-stack "$h"; then
+  echo "up to date"
+else
+  "${PIP[@]}" install --progress-bar off -q "pip<25" "setuptools<81" wheel
+  progress "Python stack and ROS 2 Kilted wheels (about 2 min on a fresh machine)"
+  "${PIP[@]}" install --progress-bar off -r requirements/requirements.txt -c requirements/constraints.txt \
+    2>&1 | grep -v -e "is ignored: it is neither a file nor a directory" | grep -E "^(Successfully|ERROR|error)" || true
+  "${PIP[@]}" install --progress-bar off -q --no-deps -r requirements/no-deps.txt -c requirements/constraints.txt \
+    2>&1 | grep -v -e "is ignored: it is neither a file nor a directory" || true
+  "${PIP[@]}" check >/dev/null 2>&1 || echo "note: pip check reports unmet optional dependencies (expected for --no-deps packages)"
+  "$VENV/bin/python" -c "import rclpy, torch, numpy, mediapipe, transformers, rosbags; print('imports ok: torch', torch.__version__, 'numpy', numpy.__version__)"
+  mark_done python-stack "$h"
+fi
+[ "$step" -ge 2 ] || progress "Python stack: up to date"
+
+progress "rewrite the ROS wheels' build-machine include paths"
+"$VENV/bin/python" tools/fix_rosidl_include_paths.py
+
+progress "sample media of real people (Debian opencv-doc: basketball, messi, vtest.avi)"
+"$VENV/bin/python" tools/fetch_sample_media.py "$CACHE/opencv-doc"
+
+progress "colcon build of ros_ws"
+h=$(cd ros_ws/src && find . -type f -not -path '*/__pycache__/*' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
+h="$h-$(find launch models -type f 2>/dev/null | sort | xargs -r sha256sum | sha256sum | cut -c1-16)"
+if done_already colcon "$h" && [ -f ros_ws/install/setup.bash ]; then
+  echo "up to date"
+else
+  (
+    cd ros_ws
+    export AMENT_PREFIX_PATH=$VENV CMAKE_PREFIX_PATH=$VENV
+    "$VENV/bin/colcon" build --event-handlers console_direct- console_start_end+ \
+      --cmake-args -DPython3_EXECUTABLE="$VENV/bin/python" -DBUILD_TESTING=OFF
+  )
+  mark_done colcon "$h"
+fi
+
+progress "check"
+bash -c "source ros_ws/install/setup.bash && '$VENV/bin/python' -c 'import llamo_ros, llamo_msgs.msg; print(\"llamo_ros\", llamo_ros.__version__, \"and llamo_msgs importable\")'"
+echo "setup: done"
