@@ -1,6 +1,8 @@
 """The torchvision stand-in that lets mmpose import on CPU-only torch, and the mmpose import itself."""
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -30,7 +32,9 @@ print('STAND_IN' if used else 'REAL')
 
 def test_stand_in_provides_to_pil_image_only():
     # A fresh interpreter: sys.modules of this test process must not be modified.
-    out = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=120)
+    source = Path(__file__).resolve().parents[2] / "ros_ws" / "src" / "llamo_ros"   # the working copy first
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(source), os.environ.get("PYTHONPATH", "")])}
+    out = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=120, env=env)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] in ("STAND_IN", "REAL")
 
