@@ -1,0 +1,121 @@
+"""Pose benchmarks: per-frame latency of each backend, and PyTorch vs onnxruntime for a model.
+
+``python -m llamo_ros.pose.benchmark [--backends mediapipe mmpose onnx] [--frames 30] [--json out.json]``
+
+Frames are real 640x480 images (basketball1/2 and vtest.avi frames, resized), cycled. Latency is
+wall time of ``backend.estimate`` (detection + 2D + 3D + metric placement), reported as p50/p95 in
+milliseconds after ``warmup`` untimed frames. `torch_vs_onnxruntime` exports a torch module with
+plain ``torch.onnx.export`` and times both runtimes on the same input with 1 and 2 threads.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+
+def latency_stats(seconds: list[float]) -> dict:
+    """p50/p95/mean in milliseconds of a list of durations in seconds."""
+    ms = 1000.0 * np.asarray(seconds, dtype=np.float64)
+    return {"n": int(ms.size), "p50_ms": float(np.percentile(ms, 50)), "p95_ms": float(np.percentile(ms, 95)),
+            "mean_ms": float(ms.mean())}
+
+
+def benchmark_frames(count: int = 30, size: tuple[int, int] = (640, 480)) -> list[np.ndarray]:
+    """``count`` real RGB frames resized to ``size`` = (width, height)."""
+    import cv2
+
+    from llamo_ros.data.sample_media import load_image, load_video_frames
+
+    frames = [load_image("basketball1"), load_image("basketball2")] + load_video_frames(max_frames=max(0, count - 2))
+    return [cv2.resize(f, size, interpolation=cv2.INTER_AREA) for f in (frames * count)[:count]]
+
+
+def benchmark_backend(backend, frames: list[np.ndarray], warmup: int = 3) -> dict:
+    """Latency of ``backend.estimate`` over ``frames`` (after ``warmup`` untimed calls)."""
+    for frame in frames[:warmup]:
+        backend.estimate(frame)
+    times, persons = [], 0
+    for frame in frames:
+        start = time.perf_counter()
+        persons += len(backend.estimate(frame))
+        times.append(time.perf_counter() - start)
+    return {**latency_stats(times), "persons_per_frame": persons / max(1, len(frames))}
+
+
+def _time(fn, repeats: int, warmup: int = 3) -> list[float]:
+    for _ in range(warmup):
+        fn()
+    out = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def torch_vs_onnxruntime(module, example: np.ndarray, threads: tuple[int, ...] = (1, 2), repeats: int = 20) -> dict:
+    """Export ``module`` (eval mode) to ONNX and time PyTorch vs onnxruntime on ``example`` (float32).
+
+    Returns {threads: {"torch": stats, "onnxruntime": stats, "speedup": torch_p50 / ort_p50,
+    "max_abs_diff": float}}.
+    """
+    import onnxruntime as ort
+    import torch
+
+    module = module.eval()
+    x = torch.from_numpy(np.ascontiguousarray(example, dtype=np.float32))
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = str(Path(tmp) / "model.onnx")
+        torch.onnx.export(module, (x,), path, input_names=["input"], dynamo=False, opset_version=17)
+        previous = torch.get_num_threads()
+        try:
+            for n in threads:
+                torch.set_num_threads(n)
+                options = ort.SessionOptions()
+                options.intra_op_num_threads, options.inter_op_num_threads = n, 1
+                session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+                with torch.inference_mode():
+                    reference = module(x)
+                    reference = (reference[0] if isinstance(reference, (tuple, list)) else reference).numpy()
+                    t_torch = _time(lambda: module(x), repeats)
+                got = session.run(None, {"input": example.astype(np.float32)})[0]
+                t_ort = _time(lambda: session.run(None, {"input": example.astype(np.float32)}), repeats)
+                s_torch, s_ort = latency_stats(t_torch), latency_stats(t_ort)
+                results[n] = {"torch": s_torch, "onnxruntime": s_ort, "speedup": s_torch["p50_ms"] / s_ort["p50_ms"],
+                              "max_abs_diff": float(np.abs(got - reference).max())}
+        finally:
+            torch.set_num_threads(previous)
+    return results
+
+
+def main(argv=None) -> None:
+    from llamo_ros.pose.backends import create_backend
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backends", nargs="+", default=["mediapipe"])
+    parser.add_argument("--frames", type=int, default=30)
+    parser.add_argument("--model-dir", default="", help="ONNX models for the onnx backend")
+    parser.add_argument("--json", default="", help="also write the results to this file")
+    args = parser.parse_args(argv)
+    frames = benchmark_frames(args.frames)
+    report = {}
+    for name in args.backends:
+        try:
+            backend = create_backend(name, model_dir=args.model_dir)
+        except (ImportError, FileNotFoundError, ValueError) as error:
+            report[name] = {"skipped": f"{type(error).__name__}: {error}"}
+        else:
+            report[name] = benchmark_backend(backend, frames)
+        print(name, json.dumps(report[name]), flush=True)
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,121 @@
+"""`PersonTracker`: stable person ids across frames from bounding boxes.
+
+IoU + Hungarian assignment (scipy's ``linear_sum_assignment``) against constant-velocity box
+predictions, in two stages:
+
+1. every live track vs every detection, cost ``1 - IoU(predicted box, detection)``, gated at
+   ``min_iou``;
+2. tracks that are currently missed vs the detections left over, cost = centre distance divided
+   by the track's box diagonal, gated at ``max_centre_distance`` — after an occlusion the
+   prediction may have drifted off the person so far that IoU is zero.
+
+Constant-velocity prediction is what keeps two people apart when their paths cross: at the
+crossing their boxes overlap, but each track's prediction has moved on along its own direction.
+A track survives ``max_missed_frames`` frames without a detection (short occlusions), then dies.
+Ids are increasing integers from 0 and never reused. Deliberately not norfair: this is ~100 lines
+with behaviour we can state exactly, and the pose pipeline has boxes, not points, to match.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
+
+from llamo_ros.pose.person_pose import PersonPose
+
+
+@dataclass
+class PersonTrackerConfig:
+    """Settings of `PersonTracker` (frames are calls to `update`)."""
+
+    min_iou: float = 0.1                 # stage 1 gate
+    max_centre_distance: float = 1.0     # stage 2 gate, in track box diagonals
+    max_missed_frames: int = 15          # frames a track is kept without detection (0.5 s at 30 Hz)
+    velocity_smoothing: float = 0.5      # weight of the newest velocity measurement (0..1]
+
+
+@dataclass
+class _Track:
+    track_id: int
+    box: np.ndarray                      # (4,) last matched box, pixels
+    velocity: np.ndarray = field(default_factory=lambda: np.zeros(4))  # pixels per frame
+    missed: int = 0                      # consecutive frames without a match
+    hits: int = 1
+
+    def predicted(self) -> np.ndarray:
+        return self.box + self.velocity * (self.missed + 1)
+
+
+def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Pairwise IoU of (N, 4) and (M, 4) x0, y0, x1, y1 boxes -> (N, M)."""
+    a, b = np.asarray(a, np.float64)[:, None, :], np.asarray(b, np.float64)[None, :, :]
+    iw = np.clip(np.minimum(a[..., 2], b[..., 2]) - np.maximum(a[..., 0], b[..., 0]), 0, None)
+    ih = np.clip(np.minimum(a[..., 3], b[..., 3]) - np.maximum(a[..., 1], b[..., 1]), 0, None)
+    inter = iw * ih
+    area = lambda x: np.clip(x[..., 2] - x[..., 0], 0, None) * np.clip(x[..., 3] - x[..., 1], 0, None)  # noqa: E731
+    return inter / np.maximum(area(a) + area(b) - inter, 1e-9)
+
+
+class PersonTracker:
+    """Assigns persistent ``track_id``s to per-frame detections."""
+
+    def __init__(self, config: PersonTrackerConfig | None = None):
+        self.config = config or PersonTrackerConfig()
+        self._tracks: list[_Track] = []
+        self._next_id = 0
+
+    @property
+    def live_track_ids(self) -> list[int]:
+        return [t.track_id for t in self._tracks]
+
+    def update(self, persons: list[PersonPose]) -> list[PersonPose]:
+        """Set ``track_id`` on each person (in place) and return the list."""
+        ids = self.update_boxes(np.array([p.bbox for p in persons]).reshape(-1, 4))
+        for person, track_id in zip(persons, ids):
+            person.track_id = int(track_id)
+        return persons
+
+    def update_boxes(self, boxes: np.ndarray) -> list[int]:
+        """One frame of (N, 4) boxes -> their N track ids."""
+        boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
+        assigned: dict[int, _Track] = {}
+        free_dets = list(range(len(boxes)))
+        free_tracks = list(range(len(self._tracks)))
+        if self._tracks and len(boxes):
+            predicted = np.array([t.predicted() for t in self._tracks])
+            cost = 1.0 - box_iou(predicted, boxes)
+            self._assign(cost, 1.0 - self.config.min_iou, free_tracks, free_dets, assigned)
+            lost = [i for i in free_tracks if self._tracks[i].missed > 0]
+            if lost and free_dets:
+                centre = lambda b: 0.5 * (b[..., :2] + b[..., 2:])  # noqa: E731
+                diag = np.array([np.hypot(*(predicted[i, 2:] - predicted[i, :2])) for i in range(len(self._tracks))])
+                dist = np.linalg.norm(centre(predicted)[:, None] - centre(boxes)[None], axis=-1) / np.maximum(diag, 1e-6)[:, None]
+                dist[[i for i in range(len(self._tracks)) if i not in lost]] = np.inf
+                self._assign(dist, self.config.max_centre_distance, free_tracks, free_dets, assigned)
+        alpha = self.config.velocity_smoothing
+        for det, track in assigned.items():
+            measured = (boxes[det] - track.box) / (track.missed + 1)
+            track.velocity = measured if track.hits == 1 else alpha * measured + (1 - alpha) * track.velocity
+            track.box, track.missed, track.hits = boxes[det], 0, track.hits + 1
+        for i in free_tracks:
+            self._tracks[i].missed += 1
+        for det in free_dets:
+            track = _Track(self._next_id, boxes[det])
+            self._next_id += 1
+            self._tracks.append(track)
+            assigned[det] = track
+        self._tracks = [t for t in self._tracks if t.missed <= self.config.max_missed_frames]
+        return [assigned[d].track_id for d in range(len(boxes))]
+
+    def _assign(self, cost: np.ndarray, gate: float, free_tracks: list, free_dets: list, assigned: dict) -> None:
+        if not free_tracks or not free_dets:
+            return
+        sub = cost[np.ix_(free_tracks, free_dets)]
+        rows, cols = linear_sum_assignment(np.where(np.isfinite(sub), sub, 1e9))
+        matched = [(free_tracks[r], free_dets[c]) for r, c in zip(rows, cols) if sub[r, c] <= gate]
+        for t, d in matched:
+            assigned[d] = self._tracks[t]
+        for t, d in matched:
+            free_tracks.remove(t)
+            free_dets.remove(d)

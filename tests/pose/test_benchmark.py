@@ -1,0 +1,26 @@
+"""Benchmark helpers: statistics, a real backend run, and the PyTorch/onnxruntime comparison."""
+import numpy as np
+import pytest
+
+from llamo_ros.pose.benchmark import benchmark_backend, latency_stats, torch_vs_onnxruntime
+
+
+def test_latency_stats():
+    stats = latency_stats([0.010] * 19 + [0.100])
+    assert stats["n"] == 20 and stats["p50_ms"] == pytest.approx(10.0) and stats["p95_ms"] > 10.0
+
+
+def test_benchmark_mediapipe_on_two_frames():
+    pytest.importorskip("mediapipe")
+    from llamo_ros.pose.mediapipe_backend import MediaPipeBackend
+
+    frames = [np.full((480, 640, 3), 90, np.uint8)] * 2
+    result = benchmark_backend(MediaPipeBackend(), frames, warmup=1)
+    assert result["n"] == 2 and result["p50_ms"] > 0 and result["persons_per_frame"] == 0
+
+
+def test_torch_vs_onnxruntime_small_conv():
+    torch = pytest.importorskip("torch")
+    module = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3), torch.nn.ReLU(), torch.nn.Conv2d(8, 4, 3))
+    result = torch_vs_onnxruntime(module, np.random.default_rng(0).normal(size=(1, 3, 32, 32)), threads=(1,), repeats=3)
+    assert result[1]["max_abs_diff"] < 1e-4 and result[1]["speedup"] > 0

@@ -1,0 +1,75 @@
+"""PersonTracker on synthetic box sequences: occlusion, crossing paths, id reuse."""
+import numpy as np
+
+from llamo_ros.pose.person_pose import PersonPose
+from llamo_ros.pose.tracker import PersonTracker, PersonTrackerConfig, box_iou
+
+
+def box(cx, cy, w=60, h=160):
+    return [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2]
+
+
+def test_box_iou():
+    iou = box_iou(np.array([[0, 0, 10, 10]]), np.array([[0, 0, 10, 10], [5, 0, 15, 10], [20, 20, 30, 30]]))
+    np.testing.assert_allclose(iou, [[1.0, 1 / 3, 0.0]])
+
+
+def test_ids_stable_for_steady_walkers():
+    tracker = PersonTracker()
+    first = tracker.update_boxes([box(100, 200), box(400, 200)])
+    for k in range(1, 30):
+        # detection order shuffles each frame; ids must follow the people, not the order
+        boxes = [box(100 + 4 * k, 200), box(400 - 3 * k, 200)]
+        ids = tracker.update_boxes(boxes[::-1] if k % 2 else boxes)
+        assert (ids[::-1] if k % 2 else ids) == first
+
+
+def test_five_frame_occlusion_keeps_id():
+    tracker = PersonTracker()
+    a, b = tracker.update_boxes([box(100, 200), box(500, 200)])
+    speed = 12.0  # pixels/frame: the person moves a full box width during the occlusion
+    for k in range(1, 10):
+        ids = tracker.update_boxes([box(100 + speed * k, 200), box(500, 200)])
+        assert ids == [a, b]
+    for k in range(10, 15):       # person a hidden for 5 frames
+        assert tracker.update_boxes([box(500, 200)]) == [b]
+    for k in range(15, 25):
+        assert tracker.update_boxes([box(100 + speed * k, 200), box(500, 200)]) == [a, b]
+
+
+def test_crossing_paths_do_not_swap_ids():
+    tracker = PersonTracker()
+    ids0 = tracker.update_boxes([box(100, 200), box(500, 210)])
+    for k in range(1, 41):   # they walk through each other (x cross at k=20), 10 px/frame each
+        ids = tracker.update_boxes([box(100 + 10 * k, 200), box(500 - 10 * k, 210)])
+        assert ids == ids0, k
+
+
+def test_crossing_with_occlusion_at_the_crossing():
+    """At the crossing the front person hides the other for 5 frames; both keep their ids."""
+    tracker = PersonTracker()
+    front, back = tracker.update_boxes([box(100, 200), box(500, 205)])
+    for k in range(1, 41):
+        if 18 <= k < 23:
+            assert tracker.update_boxes([box(100 + 10 * k, 200)]) == [front]
+        else:
+            assert tracker.update_boxes([box(100 + 10 * k, 200), box(500 - 10 * k, 205)]) == [front, back], k
+
+
+def test_ids_are_never_reused():
+    tracker = PersonTracker(PersonTrackerConfig(max_missed_frames=2))
+    (a,) = tracker.update_boxes([box(100, 200)])
+    for _ in range(3):
+        tracker.update_boxes([])
+    assert tracker.live_track_ids == []
+    (b,) = tracker.update_boxes([box(100, 200)])   # same place, but the old track is dead
+    assert b != a and b > a
+    assert tracker.update_boxes([box(100, 200), box(600, 200)]) == [b, b + 1]
+
+
+def test_update_sets_track_id_on_persons():
+    tracker = PersonTracker()
+    persons = [PersonPose(bbox=box(100 + 50 * i, 200), score=1.0, keypoints_2d=np.zeros((17, 3)),
+                          keypoints_3d=np.zeros((17, 3)), keypoint_3d_confidence=np.zeros(17),
+                          root_position=np.zeros(3)) for i in range(3)]
+    assert [p.track_id for p in tracker.update(persons)] == [0, 1, 2]
