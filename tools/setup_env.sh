@@ -45,7 +45,8 @@ progress "rewrite the ROS wheels' build-machine include paths"
 "$VENV/bin/python" tools/fix_rosidl_include_paths.py
 
 progress "sample media of real people (Debian opencv-doc: basketball, messi, vtest.avi)"
-"$VENV/bin/python" tools/fetch_sample_media.py "$CACHE/opencv-doc"
+LLAMO_OPENCV_DOC_DIR=${LLAMO_OPENCV_DOC_DIR:-$CACHE/opencv-doc} PYTHONPATH=ros_ws/src/llamo_ros \
+  "$VENV/bin/python" -m llamo_ros.data.sample_media
 
 progress "colcon build of ros_ws"
 # The installed package carries launch/ and models/ too, so they are inputs of the build.

@@ -1,15 +1,14 @@
 """A real video recorded with `rosbags` reads back in rclpy as the same pixels and consistent CameraInfo."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import cv2
 import numpy as np
 import pytest
 
+from llamo_ros.data.sample_media import sample_path
 from llamo_ros.data.video_bag import VideoBagConfig, pinhole_intrinsics, write_video_bag
 
-VTEST = Path.home() / ".cache/llamo_ros/opencv-doc/usr/share/doc/opencv-doc/examples/data/vtest.avi"
+VTEST = sample_path("vtest.avi")
 
 
 @pytest.mark.parametrize("storage", ["sqlite3", "mcap"])
@@ -20,7 +19,6 @@ def test_video_bag_round_trips_into_rclpy_messages(tmp_path, storage):
 
     from llamo_ros.nodes.image_msg import image_msg_to_array
 
-    assert VTEST.is_file(), "vtest.avi missing: `make setup` fetches Debian's opencv-doc"
     n = write_video_bag(VTEST, tmp_path / "bag", VideoBagConfig(max_frames=5, storage=storage))
     assert n == 5
     cap = cv2.VideoCapture(str(VTEST))

@@ -50,6 +50,8 @@ setup(
     entry_points={
         "console_scripts": [
             "llamo = llamo_ros.cli:main",
+            "pose_node = llamo_ros.nodes.pose_node:main",
+            "behavior_node = llamo_ros.nodes.behavior_node:main",
         ],
     },
 )

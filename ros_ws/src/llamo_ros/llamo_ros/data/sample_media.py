@@ -112,3 +112,7 @@ def load_video_frames(name: str = "vtest.avi", max_frames: int = 100, fetch: boo
     finally:
         capture.release()
     return frames
+
+
+if __name__ == "__main__":  # `python -m llamo_ros.data.sample_media`: fetch once, as `make setup` does
+    print(f"sample media in {fetch_opencv_doc()}")
