@@ -1,0 +1,205 @@
+"""One camera stream's pose processing at message level, shared by the pose node and the bag replay.
+
+`PoseFrameProcessor` keeps the latest CameraInfo and depth image, turns an Image message into tracked
+metric skeletons (`Person3DArray`) and RViz markers, and counts and reports what it had to drop or ignore.
+It holds no ROS node: the node feeds it from subscriptions, the replay from a bag.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+from geometry_msgs.msg import Point
+from sensor_msgs.msg import CameraInfo, Image
+from std_msgs.msg import ColorRGBA
+from visualization_msgs.msg import Marker, MarkerArray
+
+from llamo_msgs.msg import Keypoint2D, Keypoint3D, Person3D, Person3DArray
+from llamo_ros.config_fields import param
+from llamo_ros.image_encoding import ImageFormatError, to_depth_metres, to_rgb8
+from llamo_ros.nodes.image_msg import image_msg_to_array
+from llamo_ros.pose.backends import create_backend
+from llamo_ros.pose.camera import CameraIntrinsics
+from llamo_ros.pose.metric_root import MetricRootConfig
+from llamo_ros.pose.person_pose import PersonPose, PoseBackend, RootSource
+from llamo_ros.pose.tracker import PersonTracker, PersonTrackerConfig
+from llamo_ros.skeleton import BONES
+
+_ROOT_SOURCE_FIELD = {
+    RootSource.DEPTH: Person3D.ROOT_SOURCE_DEPTH,
+    RootSource.HEIGHT_PRIOR: Person3D.ROOT_SOURCE_HEIGHT_PRIOR,
+    RootSource.HEIGHT_PRIOR_ASSUMED_FOV: Person3D.ROOT_SOURCE_ASSUMED_INTRINSICS,
+    RootSource.NONE: Person3D.ROOT_SOURCE_ASSUMED_INTRINSICS,  # 3D confidences are 0 in this case
+}
+
+
+@dataclass
+class PoseConfig:
+    """Every parameter of the pose stage; the pose node declares one ROS parameter per field."""
+
+    backend: str = param("mediapipe", "pose backend: mediapipe | mmpose | onnx")
+    device: str = param("cpu", "torch device of the mmpose backend, e.g. cpu or cuda:0")
+    model_dir: str = param("", "directory of the exported ONNX models (onnx backend)")
+    detector_checkpoint: str = param("", "RTMDet person detector .pth (mmpose backend; empty = random weights)")
+    pose2d_checkpoint: str = param("", "RTMPose-m .pth (mmpose backend; empty = random weights)")
+    lifter_checkpoint: str = param("", "VideoPose3D lifter .pth (mmpose backend; empty = random weights)")
+    max_persons: int = param(4, "most people estimated per image")
+    min_detection_confidence: float = param(0.5, "person detection threshold in [0, 1]")
+    require_camera_info: bool = param(False, "drop images until a valid CameraInfo arrived; "
+                                             "if false, a 60 deg horizontal FOV is assumed and flagged")
+    body_height_m: float = param(1.70, "assumed standing height for the height-prior distance, metres")
+    depth_max_age_s: float = param(0.1, "use a depth image only if its stamp is this close to the image's, s")
+    max_missed_frames: int = param(15, "frames a track survives without detection (occlusions)")
+    error_log_period_s: float = param(5.0, "minimum seconds between repeated error logs of one kind")
+
+
+def backend_from_config(c: PoseConfig) -> PoseBackend:
+    return create_backend(
+        c.backend, MetricRootConfig(body_height_m=c.body_height_m), max_persons=c.max_persons,
+        min_detection_confidence=c.min_detection_confidence, device=c.device, model_dir=c.model_dir,
+        checkpoints={k: v for k, v in (("detector", c.detector_checkpoint), ("pose2d", c.pose2d_checkpoint),
+                                       ("lifter", c.lifter_checkpoint)) if v})
+
+
+class PoseFrameProcessor:
+    """Image (+ CameraInfo, + depth) messages -> tracked `Person3DArray` and skeleton markers."""
+
+    def __init__(self, config: PoseConfig, on_error: Callable[[str, str], None],
+                 backend: PoseBackend | None = None) -> None:
+        self.config = config
+        self.backend = backend if backend is not None else backend_from_config(config)
+        self.tracker = PersonTracker(PersonTrackerConfig(max_missed_frames=config.max_missed_frames))
+        self._on_error = on_error   # (kind, text): the caller logs, throttled per kind
+        self.processed_frames = 0
+        self.dropped_frames = 0     # rejected as malformed (or missing CameraInfo when required), or failed
+        self.depth_rejected = 0     # depth images ignored (wrong size, no readings, bad encoding)
+        self._intrinsics: tuple[CameraIntrinsics, int, int] | None = None
+        self._depth_msg: Image | None = None
+
+    def on_camera_info(self, msg: CameraInfo) -> None:
+        intrinsics = CameraIntrinsics.from_k(msg.k, msg.width, msg.height)
+        if not intrinsics.is_valid():
+            self._on_error("camera_info", f"ignoring CameraInfo with invalid K {list(msg.k)} or size "
+                                          f"{msg.width}x{msg.height}")
+            return
+        self._intrinsics = (intrinsics, msg.width, msg.height)
+
+    def on_depth(self, msg: Image) -> None:
+        self._depth_msg = msg
+
+    def process(self, msg: Image) -> tuple[Person3DArray, MarkerArray] | None:
+        """Estimate and track the people of one image; None when the frame was dropped (and counted)."""
+        try:
+            image = to_rgb8(image_msg_to_array(msg), msg.encoding)
+        except ImageFormatError as error:
+            return self._drop("image", f"dropping image: {error}")
+        height, width = image.shape[:2]
+        intrinsics = self._camera_for(width, height)
+        if intrinsics is None and self.config.require_camera_info:
+            return self._drop("camera_info", "dropping image: no CameraInfo matching the image yet "
+                                             "(require_camera_info is true)")
+        depth = self._depth_for(msg, width, height)
+        try:
+            persons = self.tracker.update(self.backend.estimate(image, intrinsics, depth))
+        except Exception as error:  # noqa: BLE001  a backend failure must not kill the node or the replay
+            return self._drop("backend", f"pose estimation failed: {type(error).__name__}: {error}")
+        self.processed_frames += 1
+        return persons_msg(msg, width, height, persons), markers_msg(msg, persons)
+
+    def close(self) -> None:
+        close = getattr(self.backend, "close", None)
+        if close is not None:
+            close()
+
+    def _drop(self, kind: str, text: str) -> None:
+        self.dropped_frames += 1
+        self._on_error(kind, text)
+        return None
+
+    def _camera_for(self, width: int, height: int) -> CameraIntrinsics | None:
+        if self._intrinsics is None:
+            return None
+        intrinsics, info_w, info_h = self._intrinsics
+        if (info_w, info_h) != (width, height):
+            self._on_error("camera_info", f"CameraInfo is {info_w}x{info_h} but the image is {width}x{height}; "
+                                          "ignoring it")
+            return None
+        return intrinsics
+
+    def _depth_for(self, image_msg: Image, width: int, height: int) -> np.ndarray | None:
+        msg = self._depth_msg
+        if msg is None:
+            return None
+        age = abs(_seconds(image_msg.header.stamp) - _seconds(msg.header.stamp))
+        if age > self.config.depth_max_age_s:
+            return None
+        try:
+            depth = to_depth_metres(image_msg_to_array(msg), msg.encoding)
+        except ImageFormatError as error:
+            return self._reject_depth(f"ignoring depth image: {error}")
+        if depth.shape != (height, width):
+            return self._reject_depth(f"ignoring depth image of {depth.shape[1]}x{depth.shape[0]}: it must be "
+                                      f"aligned to the {width}x{height} image")
+        if not np.isfinite(depth).any():
+            return self._reject_depth("ignoring depth image without a single valid reading (all NaN/0)")
+        return depth
+
+    def _reject_depth(self, text: str) -> None:
+        self.depth_rejected += 1
+        self._on_error("depth", text)
+        return None
+
+
+def persons_msg(image_msg: Image, width: int, height: int, persons: list[PersonPose]) -> Person3DArray:
+    """Tracked people of one image -> Person3DArray with the image's header."""
+    out = Person3DArray()
+    out.header = image_msg.header
+    out.image_width, out.image_height = width, height
+    for p in persons:
+        m = Person3D()
+        m.track_id = max(0, int(p.track_id))
+        m.score = float(p.score)
+        m.bbox_x_min, m.bbox_y_min, m.bbox_x_max, m.bbox_y_max = (float(v) for v in p.bbox)
+        m.skeleton_layout = p.layout
+        m.keypoints_2d = [Keypoint2D(u=float(u), v=float(v), confidence=float(c)) for u, v, c in p.keypoints_2d]
+        has_3d = p.root_source is not RootSource.NONE
+        m.keypoints_3d = [Keypoint3D(position=_point(xyz) if has_3d else Point(),
+                                     confidence=float(c) if has_3d else 0.0)
+                          for xyz, c in zip(p.keypoints_3d, p.keypoint_3d_confidence)]
+        m.root_position = _point(p.root_position) if has_3d else Point()
+        m.root_source = _ROOT_SOURCE_FIELD[p.root_source]
+        out.persons.append(m)
+    return out
+
+
+def markers_msg(image_msg: Image, persons: list[PersonPose]) -> MarkerArray:
+    """RViz skeletons (bones and joints, one colour per track) in the image's frame."""
+    out = MarkerArray()
+    out.markers.append(Marker(header=image_msg.header, action=Marker.DELETEALL, ns="skeleton"))
+    for p in persons:
+        if p.root_source is RootSource.NONE:
+            continue
+        hue = (p.track_id * 0.618034) % 1.0   # golden-ratio hues: neighbouring ids differ in colour
+        color = ColorRGBA(r=float(abs(math.sin(6.283 * hue))), g=float(abs(math.cos(6.283 * hue))), b=0.8, a=1.0)
+        bones = Marker(header=image_msg.header, ns="skeleton", id=2 * max(0, p.track_id),
+                       type=Marker.LINE_LIST, action=Marker.ADD, color=color)
+        bones.scale.x = 0.03
+        bones.pose.orientation.w = 1.0
+        bones.points = [_point(p.keypoints_3d[j]) for bone in BONES for j in bone]
+        joints = Marker(header=image_msg.header, ns="skeleton", id=2 * max(0, p.track_id) + 1,
+                        type=Marker.SPHERE_LIST, action=Marker.ADD, color=color)
+        joints.scale.x = joints.scale.y = joints.scale.z = 0.06
+        joints.pose.orientation.w = 1.0
+        joints.points = [_point(xyz) for xyz in p.keypoints_3d]
+        out.markers += [bones, joints]
+    return out
+
+
+def _point(xyz) -> Point:
+    return Point(x=float(xyz[0]), y=float(xyz[1]), z=float(xyz[2]))
+
+
+def _seconds(stamp) -> float:
+    return stamp.sec + 1e-9 * stamp.nanosec
