@@ -13,9 +13,7 @@ test: setup       ## the whole test suite (what CI runs)
 	$(RUN) python -m pytest $(PYTEST_ARGS)
 
 demo: setup       ## the main job on the embedded defaults: vtest.avi -> rosbag -> pipeline -> output bag + PNG
-	rm -rf $(OUT)/demo && mkdir -p $(OUT)/demo
-	$(RUN) python -m llamo_ros.cli record-video \
-	  $(HOME)/.cache/llamo_ros/opencv-doc/usr/share/doc/opencv-doc/examples/data/vtest.avi $(OUT)/demo/vtest_bag
+	$(RUN) python -m llamo_ros.cli demo --out $(OUT)/demo
 
 clean:            ## remove build outputs (keeps the venv and the caches in ~/.cache/llamo_ros)
 	rm -rf ros_ws/build ros_ws/install ros_ws/log $(OUT)

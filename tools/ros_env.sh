@@ -12,5 +12,7 @@ fi
 source "$VENV/bin/activate"
 # shellcheck disable=SC1091
 source "$REPO/ros_ws/install/setup.bash"
+# The working tree's llamo_ros goes first, so a change needs no rebuild to take effect here.
+export PYTHONPATH="$REPO/ros_ws/src/llamo_ros${PYTHONPATH:+:$PYTHONPATH}"
 export FASTDDS_DEFAULT_PROFILES_FILE=${FASTDDS_DEFAULT_PROFILES_FILE:-$REPO/launch/fastdds_profile.xml}
 exec "$@"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from pathlib import Path
 
@@ -16,6 +17,76 @@ def _record_video(args: argparse.Namespace) -> int:
     return 0
 
 
+def _replay(args: argparse.Namespace) -> int:
+    """Replay IN_BAG into OUT_BAG; prints the report. Exit 0 when the whole bag was read, 1 when it broke
+    (what was processed is in OUT_BAG), 2 when nothing could be replayed."""
+    from llamo_ros.replay.bag_replay import BagReplay, ReplayConfig, ReplayError
+    from llamo_ros.replay.contact_sheet import ContactSheet
+
+    config = ReplayConfig(image_topic=args.image_topic, camera_info_topic=args.camera_info_topic,
+                          depth_topic=args.depth_topic, describe=not args.no_describe, storage=args.storage)
+    if Path(args.out_bag).exists():
+        print(f"llamo replay: output {args.out_bag} exists; choose a new path", file=sys.stderr)
+        return 2
+    behavior = None if args.pose_only else _behavior_engine(args)
+    sheet = ContactSheet(every_n=args.sheet_every) if args.contact_sheet else None
+    replay = BagReplay(config, _pose_config(args), behavior, on_frame=_sheet_adder(sheet) if sheet else None)
+    try:
+        report = replay.run(Path(args.in_bag), Path(args.out_bag))
+    except ReplayError as exc:
+        print(f"llamo replay: {exc}", file=sys.stderr)
+        return 2
+    print(report.summary())
+    if sheet is not None and sheet.tiles:
+        print(f"contact sheet: {sheet.save(Path(args.contact_sheet))}")
+    print(f"output bag: {args.out_bag}")
+    return 1 if report.error else 0
+
+
+def _pose_config(args: argparse.Namespace):
+    from llamo_ros.nodes.pose_frames import PoseConfig
+
+    return PoseConfig(backend=args.backend, max_persons=args.max_persons)
+
+
+def _behavior_engine(args: argparse.Namespace):
+    from llamo_ros.behavior.behavior_model import load_behavior_model
+    from llamo_ros.behavior.engine import BehaviorConfig, BehaviorEngine
+
+    model = load_behavior_model(args.checkpoint or None, args.llm or None, quantize_int8=not args.fp32)
+    return BehaviorEngine(model, BehaviorConfig(describe_period_s=args.describe_period))
+
+
+def _sheet_adder(sheet):
+    from llamo_ros.nodes.image_msg import image_msg_to_array
+    from llamo_ros.image_encoding import to_rgb8
+
+    def add(image, persons, intents) -> None:
+        bgr = to_rgb8(image_msg_to_array(image), image.encoding)[:, :, ::-1]
+        stamp = image.header.stamp.sec + image.header.stamp.nanosec * 1e-9
+        sheet.add(bgr, persons, {r.track_id: (r.most_likely, float(r.probabilities[r.most_likely]))
+                                 for r in intents}, f"t={stamp % 1000:.1f} s")
+    return add
+
+
+def _demo(args: argparse.Namespace) -> int:
+    """The main job: vtest.avi (real pedestrians) -> rosbag -> full pipeline -> output bag + contact sheet."""
+    from llamo_ros.data.sample_media import sample_path
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    in_bag, out_bag = out / "vtest_bag", out / "vtest_llamo_bag"
+    for bag in (in_bag, out_bag):
+        if bag.exists():
+            shutil.rmtree(bag)
+    _record_video(argparse.Namespace(video=str(sample_path("vtest.avi")), bag=str(in_bag),
+                                     max_frames=args.max_frames, storage="sqlite3", fov_deg=60.0))
+    replay_args = build_parser().parse_args(
+        ["replay", str(in_bag), str(out_bag), "--contact-sheet", str(out / "contact_sheet.png"),
+         "--describe-period", str(args.describe_period)])
+    return _replay(replay_args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="llamo", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -26,6 +97,31 @@ def build_parser() -> argparse.ArgumentParser:
     rec.add_argument("--storage", choices=("sqlite3", "mcap"), default="sqlite3")
     rec.add_argument("--fov-deg", type=float, default=60.0, help="assumed horizontal field of view (deg)")
     rec.set_defaults(run=_record_video)
+
+    rep = sub.add_parser("replay", help="run the pipeline over a rosbag2 and write the outputs to a new bag")
+    rep.add_argument("in_bag", help="input rosbag2 folder (sqlite3 or mcap) with sensor_msgs/Image")
+    rep.add_argument("out_bag", help="output rosbag2 folder (must not exist)")
+    rep.add_argument("--image-topic", default="", help="image topic (default: the bag's only Image topic)")
+    rep.add_argument("--camera-info-topic", default="", help="CameraInfo topic (default: the only one, if any)")
+    rep.add_argument("--depth-topic", default="", help="aligned depth topic (default: none)")
+    rep.add_argument("--backend", default="mediapipe", help="pose backend: mediapipe | mmpose | onnx")
+    rep.add_argument("--max-persons", type=int, default=6, help="most people estimated per image")
+    rep.add_argument("--pose-only", action="store_true", help="skeletons only: no intents or descriptions")
+    rep.add_argument("--no-describe", action="store_true", help="intents but no language-model descriptions")
+    rep.add_argument("--describe-period", type=float, default=5.0, help="describe each person every N s of video")
+    rep.add_argument("--checkpoint", default="", help="motion-LLM checkpoint (default: shipped demo)")
+    rep.add_argument("--llm", default="", help="LLM folder (default: SmolLM2-135M-Instruct)")
+    rep.add_argument("--fp32", action="store_true", help="full-precision LLM (default: int8 dynamic on CPU)")
+    rep.add_argument("--storage", choices=("sqlite3", "mcap"), default="sqlite3", help="output bag storage")
+    rep.add_argument("--contact-sheet", default="", help="write a PNG grid of annotated frames here")
+    rep.add_argument("--sheet-every", type=int, default=60, help="one contact-sheet frame every N frames")
+    rep.set_defaults(run=_replay)
+
+    demo = sub.add_parser("demo", help="the main job on the embedded defaults (vtest.avi)")
+    demo.add_argument("--out", default="out/demo", help="output folder")
+    demo.add_argument("--max-frames", type=int, default=0, help="frames of vtest.avi to use (0: all 795)")
+    demo.add_argument("--describe-period", type=float, default=8.0, help="describe each person every N s")
+    demo.set_defaults(run=_demo)
     return parser
 
 

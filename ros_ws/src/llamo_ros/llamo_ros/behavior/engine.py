@@ -86,6 +86,7 @@ class BehaviorEngine:
         self.buffer = TrackBuffer(buffer_config)
         self._last_described_ns: dict[int, int] = {}
         self._last_intent: dict[int, int] = {}
+        self.unusable_windows = 0  # windows the model could not read (no joint seen), for diagnostics
 
     def update(self, stamp_ns: int, tracks: Iterable[tuple[int, np.ndarray, np.ndarray]]
                ) -> tuple[list[IntentResult], list[DescriptionRequest]]:
@@ -111,6 +112,9 @@ class BehaviorEngine:
                                f"for {len(windows)} windows")
         intents, requests = [], []
         for w, p, path in zip(windows, probs, paths):
+            if not np.isfinite(p).all():  # the model found no usable joint in this window
+                self.unusable_windows += 1
+                continue
             result = IntentResult(w.track_id, p.astype(np.float32), path.astype(np.float32),
                                   self.model.path_time_step_s, int(w.stamps_ns[0]), int(w.stamps_ns[-1]))
             intents.append(result)

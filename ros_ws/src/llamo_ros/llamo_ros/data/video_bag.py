@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterable
 
 import cv2
 import numpy as np
@@ -60,6 +61,24 @@ def write_video_bag(video: Path, bag: Path, config: VideoBagConfig | None = None
     total = int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) or None
     if config.max_frames:
         total = min(total or config.max_frames, config.max_frames)
+
+    def frames():
+        while True:
+            ok, frame = cap.read()  # (H, W, 3) uint8 BGR
+            if not ok:
+                return
+            yield frame
+
+    try:
+        return write_image_bag(frames(), fps, bag, config, total=total, desc=f"recording {video.name}")
+    finally:
+        cap.release()
+
+
+def write_image_bag(frames: Iterable[np.ndarray], fps: float, bag: Path, config: VideoBagConfig | None = None,
+                    total: int | None = None, desc: str = "recording") -> int:
+    """Write BGR frames (H, W, 3) uint8 as bgr8 Images + CameraInfo at `fps` into a new bag; returns the count."""
+    config = config or VideoBagConfig()
     T = TYPESTORE.types
     Image, CameraInfo, Header = T["sensor_msgs/msg/Image"], T["sensor_msgs/msg/CameraInfo"], T["std_msgs/msg/Header"]
     RegionOfInterest = T["sensor_msgs/msg/RegionOfInterest"]
@@ -68,16 +87,15 @@ def write_video_bag(video: Path, bag: Path, config: VideoBagConfig | None = None
     with Writer(bag, version=9, storage_plugin=plugin) as writer:
         image_conn = writer.add_connection(config.image_topic, Image.__msgtype__, typestore=TYPESTORE)
         info_conn = writer.add_connection(config.camera_info_topic, CameraInfo.__msgtype__, typestore=TYPESTORE)
-        with tqdm(total=total, unit="frame", desc=f"recording {video.name}") as bar:
-            while not config.max_frames or count < config.max_frames:
-                ok, frame = cap.read()  # (H, W, 3) uint8 BGR
-                if not ok:
+        with tqdm(total=total, unit="frame", desc=desc) as bar:
+            for frame in frames:
+                if config.max_frames and count >= config.max_frames:
                     break
                 ns = config.start_stamp_ns + round(count * 1e9 / fps)
                 header = Header(stamp=_stamp(ns), frame_id=config.frame_id)
                 h, w = frame.shape[:2]
                 image = Image(header=header, height=h, width=w, encoding="bgr8", is_bigendian=0, step=w * 3,
-                              data=np.ascontiguousarray(frame).reshape(-1))
+                              data=np.ascontiguousarray(frame, dtype=np.uint8).reshape(-1))
                 k = pinhole_intrinsics(w, h, config.horizontal_fov_deg)
                 p = np.hstack([k, np.zeros((3, 1))])
                 info = CameraInfo(header=header, height=h, width=w, distortion_model="plumb_bob",
@@ -88,5 +106,4 @@ def write_video_bag(video: Path, bag: Path, config: VideoBagConfig | None = None
                 writer.write(info_conn, ns, TYPESTORE.serialize_cdr(info, CameraInfo.__msgtype__))
                 count += 1
                 bar.update()
-    cap.release()
     return count

@@ -57,7 +57,7 @@ class BehaviorNode(Node):
         buffer = declare_config(self, TrackBufferConfig, "buffer.")
         worker = declare_config(self, DescriptionWorkerConfig, "worker.")
         if model is None:
-            from llamo_ros.language.behavior_model import load_behavior_model
+            from llamo_ros.behavior.behavior_model import load_behavior_model
 
             model = load_behavior_model(self.config.checkpoint_dir or None, self.config.llm_dir or None,
                                         device=self.config.device, quantize_int8=self.config.quantize_int8,

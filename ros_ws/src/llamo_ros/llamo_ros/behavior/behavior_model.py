@@ -1,0 +1,117 @@
+"""The motion-language model seen through track windows: what `BehaviorEngine` calls.
+
+Live tracks have irregular frame spacing (the pose node skips frames when it is busy), while the motion
+features assume a constant rate, so every window is first resampled onto a uniform grid. Intent paths
+come out relative to the pelvis now and are returned in the camera frame (absolute positions).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+
+from llamo_ros.motion.features import FEATURE_RATE_HZ
+from llamo_ros.motion.intents import NUM_INTENTS
+from llamo_ros.motion.track_buffer import TrackWindow
+from llamo_ros.skeleton import JOINT_INDEX, ROOT
+
+DEMO_CHECKPOINT = "motion_llm_demo"
+
+
+def default_checkpoint_dir() -> Path:
+    """The shipped checkpoint: the installed share/llamo_ros/models/motion_llm_demo, else the source tree's."""
+    try:
+        from ament_index_python.packages import PackageNotFoundError, get_package_share_directory
+
+        installed = Path(get_package_share_directory("llamo_ros")) / "models" / DEMO_CHECKPOINT
+        if installed.is_dir():
+            return installed
+    except (ImportError, PackageNotFoundError, ValueError):
+        pass
+    return Path(__file__).resolve().parents[4] / "models" / DEMO_CHECKPOINT
+
+
+def uniform_resample(window: TrackWindow) -> tuple[np.ndarray, np.ndarray, float]:
+    """(joints (T', 17, 3), confidence (T', 17), fps) on a uniform grid ending at the newest frame.
+
+    The grid step is the median frame interval; joints are interpolated linearly in time (NaN stays NaN
+    where a neighbour is missing) and confidences are taken from the nearest frame.
+    """
+    t = window.times_s                                        # (T,) <= 0, increasing
+    if len(t) < 2:
+        raise ValueError("a window needs at least 2 frames")
+    step = float(np.median(np.diff(t)))
+    n = int(np.floor(-t[0] / step + 1e-6)) + 1
+    grid = -step * np.arange(n)[::-1]                         # (T',) ending at 0
+    idx = np.clip(np.searchsorted(t, grid), 1, len(t) - 1)
+    lo, hi = idx - 1, idx
+    w = ((grid - t[lo]) / (t[hi] - t[lo]))[:, None, None]     # (T', 1, 1)
+    joints = (1 - w) * window.joints[lo] + w * window.joints[hi]
+    nearest = np.where(w[:, 0, 0] < 0.5, lo, hi)
+    return joints.astype(np.float32), window.confidence[nearest], 1.0 / step
+
+
+def current_root(joints: np.ndarray) -> np.ndarray:
+    """(T, 17, 3) -> (3,) newest observed pelvis (or hip midpoint) in the camera frame; NaN if never seen."""
+    hips = (joints[:, JOINT_INDEX["left_hip"]] + joints[:, JOINT_INDEX["right_hip"]]) / 2
+    for candidates in (joints[:, ROOT], hips):
+        finite = np.isfinite(candidates).all(axis=1)
+        if finite.any():
+            return candidates[np.flatnonzero(finite)[-1]]
+    return np.full(3, np.nan, np.float32)
+
+
+class BehaviorModel:
+    """Adapts `llamo_ros.language.api.MotionLanguageModel` to `BehaviorEngine`'s protocol."""
+
+    path_time_step_s = 1.0 / FEATURE_RATE_HZ
+
+    def __init__(self, mlm, name: str, max_new_tokens: int = 40) -> None:
+        self.mlm, self.name, self.max_new_tokens = mlm, name, max_new_tokens
+
+    def features(self, window: TrackWindow) -> np.ndarray:
+        """(T, 80) model window; ValueError when the window has no usable joint."""
+        joints, confidence, fps = uniform_resample(window)
+        return self.mlm.features(joints, confidence, fps)
+
+    def predict_intents(self, windows: list[TrackWindow]) -> tuple[np.ndarray, np.ndarray]:
+        """-> probabilities (B, K) and absolute future paths (B, H, 3); rows of NaN for unusable windows."""
+        feats, usable = [], []
+        for w in windows:
+            try:
+                feats.append(self.features(w))
+                usable.append(True)
+            except ValueError:
+                usable.append(False)
+        probs = np.full((len(windows), NUM_INTENTS), np.nan, np.float32)
+        paths = None
+        if feats:
+            p, rel = self.mlm.predict_intents(feats)                      # (B', K), (B', H, 3)
+            paths = np.full((len(windows),) + rel.shape[1:], np.nan, np.float32)
+            rows = np.flatnonzero(usable)
+            probs[rows] = p
+            roots = np.stack([current_root(windows[i].joints) for i in rows])  # (B', 3)
+            paths[rows] = rel + roots[:, None, :]
+        else:
+            paths = np.full((len(windows), 0, 3), np.nan, np.float32)
+        return probs, paths
+
+    def describe(self, window: TrackWindow) -> str:
+        return self.mlm.describe(self.features(window), max_new_tokens=self.max_new_tokens)
+
+    def answer(self, window: TrackWindow, question: str) -> str:
+        return self.mlm.answer(self.features(window), question, max_new_tokens=self.max_new_tokens)
+
+
+def load_behavior_model(checkpoint_dir: str | os.PathLike | None = None, llm_dir: str | os.PathLike | None = None,
+                        device: str = "cpu", quantize_int8: bool = True, max_new_tokens: int = 40) -> BehaviorModel:
+    """Load the motion-language model (default: the shipped demo checkpoint and SmolLM2)."""
+    from llamo_ros.language.api import MotionLanguageModel
+
+    checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir else default_checkpoint_dir()
+    if not (checkpoint_dir / "config.json").is_file():
+        raise FileNotFoundError(f"no motion-LLM checkpoint in {checkpoint_dir} (config.json missing)")
+    mlm = MotionLanguageModel.load(checkpoint_dir, llm_dir=llm_dir, device=device, quantize_int8=quantize_int8)
+    llm_name = Path(str(mlm.llm_dir)).name if mlm.llm_dir else "SmolLM2-135M-Instruct"
+    return BehaviorModel(mlm, f"{checkpoint_dir.name}+{llm_name}", max_new_tokens)

@@ -1,0 +1,215 @@
+"""Offline replay: a rosbag2 of camera images in, a rosbag2 of skeletons, intents, descriptions out.
+
+Runs the same pose and behaviour stages as the nodes (`PoseFrameProcessor`, `BehaviorEngine`), but
+deterministically: every image is processed exactly once in bag order, descriptions are generated inline,
+and every output is stamped from its input. Reading and writing use `rosbags` (sqlite3 or mcap); messages
+are (de)serialised with rclpy, so they are the nodes' own message objects.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from rclpy.serialization import deserialize_message, serialize_message
+from rosbags.rosbag2 import Reader, StoragePlugin, Writer
+from sensor_msgs.msg import CameraInfo, Image
+from tqdm import tqdm
+
+from llamo_ros.behavior.engine import BehaviorEngine
+from llamo_ros.config_fields import param
+from llamo_ros.nodes.behavior_messages import description_to_msg, intents_to_msg, persons_to_tracks
+from llamo_ros.motion.intents import INTENT_LABELS
+from llamo_ros.nodes.pose_frames import PoseConfig, PoseFrameProcessor
+from llamo_ros.pose.person_pose import PoseBackend
+from llamo_ros.replay.bag_types import typestore
+
+IMAGE, CAMERA_INFO = "sensor_msgs/msg/Image", "sensor_msgs/msg/CameraInfo"
+OUTPUT_TYPES = {  # output topic (under ReplayConfig.output_prefix) -> message type
+    "persons": "llamo_msgs/msg/Person3DArray",
+    "markers": "visualization_msgs/msg/MarkerArray",
+    "intents": "llamo_msgs/msg/IntentPredictionArray",
+    "descriptions": "llamo_msgs/msg/BehaviorDescription",
+}
+
+
+class ReplayError(RuntimeError):
+    """The input bag cannot be replayed (missing, unreadable, no image topic); nothing was written."""
+
+
+@dataclass
+class ReplayConfig:
+    image_topic: str = param("", "image topic to replay; empty: the bag's only sensor_msgs/Image topic "
+                                 "that is not the depth topic")
+    camera_info_topic: str = param("", "CameraInfo topic; empty: the bag's only CameraInfo topic, if any")
+    depth_topic: str = param("", "aligned depth image topic (16UC1 mm or 32FC1 m); empty: none")
+    output_prefix: str = param("/llamo", "namespace of the output topics (persons, markers, intents, descriptions)")
+    describe: bool = param(True, "generate behaviour descriptions with the language model")
+    storage: str = param("sqlite3", "output bag storage: sqlite3 or mcap")
+
+    def __post_init__(self) -> None:
+        if self.storage not in ("sqlite3", "mcap"):
+            raise ValueError(f"storage must be 'sqlite3' or 'mcap', got {self.storage!r}")
+
+
+@dataclass
+class ReplayReport:
+    images_read: int = 0
+    images_processed: int = 0
+    images_dropped: int = 0
+    persons: int = 0
+    intent_messages: int = 0
+    descriptions: int = 0
+    bag_duration_s: float = 0.0           # span of the replayed images' stamps
+    wall_time_s: float = 0.0
+    error: str = ""                       # why the replay stopped early; empty when it read the whole bag
+    problems: dict[str, str] = field(default_factory=dict)  # last message of each kind of dropped input
+
+    @property
+    def realtime_factor(self) -> float:
+        return self.bag_duration_s / self.wall_time_s if self.wall_time_s > 0 else 0.0
+
+    def summary(self) -> str:
+        lines = [f"images: {self.images_read} read, {self.images_processed} processed, {self.images_dropped} dropped",
+                 f"outputs: {self.persons} person detections, {self.intent_messages} intent messages, "
+                 f"{self.descriptions} descriptions",
+                 f"speed: {self.bag_duration_s:.1f} s of camera in {self.wall_time_s:.1f} s "
+                 f"({self.realtime_factor:.2f}x real time)"]
+        lines += [f"dropped input ({kind}): {text}" for kind, text in self.problems.items()]
+        if self.error:
+            lines.append(f"stopped early: {self.error}")
+        return "\n".join(lines)
+
+
+def _pick_topic(connections, msgtype: str, wanted: str, exclude: set[str], what: str, required: bool) -> str:
+    topics = sorted({c.topic for c in connections if c.msgtype == msgtype} - exclude)
+    if wanted:
+        if wanted not in {c.topic for c in connections}:
+            raise ReplayError(f"{what} topic {wanted!r} is not in the bag; its {msgtype} topics: {topics}")
+        return wanted
+    if len(topics) == 1 or (topics and not required):
+        return topics[0] if len(topics) == 1 else ""
+    if not topics and not required:
+        return ""
+    raise ReplayError(f"cannot choose the {what} topic: the bag has {len(topics)} {msgtype} topics {topics}; "
+                      f"name one with --{what.replace(' ', '-')}-topic")
+
+
+class BagReplay:
+    """One replay of one bag: builds the pose stage, runs every message through it, writes the outputs."""
+
+    def __init__(self, config: ReplayConfig, pose_config: PoseConfig, behavior: BehaviorEngine | None = None,
+                 backend: PoseBackend | None = None, on_event: Callable[[str], None] = print,
+                 progress: bool = True, on_frame: Callable[[Image, object, list], None] | None = None) -> None:
+        """`on_frame(image, persons, intents)` is called for every processed frame (e.g. a contact sheet)."""
+        self.config, self.behavior, self.on_event, self.progress = config, behavior, on_event, progress
+        self.on_frame = on_frame
+        self.report = ReplayReport()
+        self.pose = PoseFrameProcessor(pose_config, self._on_pose_error, backend)
+        self._printed_intent: dict[int, int] = {}
+
+    def _on_pose_error(self, kind: str, text: str) -> None:
+        if kind not in self.report.problems:  # first of each kind now, all of them in the summary
+            self.on_event(f"dropping input ({kind}): {text}")
+        self.report.problems[kind] = text
+
+    def run(self, in_bag: Path, out_bag: Path) -> ReplayReport:
+        """Replay `in_bag` into a new bag `out_bag`; returns the report.
+
+        Raises ReplayError before writing anything when the input cannot be replayed. A bag that breaks
+        while being read (corrupt or truncated) ends the replay: what was processed is flushed to `out_bag`
+        and `report.error` says why.
+        """
+        config = self.config
+        try:
+            reader = Reader(in_bag)
+            reader.open()
+        except Exception as exc:  # rosbags raises several types for missing/corrupt metadata and storage
+            raise ReplayError(f"cannot open bag {in_bag}: {type(exc).__name__}: {exc}") from None
+        try:
+            conns = reader.connections
+            depth = config.depth_topic
+            if depth and depth not in {c.topic for c in conns}:
+                raise ReplayError(f"depth topic {depth!r} is not in the bag")
+            image = _pick_topic(conns, IMAGE, config.image_topic, {depth}, "image", required=True)
+            info = _pick_topic(conns, CAMERA_INFO, config.camera_info_topic, set(), "camera info", required=False)
+            wanted = [c for c in conns if c.topic in {image, info, depth}]
+            total = sum(c.msgcount for c in wanted if c.topic == image)
+            self._replay(reader.messages(connections=wanted), info, depth, out_bag, total)
+        finally:
+            reader.close()
+        return self.report
+
+    def _replay(self, messages, info_topic: str, depth_topic: str, out_bag: Path, total: int) -> None:
+        report, store = self.report, typestore()
+        prefix = self.config.output_prefix.rstrip("/")
+        plugin = StoragePlugin.MCAP if self.config.storage == "mcap" else StoragePlugin.SQLITE3
+        first_stamp = last_stamp = None
+        start = time.perf_counter()
+        with Writer(out_bag, version=9, storage_plugin=plugin) as writer:
+            outputs = {name: writer.add_connection(f"{prefix}/{name}", msgtype, typestore=store)
+                       for name, msgtype in OUTPUT_TYPES.items()}
+            self._write = lambda name, msg, t: writer.write(outputs[name], t, serialize_message(msg))
+            bar = tqdm(total=total, unit="frame", desc="replay", disable=not self.progress)
+            while True:
+                try:
+                    conn, log_time, raw = next(messages)
+                except StopIteration:
+                    break
+                except Exception as exc:  # corrupt or truncated storage: stop, keep what was written
+                    report.error = f"the bag broke after {report.images_read} images: {type(exc).__name__}: {exc}"
+                    break
+                if conn.topic == info_topic:
+                    self.pose.on_camera_info(deserialize_message(raw, CameraInfo))
+                elif conn.topic == depth_topic:
+                    self.pose.on_depth(deserialize_message(raw, Image))
+                else:
+                    report.images_read += 1
+                    bar.update()
+                    stamp = self._image(deserialize_message(raw, Image), log_time)
+                    if stamp is not None:
+                        first_stamp = stamp if first_stamp is None else first_stamp
+                        last_stamp = stamp
+            bar.close()
+        report.images_processed = self.pose.processed_frames
+        report.images_dropped = self.pose.dropped_frames
+        report.bag_duration_s = (last_stamp - first_stamp) * 1e-9 if first_stamp is not None else 0.0
+        report.wall_time_s = time.perf_counter() - start
+
+    def _image(self, image: Image, log_time: int) -> int | None:
+        """Process one image; returns its stamp (ns), or None when it was dropped."""
+        out = self.pose.process(image)
+        if out is None:
+            return None
+        persons, markers = out
+        stamp = image.header.stamp.sec * 1_000_000_000 + image.header.stamp.nanosec
+        self._write("persons", persons, log_time)
+        self._write("markers", markers, log_time)
+        self.report.persons += len(persons.persons)
+        intents = self._behave(persons, stamp, log_time) if self.behavior is not None else []
+        if self.on_frame is not None:
+            self.on_frame(image, persons, intents)
+        return stamp
+
+    def _behave(self, persons, stamp: int, log_time: int) -> list:
+        tracks, _ = persons_to_tracks(persons)
+        intents, requests = self.behavior.update(stamp, tracks)
+        if intents:
+            self._write("intents", intents_to_msg(persons.header, intents), log_time)
+            self.report.intent_messages += 1
+        for r in intents:
+            if self._printed_intent.get(r.track_id) != r.most_likely:
+                self._printed_intent[r.track_id] = r.most_likely
+                self.on_event(f"[{stamp * 1e-9:.1f} s] track {r.track_id}: {INTENT_LABELS[r.most_likely]} "
+                              f"(p={r.probabilities[r.most_likely]:.2f})")
+        for request in requests if self.config.describe else []:
+            w, model = request.window, self.behavior.model
+            t0 = time.perf_counter()
+            text = model.describe(w)
+            msg = description_to_msg(persons.header.frame_id, request.track_id, int(w.stamps_ns[0]),
+                                     int(w.stamps_ns[-1]), text, model.name, time.perf_counter() - t0)
+            self._write("descriptions", msg, log_time)
+            self.report.descriptions += 1
+            self.on_event(f"[{stamp * 1e-9:.1f} s] track {request.track_id} says: {text}")
+        return intents
