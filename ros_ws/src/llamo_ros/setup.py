@@ -52,6 +52,7 @@ setup(
             "llamo = llamo_ros.cli:main",
             "pose_node = llamo_ros.nodes.pose_node:main",
             "behavior_node = llamo_ros.nodes.behavior_node:main",
+            "composed_node = llamo_ros.nodes.composed_node:main",
         ],
     },
 )

@@ -47,15 +47,19 @@ class BehaviorModelConfig:
     error_log_period_s: float = param(5.0, "minimum seconds between repeated error logs of one kind")
 
 
+# Every parameter of the node: (config dataclass, parameter name prefix).
+PARAMETER_CONFIGS = ((BehaviorModelConfig, ""), (BehaviorConfig, "behavior."), (TrackBufferConfig, "buffer."),
+                     (DescriptionWorkerConfig, "worker."))
+
+
 class BehaviorNode(Node):
     """Person3DArray -> intents, descriptions, answers; see the module docstring."""
 
-    def __init__(self, model=None) -> None:
+    def __init__(self, model=None, subscribe_persons: bool = True) -> None:
+        """`model`: an already loaded BehaviorModel (default: load from parameters);
+        `subscribe_persons`: false when the pose stage calls `on_persons` in process (composed mode)."""
         super().__init__("behavior")
-        self.config = declare_config(self, BehaviorModelConfig)
-        behavior = declare_config(self, BehaviorConfig, "behavior.")
-        buffer = declare_config(self, TrackBufferConfig, "buffer.")
-        worker = declare_config(self, DescriptionWorkerConfig, "worker.")
+        self.config, behavior, buffer, worker = (declare_config(self, cls, prefix) for cls, prefix in PARAMETER_CONFIGS)
         if model is None:
             from llamo_ros.behavior.behavior_model import load_behavior_model
 
@@ -76,8 +80,9 @@ class BehaviorNode(Node):
         self.intents_pub = self.create_publisher(IntentPredictionArray, "intents", 10)
         self.descriptions_pub = self.create_publisher(BehaviorDescription, "descriptions", 10)
         self.diagnostics_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
-        self.create_subscription(Person3DArray, "persons", self._on_persons, 10,
-                                 callback_group=MutuallyExclusiveCallbackGroup())
+        if subscribe_persons:
+            self.create_subscription(Person3DArray, "persons", self.on_persons, 10,
+                                     callback_group=MutuallyExclusiveCallbackGroup())
         self.create_service(AskAboutPerson, "ask_about_person", self._on_ask,
                             callback_group=MutuallyExclusiveCallbackGroup())
         self.create_timer(self.config.diagnostics_period_s, self._publish_diagnostics,
@@ -90,7 +95,8 @@ class BehaviorNode(Node):
         return super().destroy_node()
 
     # -- persons -> intents -----------------------------------------------------------------------
-    def _on_persons(self, msg: Person3DArray) -> None:
+    def on_persons(self, msg: Person3DArray) -> None:
+        """One frame of tracked people -> intents now, descriptions queued."""
         start = time.perf_counter()
         self.received += 1
         self._input_stamps.append(time.monotonic())

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import threading
+from typing import Callable
 
 import rclpy
 from rclpy.executors import ExternalShutdownException
@@ -27,12 +28,18 @@ from llamo_ros.nodes.parameters import declare_config
 from llamo_ros.nodes.pose_frames import PoseConfig, PoseFrameProcessor
 
 
+# Every parameter of the node: (config dataclass, parameter name prefix).
+PARAMETER_CONFIGS = ((PoseConfig, ""),)
+
+
 class PoseNode(Node):
     """Image -> `Person3DArray` + skeleton markers; see the module docstring."""
 
-    def __init__(self):
+    def __init__(self, persons_sink: Callable[[Person3DArray], None] | None = None):
+        """`persons_sink`: also hand every Person3DArray to this callable, in process (composed mode)."""
         super().__init__("pose")
-        self.config = declare_config(self, PoseConfig)
+        self._persons_sink = persons_sink
+        (self.config,) = (declare_config(self, cls, prefix) for cls, prefix in PARAMETER_CONFIGS)
         self._last_error_log: dict[str, float] = {}
         self.frames = PoseFrameProcessor(self.config, self._error)
         self.skipped_frames = 0     # replaced by a newer image before the worker got to them
@@ -75,6 +82,8 @@ class PoseNode(Node):
             if out is not None:
                 self.persons_pub.publish(out[0])
                 self.markers_pub.publish(out[1])
+                if self._persons_sink is not None:
+                    self._persons_sink(out[0])
 
     def _error(self, kind: str, text: str) -> None:
         """Log an error at most once per ``error_log_period_s`` per kind (image, depth, camera_info, backend)."""

@@ -1,0 +1,32 @@
+"""Replay a recorded rosbag2 into the live graph (`ros2 bag play --clock`) through the pipeline nodes.
+
+    ros2 launch llamo_ros llamo_bag.launch.py bag:=/path/to/bag image_topic:=/camera/image_raw
+
+Nodes use the bag's clock (use_sim_time). For an offline, deterministic replay into a new bag without a
+graph, use `llamo replay IN_BAG OUT_BAG` instead.
+"""
+from ament_index_python.packages import get_package_share_directory
+from launch import LaunchDescription
+from launch.actions import DeclareLaunchArgument, ExecuteProcess, SetEnvironmentVariable
+from launch.substitutions import LaunchConfiguration
+from launch_ros.actions import Node
+
+from llamo_ros.nodes.pipeline_graph import LAUNCH_DEFAULTS, PIPELINE
+
+
+def generate_launch_description():
+    share = get_package_share_directory("llamo_ros")
+    return LaunchDescription([
+        DeclareLaunchArgument("bag", description="rosbag2 folder to play"),
+        DeclareLaunchArgument("rate", default_value="1.0", description="playback rate"),
+        *[DeclareLaunchArgument(name, default_value=value) for name, value in LAUNCH_DEFAULTS.items()],
+        DeclareLaunchArgument("params_file", default_value=f"{share}/launch/llamo_params.yaml"),
+        SetEnvironmentVariable("FASTDDS_DEFAULT_PROFILES_FILE", f"{share}/launch/fastdds_profile.xml"),
+        ExecuteProcess(cmd=["ros2", "bag", "play", LaunchConfiguration("bag"), "--clock",
+                            "--rate", LaunchConfiguration("rate")], output="screen"),
+        *[Node(package="llamo_ros", executable=spec.executable, name=spec.name,
+               namespace=LaunchConfiguration("namespace"),
+               parameters=[LaunchConfiguration("params_file"), {"use_sim_time": True}],
+               remappings=[(topic, LaunchConfiguration(arg)) for topic, arg in spec.remaps.items()],
+               output="screen") for spec in PIPELINE],
+    ])
