@@ -14,12 +14,12 @@ SPECIALS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>", "<empty_output>"]
 
 @pytest.fixture
 def tiny_tokenizer():
-    from tokenizers import Tokenizer, models, pre_tokenizers
+    from tokenizers import Regex, Tokenizer, models, pre_tokenizers
     from transformers import PreTrainedTokenizerFast
 
-    vocab = {t: i for i, t in enumerate(SPECIALS + ["[UNK]", "user", "assistant", "\n", "<motion>"] + WORDS)}
+    vocab = {t: i for i, t in enumerate(SPECIALS + ["[UNK]", "user", "assistant", "\n", " "] + WORDS)}
     tok = Tokenizer(models.WordLevel(vocab, unk_token="[UNK]"))
-    tok.pre_tokenizer = pre_tokenizers.Split(r"(<\|im_start\|>|<\|im_end\|>|<empty_output>|\n| |\?|\.)",
+    tok.pre_tokenizer = pre_tokenizers.Split(Regex(r"<\|im_start\|>|<\|im_end\|>|<empty_output>|\n| |\?|\."),
                                              behavior="isolated")
     fast = PreTrainedTokenizerFast(tokenizer_object=tok, unk_token="[UNK]", eos_token="<|im_end|>",
                                    pad_token="<|endoftext|>")

@@ -60,10 +60,12 @@ def test_latency_default_config_under_5ms():
     with torch.inference_mode():
         for _ in range(10):
             model(x)
-        t0 = time.perf_counter()
-        for _ in range(50):
+        times = []
+        for _ in range(100):
+            t0 = time.perf_counter()
             model(x)
-        ms = (time.perf_counter() - t0) / 50 * 1e3
+            times.append(time.perf_counter() - t0)
+    ms = float(np.median(times)) * 1e3  # median: robust to other processes on this shared CPU
     assert ms < 5.0, f"{ms:.2f} ms"
 
 

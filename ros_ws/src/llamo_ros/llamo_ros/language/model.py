@@ -88,9 +88,9 @@ def placeholder_id(tokenizer, llm, token: str) -> int:
     return vocab[token]
 
 
-def chat_prompt(instruction: str, answer: str | None = None) -> str:
-    """The ChatML prompt; `instruction` must contain MOTION_TAG once (added in front if missing)."""
-    if MOTION_TAG not in instruction:
+def chat_prompt(instruction: str, answer: str | None = None, motion: bool = True) -> str:
+    """The ChatML prompt; with `motion`, `instruction` gets MOTION_TAG in front unless it has one."""
+    if motion and MOTION_TAG not in instruction:
         instruction = f"{MOTION_TAG}\n{instruction}"
     text = f"<|im_start|>user\n{instruction}<|im_end|>\n<|im_start|>assistant\n"
     if answer is not None:
@@ -119,6 +119,28 @@ def splice(inputs_embeds: torch.Tensor, input_ids: torch.Tensor, motion_embeds: 
     return inputs_embeds.masked_scatter(mask, motion_embeds.to(inputs_embeds.dtype))
 
 
+def skeleton_as_text(features) -> str:
+    """The text-baseline serialisation of a feature window (T, C) (LLaMo's ablation: motion as text).
+
+    Every 4th frame (2.5 Hz), oldest first: pelvis x and z in the camera frame (m), facing (deg, 0 = away
+    from the camera), pelvis height above the ankles, left/right wrist height and reach relative to the
+    pelvis (m, facing-normalised), rounded to 0.1.
+    """
+    from llamo_ros.motion.features import FACING, POSE, ROOT_POS, ROOT_Z_SCALE
+    import numpy as np
+    f = np.asarray(features)[3::4]
+    pose = f[:, POSE].reshape(len(f), -1, 3)
+    rows = []
+    for i in range(len(f)):
+        yaw = np.degrees(np.arctan2(f[i, FACING][0], f[i, FACING][1]))
+        x, z = f[i, ROOT_POS][0], f[i, ROOT_POS][2] * ROOT_Z_SCALE
+        hip_h = -0.5 * (pose[i, 3, 1] + pose[i, 6, 1])
+        lw, rw = pose[i, 13], pose[i, 16]
+        vals = [x, z, yaw, hip_h, -lw[1], lw[2], -rw[1], rw[2]]
+        rows.append(" ".join(f"{v:.0f}" if k == 2 else f"{v:.1f}" for k, v in enumerate(vals)))
+    return "Skeleton (x z yaw hip lwh lwf rwh rwf per 0.4 s): " + "; ".join(rows)
+
+
 class MotionLLM(nn.Module):
     """Motion model (encoder + heads) + projector + causal LM (optionally with LoRA)."""
 
@@ -138,7 +160,8 @@ class MotionLLM(nn.Module):
         self.end_id = tokenizer.convert_tokens_to_ids("<|im_end|>")
 
     # ---- text side -------------------------------------------------------------------------
-    def tokenize(self, prompts: list[str], answers: list[str] | None = None, padding_side: str = "right"):
+    def tokenize(self, prompts: list[str], answers: list[str] | None = None, padding_side: str = "right",
+                 motion: bool = True):
         """Prompts (with MOTION_TAG) [+ answers] -> input_ids (B, L), attention_mask (B, L), labels (B, L).
 
         labels are -100 except on the answer tokens and the closing <|im_end|>.
@@ -147,7 +170,7 @@ class MotionLLM(nn.Module):
         n = self.config.num_motion_tokens
         seqs, labs = [], []
         for i, prompt in enumerate(prompts):
-            p_ids = self.tokenizer(expand_motion_tag(chat_prompt(prompt), placeholder, n),
+            p_ids = self.tokenizer(expand_motion_tag(chat_prompt(prompt, motion=motion), placeholder, n),
                                    add_special_tokens=False)["input_ids"]
             a_ids = []
             if answers is not None:
@@ -172,15 +195,22 @@ class MotionLLM(nn.Module):
         tokens = self.motion.encoder(features)  # (B, N, D_enc)
         return self.projector(tokens)            # (B, N, D_llm)
 
-    def embed(self, input_ids: torch.Tensor, features: torch.Tensor) -> torch.Tensor:
-        """input_ids (B, L) with placeholders + features (B, T, C) -> inputs_embeds (B, L, D_llm)."""
+    def embed(self, input_ids: torch.Tensor, features: torch.Tensor | None) -> torch.Tensor:
+        """input_ids (B, L) with placeholders + features (B, T, C) -> inputs_embeds (B, L, D_llm).
+
+        features None: text only (the skeleton-as-text baseline), no placeholder allowed.
+        """
         embeds = self.llm.get_input_embeddings()(input_ids)  # (B, L, D_llm)
+        if features is None:
+            if bool((input_ids == self.placeholder).any()):
+                raise ValueError("prompt has motion placeholders but no motion features were given")
+            return embeds
         return splice(embeds, input_ids, self.motion_embeddings(features), self.placeholder)
 
-    def lm_loss(self, features: torch.Tensor, prompts: list[str], answers: list[str]) -> torch.Tensor:
-        """Mean next-token cross-entropy on the answers given the motion and the prompts."""
-        device = features.device
-        ids, att, labels = self.tokenize(prompts, answers)
+    def lm_loss(self, features: torch.Tensor | None, prompts: list[str], answers: list[str]) -> torch.Tensor:
+        """Mean next-token cross-entropy on the answers given the motion (None: text only) and the prompts."""
+        device = self.projector.linear_1.weight.device
+        ids, att, labels = self.tokenize(prompts, answers, motion=features is not None)
         ids, att, labels = ids.to(device), att.to(device), labels.to(device)
         embeds = self.embed(ids, features)
         # Only answer positions need logits: keep the tail that covers every label (saves the LM head).
@@ -193,10 +223,11 @@ class MotionLLM(nn.Module):
                                            ignore_index=-100)
 
     @torch.no_grad()
-    def generate(self, features: torch.Tensor, prompts: list[str], max_new_tokens: int = 40) -> list[str]:
-        """Greedy answers for a batch of windows (B, T, C) and prompts, KV-cached."""
-        ids, att, _ = self.tokenize(prompts, padding_side="left")
-        ids, att = ids.to(features.device), att.to(features.device)
+    def generate(self, features: torch.Tensor | None, prompts: list[str], max_new_tokens: int = 40) -> list[str]:
+        """Greedy answers for a batch of windows (B, T, C) (None: text only) and prompts, KV-cached."""
+        device = self.projector.linear_1.weight.device
+        ids, att, _ = self.tokenize(prompts, padding_side="left", motion=features is not None)
+        ids, att = ids.to(device), att.to(device)
         embeds = self.embed(ids, features)
         out = self.llm.generate(inputs_embeds=embeds, attention_mask=att, max_new_tokens=max_new_tokens,
                                 do_sample=False, use_cache=True, eos_token_id=[self.end_id, self.tokenizer.eos_token_id],

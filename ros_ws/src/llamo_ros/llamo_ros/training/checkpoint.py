@@ -23,18 +23,22 @@ def save_tensors(path: str | os.PathLike, tensors: dict[str, torch.Tensor], meta
     os.replace(tmp, path)
 
 
-def check_and_load(module: nn.Module, tensors: dict[str, torch.Tensor], what: str) -> None:
-    """Load `tensors` into `module` exactly: every key present, no extra key, same shapes; else ValueError."""
-    expected = module.state_dict()
+def check_tensors(expected: dict[str, tuple], tensors: dict[str, torch.Tensor], what: str) -> None:
+    """ValueError naming the first missing/unexpected key or shape mismatch of `tensors` vs {key: shape}."""
     missing = sorted(set(expected) - set(tensors))
     unexpected = sorted(set(tensors) - set(expected))
     if missing or unexpected:
         raise ValueError(f"{what}: checkpoint does not match the model: missing keys {missing[:5]}, "
                          f"unexpected keys {unexpected[:5]}")
     for key, value in tensors.items():
-        if tuple(value.shape) != tuple(expected[key].shape):
+        if tuple(value.shape) != tuple(expected[key]):
             raise ValueError(f"{what}: shape mismatch for key {key!r}: checkpoint {tuple(value.shape)}, "
-                             f"model {tuple(expected[key].shape)}")
+                             f"model {tuple(expected[key])}")
+
+
+def check_and_load(module: nn.Module, tensors: dict[str, torch.Tensor], what: str) -> None:
+    """Load `tensors` into `module` exactly: every key present, no extra key, same shapes; else ValueError."""
+    check_tensors({k: tuple(v.shape) for k, v in module.state_dict().items()}, tensors, what)
     module.load_state_dict(tensors, strict=True)
 
 
