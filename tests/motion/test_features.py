@@ -3,7 +3,7 @@ import pytest
 
 from llamo_ros.motion import features as F
 from llamo_ros.skeleton import NUM_JOINTS
-from conftest import walking_skeleton
+from motion_fixtures import walking_skeleton
 
 
 def test_layout_and_shape():

@@ -122,7 +122,7 @@ def test_train_state_round_trip(tmp_path):
 
 
 def test_skeleton_as_text_is_compact():
-    from conftest import walking_skeleton
+    from motion_fixtures import walking_skeleton
     from llamo_ros.motion.features import motion_features
     text = skeleton_as_text(motion_features(walking_skeleton(120), None, 30.0, num_frames=32))
     assert text.count(";") == 7 and len(text) < 400

@@ -29,7 +29,7 @@ def default_checkpoint_dir() -> Path:
             return installed
     except (ImportError, PackageNotFoundError, ValueError):
         pass
-    return Path(__file__).resolve().parents[4] / "models" / DEMO_CHECKPOINT
+    return Path(__file__).resolve().parents[5] / "models" / DEMO_CHECKPOINT  # repository root
 
 
 def uniform_resample(window: TrackWindow) -> tuple[np.ndarray, np.ndarray, float]:

@@ -79,7 +79,12 @@ class DescriptionWorker:
                 continue
             self.last_latency_s = time.monotonic() - start
             self.completed += 1
-            self._on_result(key, result)
+            try:
+                self._on_result(key, result)
+            except Exception as exc:  # e.g. publishing after shutdown began: report, keep the thread alive
+                self.failed += 1
+                if self._on_error is not None:
+                    self._on_error(key, exc)
 
     def close(self, timeout: float = 30.0) -> None:
         """Stop after the job in progress (pending requests are discarded and counted as stale)."""

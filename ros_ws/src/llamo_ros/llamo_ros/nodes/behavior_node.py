@@ -130,12 +130,16 @@ class BehaviorNode(Node):
         return job
 
     def _on_description(self, request: DescriptionRequest, result: tuple[str, float]) -> None:
+        if not self.context.ok():  # finished after shutdown began: nobody is listening any more
+            return
         text, latency = result
         w = request.window
         self.descriptions_pub.publish(description_to_msg(self._frame_id, request.track_id, int(w.stamps_ns[0]),
                                                          int(w.stamps_ns[-1]), text, self.model.name, latency))
 
     def _on_description_error(self, request: DescriptionRequest, exc: BaseException) -> None:
+        if not self.context.ok():
+            return
         self._error("describe", f"description of track {request.track_id} failed: {exc!r}")
 
     # -- service -------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import threading
 from typing import Callable
 
 import rclpy
+from rclpy._rclpy_pybind11 import RCLError
 from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from rclpy.qos import qos_profile_sensor_data
@@ -79,11 +80,19 @@ class PoseNode(Node):
                     return
                 msg, self._pending = self._pending, None
             out = self.frames.process(msg)
-            if out is not None:
+            if out is None:
+                continue
+            if not self.context.ok():  # SIGINT/SIGTERM shut the context down while we were estimating
+                return
+            try:
                 self.persons_pub.publish(out[0])
                 self.markers_pub.publish(out[1])
-                if self._persons_sink is not None:
-                    self._persons_sink(out[0])
+            except RCLError:
+                if self.context.ok():
+                    raise
+                return  # shutdown raced the check above
+            if self._persons_sink is not None:
+                self._persons_sink(out[0])
 
     def _error(self, kind: str, text: str) -> None:
         """Log an error at most once per ``error_log_period_s`` per kind (image, depth, camera_info, backend)."""

@@ -1,0 +1,81 @@
+"""End to end over real DDS, started the way the launch file starts it: real camera frames from one
+process, the pose and behaviour nodes as separate processes with the launch's --ros-args, and this test as
+the planner: skeletons, intents per track, a description and an answer; and the running graph matches."""
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ros_harness import INSTALL, wait_until
+
+from llamo_ros.data.sample_media import load_image
+from llamo_ros.nodes.pipeline_graph import LAUNCH_DEFAULTS, PIPELINE, ros_args
+
+pytestmark = [pytest.mark.ros, pytest.mark.slow]
+REPO = Path(__file__).resolve().parents[2]
+PROCS = REPO / "tests" / "ros_processes"
+PARAMS = str(REPO / "launch" / "llamo_params.yaml")
+
+
+def _frames(tmp_path: Path) -> Path:
+    """basketball1 (two real people) with sensor noise, as a short 'video'."""
+    rgb = load_image("basketball1")
+    rng = np.random.default_rng(1)
+    frames = np.stack([np.clip(rgb[:, :, ::-1].astype(np.int16) + rng.integers(-2, 3, rgb.shape), 0, 255)
+                       for _ in range(4)]).astype(np.uint8)
+    np.save(tmp_path / "frames.npy", frames)
+    return tmp_path / "frames.npy"
+
+
+def test_camera_to_planner_through_separate_pose_and_behavior_processes(ros_graph, ros_node, tmp_path):
+    from llamo_msgs.msg import BehaviorDescription, IntentPredictionArray, Person3DArray
+    from llamo_msgs.srv import AskAboutPerson
+
+    procs = {}
+    for spec in PIPELINE:
+        extra = ["-p", "behavior.describe_period_s:=1.0", "-p", "worker.max_age_s:=60.0"] \
+            if spec.name == "behavior" else []
+        procs[spec.name] = ros_graph.spawn(str(INSTALL / "llamo_ros" / "lib" / "llamo_ros" / spec.executable),
+                                           *ros_args(spec, PARAMS), *extra, log_name=spec.name, log_dir=tmp_path)
+    ros_graph.spawn(str(PROCS / "publish_images.py"), str(_frames(tmp_path)), "10",
+                    LAUNCH_DEFAULTS["image_topic"], LAUNCH_DEFAULTS["camera_info_topic"],
+                    log_name="camera", log_dir=tmp_path)
+    node, spin = ros_node
+    persons, intents, descriptions = [], [], []
+    node.create_subscription(Person3DArray, "/llamo/persons", persons.append, 50)
+    node.create_subscription(IntentPredictionArray, "/llamo/intents", intents.append, 50)
+    node.create_subscription(BehaviorDescription, "/llamo/descriptions", descriptions.append, 10)
+    logs = lambda: "\n".join(f"--- {n}:\n{(tmp_path / f'{n}.log').read_text()}" for n in procs)  # noqa: E731
+
+    assert wait_until(lambda: any(len(m.persons) >= 2 for m in persons), timeout=120, spin=spin), logs()
+    assert wait_until(lambda: {p.track_id for m in intents for p in m.predictions} >=
+                      {p.track_id for p in persons[-1].persons}, timeout=120, spin=spin), logs()
+    stamps = {(m.header.stamp.sec, m.header.stamp.nanosec) for m in persons}
+    assert all((m.header.stamp.sec, m.header.stamp.nanosec) in stamps for m in intents), "intent stamp not an image's"
+    assert wait_until(lambda: descriptions, timeout=180, spin=spin), logs()
+
+    # the running graph is the launch file's graph
+    names = set(node.get_node_names_and_namespaces())
+    assert {("pose", "/llamo"), ("behavior", "/llamo")} <= names, names
+    topics = dict(node.get_topic_names_and_types())
+    assert topics["/llamo/persons"] == ["llamo_msgs/msg/Person3DArray"]
+    assert topics["/llamo/intents"] == ["llamo_msgs/msg/IntentPredictionArray"]
+    assert topics["/llamo/markers"] == ["visualization_msgs/msg/MarkerArray"]
+    assert [i.node_name for i in node.get_subscriptions_info_by_topic(LAUNCH_DEFAULTS["image_topic"])] == ["pose"]
+    assert [i.node_name for i in node.get_subscriptions_info_by_topic("/llamo/persons")
+            if i.node_name != node.get_name()] == ["behavior"]
+
+    client = node.create_client(AskAboutPerson, "/llamo/ask_about_person")
+    assert wait_until(client.service_is_ready, timeout=20, spin=spin)
+    track = persons[-1].persons[0].track_id
+    future = client.call_async(AskAboutPerson.Request(track_id=track, question="Where is the person?"))
+    assert wait_until(future.done, timeout=120, spin=spin)
+    assert future.result().success and future.result().answer.strip(), future.result()
+
+    for name, proc in procs.items():
+        assert proc.poll() is None, f"{name} died:\n{logs()}"
+        assert ros_graph.stop(proc, signal.SIGINT if name == "pose" else signal.SIGTERM) == 0, logs()
+    assert "Traceback" not in logs(), logs()
