@@ -1,0 +1,108 @@
+"""Public inference API of the motion-language model (what the ROS node calls).
+
+    from llamo_ros.language.api import MotionLanguageModel
+    mlm = MotionLanguageModel.load("models/motion_llm_demo")          # default SmolLM2 LLM
+    x = mlm.features(joints, confidence, fps)                         # (T, 80) window, see motion.features
+    probs, path = mlm.predict_intents([x, x2])                        # (B, 10), (B, 20, 3) numpy
+    text = mlm.describe(x)                                            # "A person waves ..."
+    reply = mlm.answer(x, "Which hand does the person wave with?")
+
+Windows are feature arrays (T, 80) from `llamo_ros.motion.features.motion_features` (T a multiple of 4,
+<= 64); `features()` builds the standard 32-frame (3.2 s) window. The LLM is loaded lazily on the first
+describe/answer, so intent-only users never pay for it. Checkpoint dir: config.json,
+motion_model.safetensors, projector.safetensors, optional lora.safetensors (merged into the LLM at load).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from llamo_ros.language.model import DEFAULT_INSTRUCTION, MotionLLM, MotionLLMConfig
+from llamo_ros.motion.encoder import MotionModel
+from llamo_ros.motion.features import motion_features
+from llamo_ros.training import checkpoint as ckpt
+
+
+def load_motion_model(checkpoint_dir: str | os.PathLike, device: str = "cpu") -> MotionModel:
+    """Encoder + heads only, from a checkpoint dir (config.json + motion_model.safetensors)."""
+    checkpoint_dir = Path(checkpoint_dir)
+    config = MotionLLMConfig.from_json((checkpoint_dir / "config.json").read_text())
+    model = MotionModel(config.encoder)
+    ckpt.load_module(model, checkpoint_dir / "motion_model.safetensors")
+    return model.to(device).eval()
+
+
+class MotionLanguageModel:
+    def __init__(self, checkpoint_dir: Path, config: MotionLLMConfig, motion: MotionModel, llm_dir, device: str,
+                 quantize_int8: bool):
+        self.checkpoint_dir, self.config, self.motion = checkpoint_dir, config, motion
+        self.llm_dir, self.device, self.quantize_int8 = llm_dir, device, quantize_int8
+        self._lm: MotionLLM | None = None
+
+    @classmethod
+    def load(cls, checkpoint_dir: str | os.PathLike, llm_dir: str | os.PathLike | None = None, device: str = "cpu",
+             quantize_int8: bool = False) -> "MotionLanguageModel":
+        """Load a checkpoint; llm_dir overrides config.llm_path (None there = default SmolLM2).
+
+        quantize_int8: dynamic int8 quantisation of the LLM's nn.Linear layers (CPU only, ~2.5x faster decode).
+        """
+        checkpoint_dir = Path(checkpoint_dir)
+        config = MotionLLMConfig.from_json((checkpoint_dir / "config.json").read_text())
+        motion = load_motion_model(checkpoint_dir, device)
+        return cls(checkpoint_dir, config, motion, llm_dir if llm_dir is not None else config.llm_path, device,
+                   quantize_int8)
+
+    # ---- motion ----------------------------------------------------------------------------------------
+    def features(self, joints: np.ndarray, confidence: np.ndarray | None, fps: float) -> np.ndarray:
+        """Skeleton history (T, 17, 3) at fps, ending now -> the model's standard window (32, 80)."""
+        return motion_features(joints, confidence, fps, num_frames=self.config.window_frames)
+
+    def _batch(self, windows) -> torch.Tensor:
+        if isinstance(windows, np.ndarray) and windows.ndim == 2:
+            windows = windows[None]
+        x = torch.as_tensor(np.stack([np.asarray(w, dtype=np.float32) for w in windows]))
+        if x.ndim != 3 or x.shape[-1] != self.config.encoder.in_features:
+            raise ValueError(f"windows must be (B, T, {self.config.encoder.in_features}), got {tuple(x.shape)}")
+        return x.to(self.device)
+
+    @torch.inference_mode()
+    def predict_intents(self, windows) -> tuple[np.ndarray, np.ndarray]:
+        """Windows (B, T, 80) or a list of (T, 80) -> (intent probabilities (B, 10), future path (B, 20, 3)).
+
+        Path: pelvis positions 0.1 s ... 2.0 s ahead relative to the pelvis now, camera frame, metres.
+        """
+        probs, path, _ = self.motion(self._batch(windows))
+        return probs.cpu().numpy(), path.cpu().numpy()
+
+    # ---- language --------------------------------------------------------------------------------------
+    @property
+    def lm(self) -> MotionLLM:
+        if self._lm is None:
+            from llamo_ros.language.llm import load_llm
+            llm, tokenizer = load_llm(self.llm_dir, self.device)
+            lm = MotionLLM(self.config, llm, tokenizer)
+            lm.motion = self.motion
+            ckpt.load_module(lm.projector, self.checkpoint_dir / "projector.safetensors")
+            lora_path = self.checkpoint_dir / "lora.safetensors"
+            if lora_path.is_file():
+                from llamo_ros.training.stage2 import LoraParams, add_lora
+                from safetensors.torch import load_file
+                add_lora(lm)
+                LoraParams(lm.llm).load_state_dict(load_file(str(lora_path)))
+                lm.llm = lm.llm.merge_and_unload()
+            lm.to(self.device).eval()
+            if self.quantize_int8:
+                lm.llm = torch.ao.quantization.quantize_dynamic(lm.llm, {torch.nn.Linear}, dtype=torch.qint8)
+            self._lm = lm
+        return self._lm
+
+    def describe(self, window: np.ndarray, prompt: str | None = None, max_new_tokens: int = 40) -> str:
+        """One sentence about what the person in `window` (T, 80) is doing."""
+        return self.lm.generate(self._batch(window), [prompt or DEFAULT_INSTRUCTION], max_new_tokens)[0]
+
+    def answer(self, window: np.ndarray, question: str, max_new_tokens: int = 40) -> str:
+        """Answer a question about the person in `window` (T, 80)."""
+        return self.lm.generate(self._batch(window), [question], max_new_tokens)[0]

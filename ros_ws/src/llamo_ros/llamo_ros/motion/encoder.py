@@ -1,0 +1,202 @@
+"""Motion encoder and its task heads, nanoGPT style.
+
+MotionEncoder: features (B, T, C) at 10 Hz (see `llamo_ros.motion.features`) -> motion tokens (B, N, D),
+one token per temporal patch of `patch_size` frames (N = T // patch_size; trailing frames that do not
+fill a patch are dropped, so feed T as a multiple of patch_size - the default window is 32 frames ->
+8 tokens). The tokens go to the LLM through the projector (`llamo_ros.language.model`) and to:
+  IntentHead: pooled tokens -> intent logits (B, NUM_INTENTS), divided by a temperature fitted after
+              training on held-out data (calibration; `temperature` is a buffer saved in checkpoints).
+  PathHead:   pooled tokens -> future pelvis path (B, H, 3) relative to the pelvis "now", camera frame,
+              metres: a constant-velocity extrapolation from the input's ROOT_VEL plus a learned residual.
+
+All ops (conv1d, layernorm, scaled_dot_product_attention, slicing by the dynamic token count) export
+with the dynamo ONNX exporter at opset 18 with dynamic batch and window length.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from llamo_ros.motion.features import FEATURE_RATE_HZ, NUM_FEATURES, ROOT_VEL, VALID
+from llamo_ros.motion.intents import NUM_INTENTS
+
+CV_VELOCITY_FRAMES = 3  # constant-velocity estimate: mean ROOT_VEL over the last 3 frames (0.3 s)
+
+
+@dataclass
+class MotionEncoderConfig:
+    in_features: int = NUM_FEATURES   # channels per frame, the features module's layout
+    patch_size: int = 4               # frames per motion token (0.4 s at 10 Hz)
+    max_tokens: int = 16              # longest window in tokens (learned positions); 16 -> 6.4 s
+    n_embd: int = 128                 # token width
+    n_layer: int = 3                  # transformer blocks
+    n_head: int = 4                   # attention heads; must divide n_embd
+    dropout: float = 0.1              # dropout in attention/MLP during training
+    num_intents: int = NUM_INTENTS    # intent classes (llamo_ros.motion.intents)
+    path_horizon: int = 20            # future path points (2 s at 10 Hz)
+    path_rate_hz: float = FEATURE_RATE_HZ  # rate of the future path points
+
+    def __post_init__(self) -> None:
+        for name in ("in_features", "patch_size", "max_tokens", "n_embd", "n_layer", "n_head",
+                     "num_intents", "path_horizon"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"MotionEncoderConfig.{name} must be >= 1, got {getattr(self, name)}")
+        if self.n_embd % self.n_head:
+            raise ValueError(f"n_embd ({self.n_embd}) must be divisible by n_head ({self.n_head})")
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError(f"dropout must be in [0, 1), got {self.dropout}")
+        if self.path_rate_hz <= 0:
+            raise ValueError(f"path_rate_hz must be positive, got {self.path_rate_hz}")
+
+
+class SelfAttention(nn.Module):
+    def __init__(self, config: MotionEncoderConfig):
+        super().__init__()
+        self.n_head = config.n_head
+        self.qkv = nn.Linear(config.n_embd, 3 * config.n_embd)
+        self.proj = nn.Linear(config.n_embd, config.n_embd)
+        self.dropout = config.dropout
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        B, N, D = x.shape
+        q, k, v = self.qkv(x).split(D, dim=2)                             # 3 x (B, N, D)
+        q = q.view(B, N, self.n_head, D // self.n_head).transpose(1, 2)  # (B, h, N, d)
+        k = k.view(B, N, self.n_head, D // self.n_head).transpose(1, 2)  # (B, h, N, d)
+        v = v.view(B, N, self.n_head, D // self.n_head).transpose(1, 2)  # (B, h, N, d)
+        y = F.scaled_dot_product_attention(q, k, v, dropout_p=self.dropout if self.training else 0.0)
+        y = y.transpose(1, 2).reshape(B, N, D)                           # (B, N, D)
+        return self.proj(y)
+
+
+class Block(nn.Module):
+    def __init__(self, config: MotionEncoderConfig):
+        super().__init__()
+        self.ln_1 = nn.LayerNorm(config.n_embd)
+        self.attn = SelfAttention(config)
+        self.ln_2 = nn.LayerNorm(config.n_embd)
+        self.mlp = nn.Sequential(
+            nn.Linear(config.n_embd, 4 * config.n_embd), nn.GELU(),
+            nn.Linear(4 * config.n_embd, config.n_embd), nn.Dropout(config.dropout),
+        )
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = x + self.attn(self.ln_1(x))  # (B, N, D)
+        x = x + self.mlp(self.ln_2(x))   # (B, N, D)
+        return x
+
+
+class MotionEncoder(nn.Module):
+    """Features (B, T, C) -> motion tokens (B, T // patch_size, n_embd)."""
+
+    def __init__(self, config: MotionEncoderConfig):
+        super().__init__()
+        self.config = config
+        # Patch embedding: one token per `patch_size` frames, non-overlapping.
+        self.patch = nn.Conv1d(config.in_features, config.n_embd, config.patch_size, stride=config.patch_size)
+        self.pos = nn.Parameter(torch.zeros(1, config.max_tokens, config.n_embd))
+        self.drop = nn.Dropout(config.dropout)
+        self.blocks = nn.ModuleList([Block(config) for _ in range(config.n_layer)])
+        self.ln_f = nn.LayerNorm(config.n_embd)
+        nn.init.normal_(self.pos, std=0.02)
+
+    def forward(self, features: torch.Tensor) -> torch.Tensor:
+        B, T, C = features.shape
+        assert C == self.config.in_features, f"expected {self.config.in_features} feature channels, got {C}"
+        x = self.patch(features.transpose(1, 2)).transpose(1, 2)  # (B, N, D)
+        N = x.shape[1]
+        # Right-align positions: the last token ("now") always gets the last learned position.
+        x = self.drop(x + self.pos[:, self.config.max_tokens - N:])  # (B, N, D)
+        for block in self.blocks:
+            x = block(x)                                             # (B, N, D)
+        return self.ln_f(x)                                          # (B, N, D)
+
+
+def _pool(tokens: torch.Tensor) -> torch.Tensor:
+    """(B, N, D) -> (B, 2D): mean over tokens and the last ("now") token."""
+    return torch.cat([tokens.mean(dim=1), tokens[:, -1]], dim=-1)
+
+
+class IntentHead(nn.Module):
+    """Motion tokens (B, N, D) -> calibrated intent logits (B, num_intents) = raw logits / temperature."""
+
+    def __init__(self, config: MotionEncoderConfig):
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(2 * config.n_embd, config.n_embd), nn.GELU(),
+                                 nn.Linear(config.n_embd, config.num_intents))
+        self.register_buffer("temperature", torch.ones(()))  # fitted post hoc (fit_temperature)
+
+    def forward(self, tokens: torch.Tensor, calibrated: bool = True) -> torch.Tensor:
+        logits = self.net(_pool(tokens))  # (B, K)
+        return logits / self.temperature if calibrated else logits
+
+
+class PathHead(nn.Module):
+    """Motion tokens (B, N, D) + features (B, T, C) -> future pelvis path (B, H, 3), camera frame, metres."""
+
+    def __init__(self, config: MotionEncoderConfig):
+        super().__init__()
+        self.horizon = config.path_horizon
+        self.dt = 1.0 / config.path_rate_hz
+        self.net = nn.Sequential(nn.Linear(2 * config.n_embd, 2 * config.n_embd), nn.GELU(),
+                                 nn.Linear(2 * config.n_embd, 3 * config.path_horizon))
+        nn.init.zeros_(self.net[-1].weight)
+        nn.init.zeros_(self.net[-1].bias)  # starts as the constant-velocity baseline
+        steps = torch.arange(1, config.path_horizon + 1, dtype=torch.float32) * self.dt
+        self.register_buffer("steps", steps.view(1, -1, 1), persistent=False)  # (1, H, 1) seconds ahead
+
+    def forward(self, tokens: torch.Tensor, features: torch.Tensor) -> torch.Tensor:
+        B = tokens.shape[0]
+        cv = constant_velocity_path(features, self.steps)             # (B, H, 3)
+        residual = self.net(_pool(tokens)).view(B, self.horizon, 3)   # (B, H, 3)
+        return cv + residual
+
+
+def constant_velocity_path(features: torch.Tensor, steps: torch.Tensor) -> torch.Tensor:
+    """Baseline: mean pelvis velocity over the last CV_VELOCITY_FRAMES real frames times (1, H, 1) seconds."""
+    vel = features[:, -CV_VELOCITY_FRAMES:, ROOT_VEL]                 # (B, k, 3)
+    valid = features[:, -CV_VELOCITY_FRAMES:, VALID]                  # (B, k, 1)
+    v = (vel * valid).sum(dim=1) / valid.sum(dim=1).clamp(min=1.0)    # (B, 3)
+    return v[:, None, :] * steps                                      # (B, H, 3)
+
+
+class MotionModel(nn.Module):
+    """Encoder + both heads: what the perception runtime exports to ONNX.
+
+    forward(features (B, T, C)) -> (intent_probs (B, K), future_path (B, H, 3), tokens (B, N, D)).
+    """
+
+    def __init__(self, config: MotionEncoderConfig):
+        super().__init__()
+        self.config = config
+        self.encoder = MotionEncoder(config)
+        self.intent_head = IntentHead(config)
+        self.path_head = PathHead(config)
+
+    def forward(self, features: torch.Tensor):
+        tokens = self.encoder(features)                               # (B, N, D)
+        probs = self.intent_head(tokens).softmax(dim=-1)              # (B, K)
+        path = self.path_head(tokens, features)                       # (B, H, 3)
+        return probs, path, tokens
+
+    @torch.no_grad()
+    def fit_temperature(self, logits: torch.Tensor, labels: torch.Tensor, steps: int = 200) -> float:
+        """Fit the intent temperature on held-out raw logits (B, K) and labels (B,) by NLL; returns it."""
+        log_t = torch.zeros((), requires_grad=True)
+        with torch.enable_grad():
+            opt = torch.optim.LBFGS([log_t], lr=0.1, max_iter=steps)
+
+            def closure():
+                opt.zero_grad()
+                loss = F.cross_entropy(logits / log_t.exp(), labels)
+                loss.backward()
+                return loss
+
+            opt.step(closure)
+        t = float(log_t.exp().clamp(0.05, 20.0))
+        assert math.isfinite(t)
+        self.intent_head.temperature.fill_(t)
+        return t

@@ -1,0 +1,142 @@
+"""Stage 2 (instruction tuning): LoRA on the LLM + the projector, on captions and QA pairs.
+
+    python -m llamo_ros.training.stage2 --init out/stage1 --out out/stage2 [--device cpu] [--steps 60]
+    python -m llamo_ros.training.stage2 --init out/stage1 --out out/text_baseline --text-baseline
+
+The motion encoder and heads stay frozen (copied from --init). `--text-baseline` trains the LLaMo ablation
+instead: the same LLM and LoRA, but the window is given as text (`skeleton_as_text`), no motion tokens.
+Resumes from <out>/last/. Output <out>/: config.json, motion_model.safetensors, projector.safetensors,
+lora.safetensors, log.jsonl, curves.png.
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn as nn
+from tqdm import tqdm
+
+from llamo_ros.language.model import MotionLLM, MotionLLMConfig, skeleton_as_text
+from llamo_ros.training import checkpoint as ckpt
+from llamo_ros.training.data import batch_indices, language_samples
+from llamo_ros.training.stage1 import log, plot_curves
+
+DESCRIBE_PROMPTS = ("Describe what the person is doing.", "What is the person doing?", "What does the person do?")
+
+
+class LoraParams(nn.Module):
+    """View of an LLM's LoRA parameters as a module, so checkpoints hold only the adapter."""
+
+    def __init__(self, llm: nn.Module):
+        super().__init__()
+        self._llm = [llm]  # not a submodule: state_dict must not include the base weights
+
+    def state_dict(self, *args, **kwargs):
+        return {n: p.detach() for n, p in self._llm[0].named_parameters() if "lora_" in n}
+
+    def load_state_dict(self, tensors, strict: bool = True):
+        params = dict(self._llm[0].named_parameters())
+        ckpt.check_tensors({n: tuple(v.shape) for n, v in self.state_dict().items()}, tensors, "LoRA adapter")
+        with torch.no_grad():
+            for n, v in tensors.items():
+                params[n].copy_(v)
+
+
+def add_lora(model: MotionLLM) -> None:
+    """Wrap model.llm with peft LoRA adapters (config.lora_*); only the adapters are trainable."""
+    from peft import LoraConfig, get_peft_model
+
+    c = model.config
+    model.llm = get_peft_model(model.llm, LoraConfig(r=c.lora_r, lora_alpha=c.lora_alpha, lora_dropout=0.05,
+                                                     target_modules=list(c.lora_targets), task_type="CAUSAL_LM"))
+
+
+def instruction_data(samples, text_baseline: bool, rng: np.random.Generator):
+    """(sample index, prompt, answer) triples: one caption task per sample plus its QA pairs."""
+    items = []
+    for i, s in enumerate(samples):
+        prefix = skeleton_as_text(s.window.features) + "\n" if text_baseline else ""
+        items.append((i, prefix + str(rng.choice(DESCRIBE_PROMPTS)), s.caption))
+        for q, a in s.qa:
+            items.append((i, prefix + q, a))
+    return items
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--init", required=True, help="stage-1 output dir")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--llm-dir", default=None)
+    ap.add_argument("--lang-samples", type=int, default=600)
+    ap.add_argument("--steps", type=int, default=60)
+    ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--text-baseline", action="store_true")
+    args = ap.parse_args(argv)
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    init, out = Path(args.init), Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    from llamo_ros.language.llm import load_llm
+
+    config = MotionLLMConfig.from_json((init / "config.json").read_text())
+    llm, tokenizer = load_llm(args.llm_dir or config.llm_path, args.device)
+    for p in llm.parameters():
+        p.requires_grad_(False)
+    model = MotionLLM(config, llm, tokenizer)
+    ckpt.load_module(model.motion, init / "motion_model.safetensors")
+    ckpt.load_module(model.projector, init / "projector.safetensors")
+    add_lora(model)
+    model.to(args.device)
+    for p in model.motion.parameters():
+        p.requires_grad_(False)
+    lora = LoraParams(model.llm)
+    params = [p for n, p in model.llm.named_parameters() if "lora_" in n]
+    assert params and all(p.requires_grad for p in params)
+    if not args.text_baseline:
+        params += list(model.projector.parameters())
+    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.0)
+    modules = {"projector": model.projector, "lora": lora}
+    state = ckpt.load_train_state(out, modules, opt) or {"step": 0}
+    samples = language_samples(0, args.lang_samples)
+    items = instruction_data(samples, args.text_baseline, np.random.default_rng(args.seed))
+    feats = np.stack([s.window.features for s in samples])
+    print(f"stage2{' (text baseline)' if args.text_baseline else ''}: {len(items)} instruction pairs, "
+          f"starting at step {state['step']}")
+    t0 = time.time()
+    model.llm.train()
+    model.projector.train()
+    for step in tqdm(range(state["step"], args.steps), desc="stage2", initial=state["step"], total=args.steps):
+        lr = args.lr * min(1.0, (step + 1) / 5) * (0.1 + 0.9 * (1 - step / args.steps))
+        for g in opt.param_groups:
+            g["lr"] = lr
+        idx = batch_indices(len(items), args.batch, step, args.seed)
+        batch = [items[i] for i in idx]
+        x = None if args.text_baseline else torch.from_numpy(feats[[b[0] for b in batch]]).to(args.device)
+        loss = model.lm_loss(x, [b[1] for b in batch], [b[2] for b in batch])
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        log(out, {"step": step, "time": time.time() - t0, "lm_loss": float(loss)})
+        if (step + 1) % 10 == 0 or step + 1 == args.steps:
+            ckpt.save_train_state(out, modules, opt, {"step": step + 1})
+    config.llm_path = args.llm_dir or config.llm_path
+    (out / "config.json").write_text(config.to_json())
+    shutil.copyfile(init / "motion_model.safetensors", out / "motion_model.safetensors")
+    ckpt.save_tensors(out / "projector.safetensors", model.projector.state_dict())
+    ckpt.save_tensors(out / "lora.safetensors", lora.state_dict(), {"text_baseline": args.text_baseline})
+    plot_curves(out / "log.jsonl", out / "curves.png")
+    print(f"stage2 done in {time.time() - t0:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+import time
+
+import numpy as np
+import pytest
+import torch
+
+from llamo_ros.motion.encoder import MotionEncoderConfig, MotionModel, constant_velocity_path
+from llamo_ros.motion.features import NUM_FEATURES, ROOT_VEL, VALID
+
+
+def tiny_config(**kw):
+    return MotionEncoderConfig(n_embd=32, n_layer=2, n_head=4, **kw)
+
+
+def test_config_validation():
+    with pytest.raises(ValueError, match="divisible"):
+        MotionEncoderConfig(n_embd=30, n_head=4)
+    with pytest.raises(ValueError, match="patch_size"):
+        MotionEncoderConfig(patch_size=0)
+    with pytest.raises(ValueError, match="dropout"):
+        MotionEncoderConfig(dropout=1.5)
+
+
+def test_shapes_and_dynamic_length():
+    torch.manual_seed(0)
+    model = MotionModel(tiny_config()).eval()
+    for B, T in [(1, 32), (3, 16), (2, 4)]:
+        probs, path, tokens = model(torch.randn(B, T, NUM_FEATURES))
+        assert probs.shape == (B, 10) and path.shape == (B, 20, 3) and tokens.shape == (B, T // 4, 32)
+        torch.testing.assert_close(probs.sum(-1), torch.ones(B))
+
+
+def test_path_head_starts_at_constant_velocity():
+    model = MotionModel(tiny_config()).eval()
+    x = torch.zeros(1, 32, NUM_FEATURES)
+    x[..., VALID] = 1.0
+    x[..., ROOT_VEL] = torch.tensor([0.5, 0.0, -1.0])
+    _, path, _ = model(x)
+    torch.testing.assert_close(path[0, -1], torch.tensor([1.0, 0.0, -2.0]))  # 2 s ahead
+    steps = torch.arange(1, 21, dtype=torch.float32).view(1, -1, 1) / 10
+    torch.testing.assert_close(constant_velocity_path(x, steps), path)
+
+
+def test_temperature_fit_reduces_nll():
+    model = MotionModel(tiny_config())
+    torch.manual_seed(0)
+    labels = torch.randint(0, 10, (200,))
+    pred = torch.where(torch.rand(200) < 0.3, torch.randint(0, 10, (200,)), labels)  # 70 % right
+    logits = torch.nn.functional.one_hot(pred, 10).float() * 10.0 + torch.randn(200, 10)  # overconfident
+    before = torch.nn.functional.cross_entropy(logits, labels)
+    t = model.fit_temperature(logits, labels)
+    after = torch.nn.functional.cross_entropy(logits / t, labels)
+    assert t > 1.0 and after < before
+
+
+def test_latency_default_config_under_5ms():
+    torch.set_num_threads(1)
+    model = MotionModel(MotionEncoderConfig()).eval()
+    x = torch.randn(1, 32, NUM_FEATURES)
+    with torch.inference_mode():
+        for _ in range(10):
+            model(x)
+        times = []
+        for _ in range(100):
+            t0 = time.perf_counter()
+            model(x)
+            times.append(time.perf_counter() - t0)
+    ms = float(np.median(times)) * 1e3  # median: robust to other processes on this shared CPU
+    assert ms < 5.0, f"{ms:.2f} ms"
+
+
+@pytest.mark.slow
+def test_onnx_export_matches_pytorch(tmp_path):
+    """ONNX (onnxruntime, CPU) vs PyTorch eager: atol 1e-4 on probabilities, paths and tokens."""
+    import onnxruntime as ort
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "export"))
+    from export_motion_encoder import export
+
+    torch.manual_seed(0)
+    model = MotionModel(MotionEncoderConfig()).eval()
+    path = export(model, tmp_path / "enc.onnx")
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = 1
+    sess = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])
+    for B, T in [(1, 32), (4, 32), (3, 16), (7, 64), (1, 4)]:
+        x = torch.randn(B, T, NUM_FEATURES)
+        with torch.no_grad():
+            ref = model(x)
+        got = sess.run(None, {"features": x.numpy()})
+        for r, g in zip(ref, got):
+            assert g.shape == tuple(r.shape)
+            np.testing.assert_allclose(g, r.numpy(), atol=1e-4, rtol=1e-4)
