@@ -87,6 +87,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--lm-lr", type=float, default=1e-3)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--save-every", type=int, default=250)
+    ap.add_argument("--val-clips", type=int, default=150, help="validation clips for the temperature fit")
     args = ap.parse_args(argv)
 
     torch.set_num_threads(args.threads)
@@ -158,7 +159,7 @@ def main(argv: list[str] | None = None) -> None:
         ckpt.save_train_state(out, modules, opt, state)
 
     # ---- temperature on validation windows ------------------------------------------------------------
-    val = to_torch(collate(motion_windows(VAL_SEED0, 150)), args.device)
+    val = to_torch(collate(motion_windows(VAL_SEED0, args.val_clips)), args.device)
     with torch.no_grad():
         logits = model.motion.intent_head(model.motion.encoder(val["features"]), calibrated=False)
     t = model.motion.fit_temperature(logits.cpu(), val["intent"].cpu())

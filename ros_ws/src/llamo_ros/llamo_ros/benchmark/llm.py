@@ -1,0 +1,60 @@
+"""LLM decode speed: tokens/s after the first token and first-token latency, fp32 vs int8 (same prompt)."""
+from __future__ import annotations
+
+import numpy as np
+
+PROMPT = "Describe what the person is doing: they walk towards the robot and wave with the right hand."
+
+
+def bench_llm(num_tokens: int = 32, runs: int = 3, threads: int = 1, llm_dir: str | None = None) -> list[dict]:
+    """Rows {variant, tokens_per_s, first_token_ms, ...}: fp32, int8 (quantize_llm), int8 as api.py did, GGUF."""
+    import torch
+
+    from llamo_ros.language.decode import greedy_decode
+    from llamo_ros.language.llm import load_llm
+    from llamo_ros.language.model import chat_prompt
+    from llamo_ros.language.quantization import quantize_llm
+
+    torch.set_num_threads(threads)
+    llm, tok = load_llm(llm_dir)
+    ids = tok(chat_prompt(PROMPT, motion=False), return_tensors="pt", add_special_tokens=False)["input_ids"]
+    variants = {
+        "fp32": llm,
+        "int8 (per-channel, down_proj fp32)": quantize_llm(llm, "cpu", "int8"),
+        "int8 (per-tensor, all Linear; api.py)": torch.ao.quantization.quantize_dynamic(
+            llm, {torch.nn.Linear}, dtype=torch.qint8),
+    }
+    rows, base = [], None
+    for name, model in variants.items():
+        greedy_decode(model, ids, 4)  # warm-up
+        results = [greedy_decode(model, ids, num_tokens) for _ in range(runs)]
+        tps = float(np.median([r.tokens_per_s for r in results]))
+        first = float(np.median([r.first_token_s for r in results])) * 1e3
+        base = base or tps
+        rows.append({"variant": name, "tokens_per_s": tps, "first_token_ms": first, "prompt_tokens": int(ids.shape[1]),
+                     "new_tokens": num_tokens, "speedup_vs_fp32": tps / base})
+    rows += bench_gguf(num_tokens, threads, base)
+    return rows
+
+
+def bench_gguf(num_tokens: int, threads: int, fp32_tps: float | None) -> list[dict]:
+    """The SmolLM2 Q4_1 GGUF through llama-cpp-python, when it is installed (else no rows)."""
+    try:
+        from llama_cpp import Llama
+    except ImportError:
+        return []
+    import time
+
+    from llamo_ros.language.llm import gguf_path
+    llm = Llama(model_path=str(gguf_path()), n_threads=threads, verbose=False)
+    start = time.perf_counter()
+    first = None
+    n = 0
+    for _ in llm.create_completion(PROMPT, max_tokens=num_tokens, temperature=0.0, stream=True):
+        n += 1
+        if first is None:
+            first = time.perf_counter()
+    end = time.perf_counter()
+    tps = (n - 1) / (end - first) if n > 1 else 0.0
+    return [{"variant": "gguf Q4_1 (llama.cpp)", "tokens_per_s": tps, "first_token_ms": (first - start) * 1e3,
+             "new_tokens": n, "speedup_vs_fp32": tps / fp32_tps if fp32_tps else float("nan")}]
