@@ -101,4 +101,4 @@ def test_video_mode_keeps_track_ids(frames):
         backend.close()
     assert np.mean(counts[10:]) >= MIN_PEOPLE_PER_FRAME, counts   # the sweep has covered the frame by then
     assert kept >= 0.85 * comparable, (kept, comparable)          # most people keep their id frame to frame
-    assert tracker._next_id <= 2 * max(counts), (tracker._next_id, counts)  # no id churn
+    assert tracker.ids_issued <= 2 * max(counts), (tracker.ids_issued, counts)  # no id churn
