@@ -24,3 +24,18 @@ def test_torch_vs_onnxruntime_small_conv():
     module = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3), torch.nn.ReLU(), torch.nn.Conv2d(8, 4, 3))
     result = torch_vs_onnxruntime(module, np.random.default_rng(0).normal(size=(1, 3, 32, 32)), threads=(1,), repeats=3)
     assert result[1]["max_abs_diff"] < 1e-4 and result[1]["speedup"] > 0
+
+
+def test_small_people_tradeoff_on_vtest():
+    pytest.importorskip("mediapipe")
+    from llamo_ros.data.sample_media import SampleMediaUnavailable, load_video_frames
+    from llamo_ros.pose.benchmark import small_people_tradeoff
+
+    try:
+        frames = load_video_frames("vtest.avi", max_frames=3)
+    except SampleMediaUnavailable as error:
+        pytest.skip(f"vtest.avi unavailable: {error}")
+    result = small_people_tradeoff(frames, settings=(("whole", {"detection_tile_px": 0}), ("tiles", {})))
+    assert set(result) == {"whole", "tiles"} and result["tiles"]["n"] == 3
+    # the first frame is scanned whole: the tiles find the walkers the whole-frame detector misses
+    assert result["tiles"]["persons_per_frame"] >= 2 > result["whole"]["persons_per_frame"]

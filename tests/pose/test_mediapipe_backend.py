@@ -32,9 +32,10 @@ BONE_RANGES_M = {   # generous adult ranges, metres
 
 @pytest.fixture(scope="module")
 def backend():
-    from llamo_ros.pose.mediapipe_backend import MediaPipeBackend
+    from llamo_ros.pose.mediapipe_backend import MediaPipeBackend, MediaPipeConfig
 
-    b = MediaPipeBackend()
+    # Photographs: every call independent, every detector window scanned.
+    b = MediaPipeBackend(MediaPipeConfig(detection_tiles_per_frame=0, track_between_frames=False))
     yield b
     b.close()
 

@@ -23,6 +23,7 @@ from llamo_ros.nodes.image_msg import image_msg_to_array
 from llamo_ros.pose.backends import create_backend
 from llamo_ros.pose.camera import CameraIntrinsics
 from llamo_ros.pose.metric_root import MetricRootConfig
+from llamo_ros.pose.person_filter import upright_people
 from llamo_ros.pose.person_pose import PersonPose, PoseBackend, RootSource
 from llamo_ros.pose.tracker import PersonTracker, PersonTrackerConfig
 from llamo_ros.skeleton import BONES
@@ -51,6 +52,9 @@ class PoseConfig:
                                              "if false, a 60 deg horizontal FOV is assumed and flagged")
     body_height_m: float = param(1.70, "assumed standing height for the height-prior distance, metres")
     depth_max_age_s: float = param(0.1, "use a depth image only if its stamp is this close to the image's, s")
+    min_box_height_to_width: float = param(0.0, "drop people whose box height/width is below this "
+                                                "(1.0 for pedestrian scenes: no skeletons on things lying "
+                                                "on the ground); 0 keeps everyone, fallen people included")
     max_missed_frames: int = param(15, "frames a track survives without detection (occlusions)")
     error_log_period_s: float = param(5.0, "minimum seconds between repeated error logs of one kind")
 
@@ -102,7 +106,9 @@ class PoseFrameProcessor:
                                              "(require_camera_info is true)")
         depth = self._depth_for(msg, width, height)
         try:
-            persons = self.tracker.update(self.backend.estimate(image, intrinsics, depth))
+            persons = upright_people(self.backend.estimate(image, intrinsics, depth),
+                                     self.config.min_box_height_to_width)
+            persons = self.tracker.update(persons)
         except Exception as error:  # noqa: BLE001  a backend failure must not kill the node or the replay
             return self._drop("backend", f"pose estimation failed: {type(error).__name__}: {error}")
         self.processed_frames += 1

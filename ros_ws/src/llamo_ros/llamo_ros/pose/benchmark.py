@@ -1,11 +1,14 @@
 """Pose benchmarks: per-frame latency of each backend, and PyTorch vs onnxruntime for a model.
 
-``python -m llamo_ros.pose.benchmark [--backends mediapipe mmpose onnx] [--frames 30] [--json out.json]``
+``python -m llamo_ros.pose.benchmark [--backends mediapipe mmpose onnx] [--frames 30] [--json out.json]
+[--small-people-frames 200]``
 
 Frames are real 640x480 images (basketball1/2 and vtest.avi frames, resized), cycled. Latency is
 wall time of ``backend.estimate`` (detection + 2D + 3D + metric placement), reported as p50/p95 in
 milliseconds after ``warmup`` untimed frames. `torch_vs_onnxruntime` exports a torch module with
 plain ``torch.onnx.export`` and times both runtimes on the same input with 1 and 2 threads.
+`small_people_tradeoff` replays vtest.avi (768x576, pedestrians ~60-90 px tall) through MediaPipe
+settings of increasing detection effort and reports people found per frame against ms per frame.
 """
 from __future__ import annotations
 
@@ -45,6 +48,46 @@ def benchmark_backend(backend, frames: list[np.ndarray], warmup: int = 3) -> dic
         persons += len(backend.estimate(frame))
         times.append(time.perf_counter() - start)
     return {**latency_stats(times), "persons_per_frame": persons / max(1, len(frames))}
+
+
+# MediaPipe settings compared by `small_people_tradeoff`: (name, MediaPipeConfig fields).
+SMALL_PEOPLE_SETTINGS = (
+    ("whole_frame_only", {"detection_tile_px": 0, "track_between_frames": False}),  # the old behaviour
+    ("tiles_1_per_frame_max4", {"detection_tiles_per_frame": 1, "max_persons": 4}),
+    ("tiles_1_per_frame", {"detection_tiles_per_frame": 1}),
+    ("tiles_3_per_frame", {"detection_tiles_per_frame": 3}),       # the default
+    ("all_tiles_every_frame", {"detection_tiles_per_frame": 0, "track_between_frames": False}),
+)
+
+
+def small_people_tradeoff(frames: list[np.ndarray], settings=SMALL_PEOPLE_SETTINGS,
+                          min_height_to_width: float = 1.0) -> dict:
+    """People per frame vs latency of the MediaPipe backend per setting, on a video's ``frames`` in order.
+
+    People are counted after `upright_people` (``min_height_to_width``), as a pedestrian demo runs;
+    ``track_ids`` is how many distinct ids `PersonTracker` handed out (fewer = steadier tracks).
+    """
+    from llamo_ros.pose.mediapipe_backend import MediaPipeBackend, MediaPipeConfig
+    from llamo_ros.pose.person_filter import upright_people
+    from llamo_ros.pose.tracker import PersonTracker
+
+    results = {}
+    for name, fields in settings:
+        backend, tracker = MediaPipeBackend(MediaPipeConfig(**fields)), PersonTracker()
+        try:
+            backend.estimate(frames[0])   # warm-up (model load), then start the stream afresh
+            backend.reset()
+            times, counts = [], []
+            for frame in frames:
+                start = time.perf_counter()
+                persons = upright_people(backend.estimate(frame), min_height_to_width)
+                times.append(time.perf_counter() - start)
+                counts.append(len(tracker.update(persons)))
+        finally:
+            backend.close()
+        results[name] = {**latency_stats(times), "persons_per_frame": float(np.mean(counts)),
+                         "track_ids": tracker.ids_issued, "config": fields}
+    return results
 
 
 def _time(fn, repeats: int, warmup: int = 3) -> list[float]:
@@ -102,6 +145,8 @@ def main(argv=None) -> None:
     parser.add_argument("--frames", type=int, default=30)
     parser.add_argument("--model-dir", default="", help="ONNX models for the onnx backend")
     parser.add_argument("--json", default="", help="also write the results to this file")
+    parser.add_argument("--small-people-frames", type=int, default=0,
+                        help="also run the MediaPipe small-people trade-off on this many vtest.avi frames")
     args = parser.parse_args(argv)
     frames = benchmark_frames(args.frames)
     report = {}
@@ -113,6 +158,14 @@ def main(argv=None) -> None:
         else:
             report[name] = benchmark_backend(backend, frames)
         print(name, json.dumps(report[name]), flush=True)
+    if args.small_people_frames > 0:
+        from llamo_ros.data.sample_media import load_video_frames
+
+        report["mediapipe_small_people_vtest"] = small_people_tradeoff(
+            load_video_frames("vtest.avi", max_frames=args.small_people_frames))
+        for name, row in report["mediapipe_small_people_vtest"].items():
+            print(f"vtest {name}: {row['persons_per_frame']:.2f} people/frame, p50 {row['p50_ms']:.0f} ms, "
+                  f"p95 {row['p95_ms']:.0f} ms, {row['track_ids']} track ids", flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2))
 

@@ -69,6 +69,11 @@ class PersonTracker:
     def live_track_ids(self) -> list[int]:
         return [t.track_id for t in self._tracks]
 
+    @property
+    def ids_issued(self) -> int:
+        """How many track ids were handed out so far (ids are 0 .. ids_issued - 1)."""
+        return self._next_id
+
     def update(self, persons: list[PersonPose]) -> list[PersonPose]:
         """Set ``track_id`` on each person (in place) and return the list."""
         ids = self.update_boxes(np.array([p.bbox for p in persons]).reshape(-1, 4))

@@ -1,0 +1,18 @@
+"""`upright_people`: drop detections whose box is flatter than a standing or sitting person's.
+
+Pose models also "see" people lying down in cloths, bags and shadows on the ground (on vtest.avi
+MediaPipe's landmark model confidently fits a lying person to a yellow jacket on the lawn). Where
+only upright people matter (pedestrian scenes) a box-shape test removes these; where a fallen
+person matters, leave it off (ratio 0).
+"""
+from __future__ import annotations
+
+from llamo_ros.pose.person_pose import PersonPose
+
+
+def upright_people(persons: list[PersonPose], min_height_to_width: float) -> list[PersonPose]:
+    """``persons`` whose box height / width (pixels) is at least ``min_height_to_width``; 0 keeps all."""
+    if min_height_to_width <= 0:
+        return list(persons)
+    return [p for p in persons
+            if (p.bbox[3] - p.bbox[1]) >= min_height_to_width * max(1e-6, float(p.bbox[2] - p.bbox[0]))]
