@@ -87,3 +87,15 @@ def test_irregular_frame_spacing_is_resampled_uniformly():
     assert fps == pytest.approx(1 / 0.0335, rel=0.05)
     np.testing.assert_allclose(np.diff(uniform[:, 0, 0]), 1 / fps, rtol=1e-4)
     assert uniform[-1, 0, 0] == pytest.approx(0.233)
+
+
+def test_flickering_intents_do_not_trigger_a_description_every_frame(model):
+    engine = BehaviorEngine(model, BehaviorConfig(min_frames=8, describe_period_s=100.0, min_describe_gap_s=1.0))
+    clip = generate_clip(4)
+    when = []
+    for t in range(8 + 25 * 4):
+        engine._last_intent[4] = -1 if t > 8 else engine._last_intent.get(4, -1)  # force "intent changed"
+        _, requests = engine.update(t * FRAME_NS, [(4, clip.joints[t], clip.confidence[t])])
+        when += [t] * len(requests)
+    assert when[0] == 7 and all(gap >= 25 for gap in np.diff(when)), when
+    assert len(when) >= 4, "intent changes after the gap must still be described"

@@ -46,7 +46,8 @@ def _replay(args: argparse.Namespace) -> int:
 def _pose_config(args: argparse.Namespace):
     from llamo_ros.nodes.pose_frames import PoseConfig
 
-    return PoseConfig(backend=args.backend, max_persons=args.max_persons)
+    return PoseConfig(backend=args.backend, max_persons=args.max_persons,
+                      min_box_height_to_width=args.min_box_height_to_width)
 
 
 def _behavior_engine(args: argparse.Namespace):
@@ -83,7 +84,8 @@ def _demo(args: argparse.Namespace) -> int:
                                      max_frames=args.max_frames, storage="sqlite3", fov_deg=60.0))
     replay_args = build_parser().parse_args(
         ["replay", str(in_bag), str(out_bag), "--contact-sheet", str(out / "contact_sheet.png"),
-         "--describe-period", str(args.describe_period)])
+         "--describe-period", str(args.describe_period),
+         "--min-box-height-to-width", "1.0"])  # pedestrians: the landmark model also fits flat objects
     return _replay(replay_args)
 
 
@@ -105,7 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--camera-info-topic", default="", help="CameraInfo topic (default: the only one, if any)")
     rep.add_argument("--depth-topic", default="", help="aligned depth topic (default: none)")
     rep.add_argument("--backend", default="mediapipe", help="pose backend: mediapipe | mmpose | onnx")
-    rep.add_argument("--max-persons", type=int, default=6, help="most people estimated per image")
+    rep.add_argument("--max-persons", type=int, default=8, help="most people estimated per image")
+    rep.add_argument("--min-box-height-to-width", type=float, default=0.0,
+                     help="drop people whose box is flatter than this (1.0 keeps upright people only)")
     rep.add_argument("--pose-only", action="store_true", help="skeletons only: no intents or descriptions")
     rep.add_argument("--no-describe", action="store_true", help="intents but no language-model descriptions")
     rep.add_argument("--describe-period", type=float, default=5.0, help="describe each person every N s of video")
@@ -126,6 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    sys.stdout.reconfigure(line_buffering=True)  # events must show as they happen, also through a pipe
     args = build_parser().parse_args(argv)
     return args.run(args)
 

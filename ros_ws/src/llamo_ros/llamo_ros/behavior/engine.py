@@ -38,12 +38,17 @@ class BehaviorConfig:
     min_frames: int = param(8, "frames a track needs before intents are predicted")
     describe_period_s: float = param(5.0, "a track is described at most this often (source time), s")
     describe_on_intent_change: bool = param(True, "also describe as soon as the most likely intent changes")
+    min_describe_gap_s: float = param(2.0, "intent changes trigger a description only this long after the "
+                                           "track's previous one (source time), s: flickering intents must not "
+                                           "keep the language model busy")
 
     def __post_init__(self) -> None:
         if self.min_frames < 2:
             raise ValueError(f"min_frames must be >= 2, got {self.min_frames}")
         if not self.describe_period_s > 0:
             raise ValueError(f"describe_period_s must be > 0, got {self.describe_period_s}")
+        if not self.min_describe_gap_s >= 0:
+            raise ValueError(f"min_describe_gap_s must be >= 0, got {self.min_describe_gap_s}")
 
 
 @dataclass
@@ -130,6 +135,8 @@ class BehaviorEngine:
         if last is None or result.window_end_ns - last >= self.config.describe_period_s * 1e9:
             return "period"
         old = self._last_intent.get(result.track_id)
+        if result.window_end_ns - last < self.config.min_describe_gap_s * 1e9:
+            return ""
         if self.config.describe_on_intent_change and old is not None and old != result.most_likely:
             return f"intent_change:{INTENT_LABELS[old]}->{INTENT_LABELS[result.most_likely]}"
         return ""
