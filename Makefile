@@ -15,5 +15,8 @@ test: setup       ## the whole test suite (what CI runs)
 demo: setup       ## the main job on the embedded defaults: vtest.avi -> rosbag -> pipeline -> output bag + PNG
 	$(RUN) python -m llamo_ros.cli demo --out $(OUT)/demo
 
+bench: setup      ## benchmark suite, single-threaded: table + out/bench/benchmarks.json + benchmarks.png
+	$(RUN) python -m llamo_ros.benchmark --with-pose --threads 1 --out $(OUT)/bench
+
 clean:            ## remove build outputs (keeps the venv and the caches in ~/.cache/llamo_ros)
 	rm -rf ros_ws/build ros_ws/install ros_ws/log $(OUT)

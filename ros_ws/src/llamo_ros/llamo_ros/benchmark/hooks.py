@@ -1,14 +1,9 @@
 """Slots for numbers measured by other parts of the stack, run in the same benchmark session.
 
 pose_fps():      the pose engineer's `llamo_ros.pose.benchmark` (per-frame latency of each backend).
-END_TO_END:      the lead's end-to-end / bag-replay benchmark; set it to a zero-argument callable that
-                 returns a JSON-serialisable dict (e.g. {"replay_fps": ..., "latency_p50_ms": ...}):
-                     from llamo_ros.benchmark import hooks
-                     hooks.END_TO_END = my_replay_benchmark
+end_to_end():    `llamo_ros.replay.replay_benchmark` on vtest.avi (replay throughput, image-to-intent latency).
 """
 from __future__ import annotations
-
-END_TO_END = None  # callable() -> dict: end-to-end / replay numbers (supplied by the lead)
 
 
 def pose_fps(frames: int = 20) -> dict:
@@ -33,8 +28,11 @@ def pose_fps(frames: int = 20) -> dict:
     return out
 
 
-def end_to_end() -> dict:
-    """The END_TO_END slot's numbers, or a note that the slot is empty."""
-    if END_TO_END is None:
-        return {"note": "END_TO_END slot not set (llamo_ros.benchmark.hooks.END_TO_END)"}
-    return END_TO_END()
+def end_to_end(frames: int = 200) -> dict:
+    """Replay throughput and image-to-intent latency on the first `frames` frames of vtest.avi."""
+    from llamo_ros.replay.replay_benchmark import replay_benchmark
+
+    try:
+        return replay_benchmark(frames)
+    except Exception as exc:  # noqa: BLE001 (sample media or checkpoint missing: say so in the report)
+        return {"error": f"{type(exc).__name__}: {exc}"}

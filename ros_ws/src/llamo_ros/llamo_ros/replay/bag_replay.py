@@ -63,6 +63,7 @@ class ReplayReport:
     descriptions: int = 0
     bag_duration_s: float = 0.0           # span of the replayed images' stamps
     wall_time_s: float = 0.0
+    frame_latency_s: list[float] = field(default_factory=list)  # per processed image: image in -> intents out
     error: str = ""                       # why the replay stopped early; empty when it read the whole bag
     problems: dict[str, str] = field(default_factory=dict)  # last message of each kind of dropped input
 
@@ -179,6 +180,7 @@ class BagReplay:
 
     def _image(self, image: Image, log_time: int) -> int | None:
         """Process one image; returns its stamp (ns), or None when it was dropped."""
+        start = time.perf_counter()
         out = self.pose.process(image)
         if out is None:
             return None
@@ -188,6 +190,7 @@ class BagReplay:
         self._write("markers", markers, log_time)
         self.report.persons += len(persons.persons)
         intents = self._behave(persons, stamp, log_time) if self.behavior is not None else []
+        self.report.frame_latency_s.append(time.perf_counter() - start)  # includes inline descriptions
         if self.on_frame is not None:
             self.on_frame(image, persons, intents)
         return stamp
