@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from llamo_ros.pose.camera import CameraIntrinsics
-from llamo_ros.pose.metric_root import (MetricRootConfig, fit_root_translation, place_person,
+from llamo_ros.pose.metric_root import (fit_root_translation, place_person,
                                         place_with_depth, place_with_height_prior, stature_from_bones)
 from llamo_ros.pose.person_pose import RootSource
 

@@ -4,11 +4,10 @@ Rule: track 7 is known; the answer repeats the question upper-cased; any other t
 """
 from __future__ import annotations
 
-import rclpy
 from builtin_interfaces.msg import Time
 from llamo_msgs.srv import AskAboutPerson
-from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
+from spin_process import spin_node
 
 
 class AskServer(Node):
@@ -27,15 +26,7 @@ class AskServer(Node):
 
 
 def main() -> None:
-    rclpy.init()
-    node = AskServer()
-    try:
-        rclpy.spin(node)
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        node.destroy_node()
-        rclpy.try_shutdown()
+    spin_node(lambda: AskServer())
 
 
 if __name__ == "__main__":

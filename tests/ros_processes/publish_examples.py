@@ -4,14 +4,13 @@ from __future__ import annotations
 import sys
 
 import numpy as np
-import rclpy
-from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from rclpy.qos import QoSDurabilityPolicy, QoSProfile
 from sensor_msgs.msg import Image
 
 from example_messages import TOPICS, build
 from llamo_ros.nodes.image_msg import array_to_image_msg
+from spin_process import spin_node
 
 
 class ExamplePublisher(Node):
@@ -32,15 +31,7 @@ class ExamplePublisher(Node):
 
 def main() -> None:
     image_path, encoding = (sys.argv[1], sys.argv[2]) if len(sys.argv) > 2 else (None, None)
-    rclpy.init()
-    node = ExamplePublisher(image_path, encoding)
-    try:
-        rclpy.spin(node)
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        node.destroy_node()
-        rclpy.try_shutdown()
+    spin_node(lambda: ExamplePublisher(image_path, encoding))
 
 
 if __name__ == "__main__":

@@ -9,13 +9,13 @@ import sys
 
 import numpy as np
 import rclpy
-from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import CameraInfo
 
 from llamo_ros.data.video_bag import pinhole_intrinsics
 from llamo_ros.nodes.image_msg import array_to_image_msg
+from spin_process import spin_node
 
 
 class FramePublisher(Node):
@@ -47,15 +47,7 @@ def main() -> None:
     rate = float(sys.argv[2])
     image_topic = sys.argv[3] if len(sys.argv) > 3 else "image"
     info_topic = sys.argv[4] if len(sys.argv) > 4 else "camera_info"
-    rclpy.init()
-    node = FramePublisher(frames, rate, image_topic, info_topic)
-    try:
-        rclpy.spin(node)
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        node.destroy_node()
-        rclpy.try_shutdown()
+    spin_node(lambda: FramePublisher(frames, rate, image_topic, info_topic))
 
 
 if __name__ == "__main__":

@@ -11,12 +11,12 @@ import sys
 import numpy as np
 import rclpy
 from geometry_msgs.msg import Point
-from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 
 from llamo_msgs.msg import Keypoint3D, Person3D, Person3DArray
 from llamo_ros.data.motion_synth import generate_clip
 from llamo_ros.skeleton import LAYOUT_NAME
+from spin_process import spin_node
 
 
 def person(track_id: int, joints: np.ndarray, confidence: np.ndarray) -> Person3D:
@@ -50,15 +50,7 @@ class MotionPublisher(Node):
 
 
 def main() -> None:
-    rclpy.init()
-    node = MotionPublisher(sys.argv[1], [int(s) for s in sys.argv[2:]])
-    try:
-        rclpy.spin(node)
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        node.destroy_node()
-        rclpy.try_shutdown()
+    spin_node(lambda: MotionPublisher(sys.argv[1], [int(s) for s in sys.argv[2:]]))
 
 
 if __name__ == "__main__":

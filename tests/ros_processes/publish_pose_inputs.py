@@ -9,14 +9,13 @@ from __future__ import annotations
 import sys
 
 import numpy as np
-import rclpy
 from builtin_interfaces.msg import Time
-from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import CameraInfo, Image
 
 from llamo_ros.nodes.image_msg import array_to_image_msg
+from spin_process import spin_node
 
 GOOD_NANOSEC = 12345
 FRAME = "camera_color_optical_frame"
@@ -60,15 +59,7 @@ class PoseInputPublisher(Node):
 
 
 def main() -> None:
-    rclpy.init()
-    node = PoseInputPublisher(np.load(sys.argv[1]))
-    try:
-        rclpy.spin(node)
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        node.destroy_node()
-        rclpy.try_shutdown()
+    spin_node(lambda: PoseInputPublisher(np.load(sys.argv[1])))
 
 
 if __name__ == "__main__":
