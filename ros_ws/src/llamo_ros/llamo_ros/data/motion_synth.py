@@ -185,10 +185,11 @@ POSE_KEYS: tuple[str, ...] = (
     "arm_azim_l", "arm_azim_r",    # plane of the raise: 0 forward, pi/2 outwards to the side, negative across the body
     "elbow_l", "elbow_r",          # elbow flexion, >= 0
     "elbow_hint_l", "elbow_hint_r",  # direction the forearm bends to: 0 up, pi/2 forward (trunk frame)
+    "foot_plant",     # not an angle: weight in [0, 1] of keeping the feet over the anchor (0 while walking)
 )
 
 STANDING_POSE: dict[str, float] = {
-    "twist": 0.0, "bend": 0.03, "lean": 0.0, "head_pitch": 0.1,
+    "foot_plant": 1.0, "twist": 0.0, "bend": 0.03, "lean": 0.0, "head_pitch": 0.1,
     "hip_flex_l": 0.02, "hip_flex_r": 0.02, "hip_abd_l": 0.04, "hip_abd_r": 0.04,
     "knee_l": 0.05, "knee_r": 0.05, "arm_elev_l": 0.08, "arm_elev_r": 0.08,
     "arm_azim_l": 0.6, "arm_azim_r": 0.6, "elbow_l": 0.2, "elbow_r": 0.2,
@@ -277,6 +278,7 @@ def _walk(t: np.ndarray, p: dict, body: BodyModel, heading0: float):
             f"arm_elev_{side}": -arm_amp * np.sin(ph),
             f"arm_azim_{side}": 0.0,
             f"elbow_{side}": 0.3 + 0.15 * np.maximum(0.0, -np.sin(ph)),
+            "foot_plant": 0.0,  # the root moves at the walking speed; the feet step around it
         }
         _blend_into(pose, gait, env)
     _blend_into(pose, {"twist": 0.1 * np.sin(phase), "bend": 0.04 + 0.04 * speed}, env)
@@ -301,12 +303,13 @@ def _wave(t: np.ndarray, p: dict, body: BodyModel, heading0: float):
     s = p["hand"][0]
     env = _ramp_envelope(t, dur, raise_s, raise_s)
     in_waves = (t >= raise_s) & (t <= raise_s + p["count"] / p["freq_hz"])
-    # exactly `count` oscillations of the forearm in the frontal plane, starting and ending at the centre
-    osc = np.where(in_waves, np.sin(2 * math.pi * p["freq_hz"] * (t - raise_s)), 0.0)  # (n,)
+    # exactly `count` side-to-side forearm swings in the frontal plane; raised cosine: starts and ends at
+    # 0 with zero slope, so the arm neither jumps nor adds a half wave at either end
+    osc = np.where(in_waves, 0.5 - 0.5 * np.cos(2 * math.pi * p["freq_hz"] * (t - raise_s)), 0.0)  # (n,) in [0, 1]
     pose = _pose_from(STANDING_POSE, n)
     pose["heading"] = _turn(t, heading0, math.radians(p["heading_deg"]))
     _blend_into(pose, {f"arm_elev_{s}": math.radians(p["elevation_deg"]), f"arm_azim_{s}": 1.35,
-                       f"elbow_{s}": 1.5 + 0.45 * osc, f"elbow_hint_{s}": 0.0}, env)
+                       f"elbow_{s}": 1.1 + 0.9 * osc, f"elbow_hint_{s}": 0.0}, env)
     return pose, np.zeros((n, 2))
 
 
@@ -372,7 +375,7 @@ def _pick_up(t: np.ndarray, p: dict, body: BodyModel, heading0: float):
         target = {"hip_flex_l": 1.75, "hip_flex_r": 1.75, "knee_l": 2.25, "knee_r": 2.25, "bend": 0.75,
                   "hip_abd_l": 0.2, "hip_abd_r": 0.2}
     else:  # stoop: knees half bent, trunk bent far forward (the upper trunk past horizontal)
-        target = {"hip_flex_l": 0.4, "hip_flex_r": 0.4, "knee_l": 0.95, "knee_r": 0.95, "bend": 1.85}
+        target = {"hip_flex_l": 0.5, "hip_flex_r": 0.5, "knee_l": 1.2, "knee_r": 1.2, "bend": 1.95}
     target["head_pitch"] = 0.3
     sides = ("l", "r") if p["hand"] == "both" else (p["hand"][0],)
     for s in sides:  # the arm points at the floor: world-down is elevation == bend in the trunk frame
@@ -470,7 +473,7 @@ def _forward_kinematics(body: BodyModel, pose: dict[str, np.ndarray], anchor_xz:
 
     ankles = joints[:, [J["left_ankle"], J["right_ankle"]]]  # (T, 2, 3) relative to the pelvis
     pelvis_height = body.ankle_height - ankles[:, :, 1].min(axis=1)  # (T,)
-    feet_forward = np.sum(ankles.mean(axis=1) * fwd, axis=-1)         # (T,) mean foot ahead of the pelvis
+    feet_forward = np.sum(ankles.mean(axis=1) * fwd, axis=-1) * pose["foot_plant"]  # (T,) mean foot ahead of the pelvis
     root = np.zeros((t, 3))
     root[:, 0] = anchor_xz[:, 0] - feet_forward * fwd[:, 0]
     root[:, 2] = anchor_xz[:, 1] - feet_forward * fwd[:, 2]
@@ -515,9 +518,13 @@ class ScenePlan:
     actions: list[tuple[str, dict]]   # (action name, params incl. duration_s and intent)
 
 
+def _wrap_deg(angle: float) -> float:
+    return float((angle + 180.0) % 360.0 - 180.0)
+
+
 def _facing_camera_deg(xz: np.ndarray, rng: np.random.Generator) -> float:
     """Heading that faces the camera at the origin, within +-20 degrees."""
-    return math.degrees(math.atan2(-xz[0], -xz[1])) + float(rng.uniform(-20, 20))
+    return _wrap_deg(math.degrees(math.atan2(-xz[0], -xz[1])) + float(rng.uniform(-20, 20)))
 
 
 def _walk_end(xz: np.ndarray, heading_deg: float, speed: float, duration: float) -> np.ndarray:
@@ -526,9 +533,12 @@ def _walk_end(xz: np.ndarray, heading_deg: float, speed: float, duration: float)
 
 
 def _in_front(xz: np.ndarray, cfg: SynthConfig) -> bool:
-    """Inside a comfortable working area: 1.2 m .. far end + 2 m away, within +-40 deg of the axis."""
+    """Inside a comfortable working area: 1.6 m .. far end + 2 m away, within +-40 deg of the axis.
+
+    1.6 m leaves room for a forward bend or a reach after the walk without touching the camera.
+    """
     dist = float(np.hypot(*xz))
-    return (xz[1] > 0 and 1.2 <= dist <= cfg.camera_distance_range_m[1] + 2.0
+    return (xz[1] > 0 and 1.6 <= dist <= cfg.camera_distance_range_m[1] + 2.0
             and abs(math.degrees(math.atan2(xz[0], xz[1]))) <= 40.0)
 
 
@@ -540,16 +550,13 @@ def _plan_walk(name: str, xz: np.ndarray, cfg: SynthConfig, rng: np.random.Gener
         heading = to_camera + rng.uniform(-20, 20)
     elif name == "walk_away":
         heading = to_camera + 180 + rng.uniform(-20, 20)
-    else:  # across the line of sight, towards the side with more room
-        # of the two perpendicular directions, take the one that crosses the optical axis
-        ends = {sign: _walk_end(xz, to_camera + sign * 90, speed, 3.0) for sign in (1, -1)}
-        sign = min(ends, key=lambda k: abs(math.atan2(ends[k][0], ends[k][1])))
-        heading = to_camera + sign * 90 + rng.uniform(-20, 20)
+    else:  # across the view (along the camera's x axis, world -+x), towards the optical axis
+        heading = (-90.0 if xz[0] > 0 else 90.0) + rng.uniform(-15, 15)
     duration = float(rng.uniform(2.5, 5.0))
     while duration >= 2.0:
         path = [_walk_end(xz, heading, speed, d) for d in np.linspace(WALK_RAMP_S, duration, 6)]
         if all(_in_front(p, cfg) for p in path):
-            return {"speed_mps": round(speed, 1), "heading_deg": float(heading), "duration_s": duration,
+            return {"speed_mps": round(speed, 1), "heading_deg": _wrap_deg(heading), "duration_s": duration,
                     "phase0": float(rng.uniform(0, 2 * math.pi))}
         duration -= 0.25
     return None
@@ -563,7 +570,7 @@ def _plan_action(name: str, xz: np.ndarray, heading_deg: float, cfg: SynthConfig
     hand = str(rng.choice(["right", "left"], p=[0.65, 0.35]))  # most people use the right hand
     if name == "stand":
         return {"duration_s": float(rng.uniform(1.0, 3.0)), "phase0": float(rng.uniform(0, 2 * math.pi)),
-                "heading_deg": heading_deg + float(rng.uniform(-15, 15))}
+                "heading_deg": _wrap_deg(heading_deg + float(rng.uniform(-15, 15)))}
     if name == "wave":
         count, freq = int(rng.integers(1, 5)), float(rng.uniform(1.5, 2.5))
         raise_s = float(rng.uniform(0.45, 0.7))
@@ -649,8 +656,10 @@ def plan_scene(seed: int, config: SynthConfig | None = None) -> ScenePlan:
         params["duration_s"] = max(1.0, target_s - total)
         params["intent"] = ACTION_INTENT["stand"]
         actions.append(("stand", params))
-    return ScenePlan(body=body, camera=camera, start_xz=(float(start_xz[0]), float(start_xz[1])),
+    plan = ScenePlan(body=body, camera=camera, start_xz=(float(start_xz[0]), float(start_xz[1])),
                      start_heading_deg=float(start_heading), actions=actions)
+    _describe_walks(plan)
+    return plan
 
 
 # ----------------------------------------------------------------------------------------------
@@ -757,7 +766,7 @@ def _clause(name: str, p: dict, rng: np.random.Generator) -> str:
     if name == "pick_up":
         how = "crouches down" if p["style"] == "crouch" else "bends over"
         return pick([f"{how} and picks up something from the floor with {hand}", f"picks up an object from the floor with {hand}",
-                     f"{how} to pick up an object"]).replace("to pick up", "and picks up")
+                     f"{how} and picks up an object"])
     raise ValueError(name)
 
 
@@ -831,7 +840,6 @@ def generate_clip(seed: int, config: SynthConfig | None = None) -> MotionClip:
     """
     cfg = config or SynthConfig()
     plan = plan_scene(seed, cfg)
-    _describe_walks(plan)
     clean, intent, segments = _render(plan, cfg.fps)
     joints, confidence = _corrupt(clean, cfg, np.random.default_rng([int(seed), 1]))
     language_rng = np.random.default_rng([int(seed), 2])
