@@ -82,3 +82,25 @@ def test_camera_to_planner_through_separate_pose_and_behavior_processes(ros_grap
         assert proc.poll() is None, f"{name} died:\n{logs()}"
         assert ros_graph.stop(proc, signal.SIGINT if name == "pose" else signal.SIGTERM) == 0, logs()
     assert "Traceback" not in logs(), logs()
+
+
+def test_composed_mode_runs_both_stages_in_one_process_without_the_persons_hop(ros_graph, ros_node, tmp_path):
+    from llamo_msgs.msg import IntentPredictionArray, Person3DArray
+
+    from llamo_ros.nodes.pipeline_graph import COMPOSED
+
+    proc = ros_graph.spawn(str(INSTALL / "llamo_ros" / "lib" / "llamo_ros" / COMPOSED.executable),
+                           *ros_args(COMPOSED, PARAMS), log_name="composed", log_dir=tmp_path)
+    ros_graph.spawn(str(PROCS / "publish_images.py"), str(_frames(tmp_path)), "10",
+                    LAUNCH_DEFAULTS["image_topic"], LAUNCH_DEFAULTS["camera_info_topic"],
+                    log_name="camera", log_dir=tmp_path)
+    node, spin = ros_node
+    persons, intents = [], []
+    node.create_subscription(Person3DArray, "/llamo/persons", persons.append, 50)
+    node.create_subscription(IntentPredictionArray, "/llamo/intents", intents.append, 50)
+    log = lambda: (tmp_path / "composed.log").read_text()  # noqa: E731
+    assert wait_until(lambda: intents and persons, timeout=120, spin=spin), log()
+    assert {("pose", "/llamo"), ("behavior", "/llamo")} <= set(node.get_node_names_and_namespaces())
+    # the behaviour stage gets people in process: nobody but this test subscribes to /llamo/persons
+    assert [i.node_name for i in node.get_subscriptions_info_by_topic("/llamo/persons")] == [node.get_name()]
+    assert ros_graph.stop(proc, signal.SIGTERM) == 0 and "Traceback" not in log(), log()

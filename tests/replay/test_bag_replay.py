@@ -95,3 +95,24 @@ def test_garbage_bag_fails_cleanly(tmp_path):
     result = _cli("replay", str(bag), str(tmp_path / "out"), "--pose-only")
     assert "Traceback" not in result.stderr, result.stderr
     assert result.returncode == 2 and "llamo replay:" in result.stderr
+
+
+def test_two_replays_with_the_motion_model_write_identical_intents(tmp_path):
+    from rclpy.serialization import deserialize_message
+
+    from llamo_msgs.msg import IntentPredictionArray
+    from llamo_ros.behavior.behavior_model import load_behavior_model
+    from llamo_ros.behavior.engine import BehaviorConfig, BehaviorEngine
+
+    write_image_bag(basketball_frames(12), 10.0, tmp_path / "in")
+    model = load_behavior_model()
+    reports = []
+    for out in ("a", "b"):
+        replay = BagReplay(ReplayConfig(describe=False), PoseConfig(), BehaviorEngine(model, BehaviorConfig()),
+                           on_event=lambda _: None, progress=False)
+        reports.append(replay.run(tmp_path / "in", tmp_path / out))
+    a, b = ([deserialize_message(raw, IntentPredictionArray) for _, raw in read_topic(tmp_path / o, "/llamo/intents")]
+            for o in ("a", "b"))
+    assert reports[0].intent_messages == len(a) == 12 - 7, "intents from the 8th frame on"
+    assert a == b
+    assert all(abs(sum(p.probabilities) - 1) < 1e-4 for m in a for p in m.predictions)

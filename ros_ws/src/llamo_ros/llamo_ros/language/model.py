@@ -212,6 +212,7 @@ class MotionLLM(nn.Module):
         device = self.projector.linear_1.weight.device
         ids, att, labels = self.tokenize(prompts, answers, motion=features is not None)
         ids, att, labels = ids.to(device), att.to(device), labels.to(device)
+        features = features.to(device) if features is not None else None
         embeds = self.embed(ids, features)
         # Only answer positions need logits: keep the tail that covers every label (saves the LM head).
         first = int((labels != -100).float().argmax(dim=1).min())
@@ -228,6 +229,7 @@ class MotionLLM(nn.Module):
         device = self.projector.linear_1.weight.device
         ids, att, _ = self.tokenize(prompts, padding_side="left", motion=features is not None)
         ids, att = ids.to(device), att.to(device)
+        features = features.to(device) if features is not None else None
         embeds = self.embed(ids, features)
         out = self.llm.generate(inputs_embeds=embeds, attention_mask=att, max_new_tokens=max_new_tokens,
                                 do_sample=False, use_cache=True, eos_token_id=[self.end_id, self.tokenizer.eos_token_id],

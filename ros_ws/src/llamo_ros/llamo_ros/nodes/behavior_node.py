@@ -91,7 +91,9 @@ class BehaviorNode(Node):
         self.get_logger().info(f"behavior node ready: model={model.name}")
 
     def destroy_node(self):
-        self.worker.close()
+        # a generation in flight can take seconds: do not hold shutdown for it (the worker is a daemon thread,
+        # and results after shutdown are discarded)
+        self.worker.close(timeout=1.0)
         return super().destroy_node()
 
     # -- persons -> intents -----------------------------------------------------------------------

@@ -37,19 +37,19 @@ from llamo_ros.training.data import TEST_SEED0, heldout_config, language_samples
 
 def eval_motion(mlm: MotionLanguageModel, clips: int, split: str) -> dict:
     data = collate(motion_windows(TEST_SEED0, clips, heldout_config(split)))
-    x = torch.from_numpy(data["features"])
+    x = torch.from_numpy(data["features"]).to(mlm.device)
     with torch.inference_mode():
         tokens = mlm.motion.encoder(x)
         raw = mlm.motion.intent_head(tokens, calibrated=False)
-        probs = (raw / mlm.motion.intent_head.temperature).softmax(-1).numpy()
-        path = mlm.motion.path_head(tokens, x).numpy()
-        cv = constant_velocity_path(x, mlm.motion.path_head.steps).numpy()
+        probs = (raw / mlm.motion.intent_head.temperature).softmax(-1).cpu().numpy()
+        path = mlm.motion.path_head(tokens, x).cpu().numpy()
+        cv = constant_velocity_path(x, mlm.motion.path_head.steps).cpu().numpy()
     pred = probs.argmax(1)
     out = {"windows": int(len(pred)),
            "intent_macro_f1": M.macro_f1(pred, data["intent"], NUM_INTENTS),
            "intent_accuracy": float((pred == data["intent"]).mean()),
            "intent_ece": M.expected_calibration_error(probs, data["intent"]),
-           "intent_ece_uncalibrated": M.expected_calibration_error(raw.softmax(-1).numpy(), data["intent"])}
+           "intent_ece_uncalibrated": M.expected_calibration_error(raw.softmax(-1).cpu().numpy(), data["intent"])}
     for secs, n in ((1, 10), (2, 20)):
         ade, fde = M.ade_fde(path, data["path"], data["path_mask"], n)
         cade, cfde = M.ade_fde(cv, data["path"], data["path_mask"], n)
@@ -93,7 +93,7 @@ def text_baseline_lm(mlm: MotionLanguageModel, baseline_dir: str | None) -> Moti
         add_lora(lm)
         LoraParams(lm.llm).load_state_dict(load_file(str(Path(baseline_dir) / "lora.safetensors")))
         lm.llm = lm.llm.merge_and_unload()
-    return lm.eval()
+    return lm.to(mlm.device).eval()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -58,7 +58,7 @@ def heads_loss(model, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, dic
     err = (path - batch["path"]).abs().sum(-1) * batch["path_mask"]            # (B, H)
     l1 = err.sum() / batch["path_mask"].sum().clamp(min=1)
     acc = (logits.argmax(-1) == batch["intent"]).float().mean()
-    return ce + l1, {"intent_ce": float(ce), "path_l1": float(l1), "intent_acc": float(acc)}
+    return ce + l1, {"intent_ce": ce.item(), "path_l1": l1.item(), "intent_acc": acc.item()}
 
 
 def to_torch(arrays: dict[str, np.ndarray], device: str) -> dict[str, torch.Tensor]:
@@ -151,7 +151,7 @@ def main(argv: list[str] | None = None) -> None:
             torch.nn.utils.clip_grad_norm_(model.projector.parameters(), 1.0)
             opt.step()
             log(out, {"phase": "projector", "step": args.steps + step, "time": time.time() - t0,
-                      "caption_lm": float(loss)})
+                      "caption_lm": loss.item()})
             if (step + 1) % 10 == 0 or step + 1 == args.lm_steps:
                 state = {"phase": "projector", "step": step + 1}
                 ckpt.save_train_state(out, modules, opt, state)

@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> None:
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
-        log(out, {"step": step, "time": time.time() - t0, "lm_loss": float(loss)})
+        log(out, {"step": step, "time": time.time() - t0, "lm_loss": loss.item()})
         if (step + 1) % 10 == 0 or step + 1 == args.steps:
             ckpt.save_train_state(out, modules, opt, {"step": step + 1})
     config.llm_path = args.llm_dir or config.llm_path
