@@ -92,6 +92,8 @@ class MediaPipeConfig:
                                            # MediaPipe's own value for pose
     duplicate_distance: float = 0.25       # two people whose hip centres are closer than this x the
                                            # box height are one person (keep the tracked one)
+    roi_hold: float = 0.1                  # a tracked person's ROI moves only when the new one differs by
+                                           # more than this x the ROI side (or 10 deg); 0 = follow every fit
 
 
 @dataclass
@@ -110,6 +112,34 @@ def _roi_from_alignment(center: tuple[float, float], extent: tuple[float, float]
     rotation = math.pi / 2 - math.atan2(-dy, dx)
     rotation = rotation - 2 * math.pi * math.floor((rotation + math.pi) / (2 * math.pi))
     return _Roi(center[0], center[1], 2.0 * math.hypot(dx, dy) * scale, rotation)
+
+
+def _upright(roi: _Roi) -> _Roi:
+    """``roi`` turned upright if it is upside down (head below the hips), else unchanged.
+
+    A camera at person height sees people standing, sitting or lying, never head-down: an upside-down
+    alignment is the detector keying on something face-like (on basketball1, a print on the right
+    player's shirt, score 0.505, hips placed above that "face"). Measured in that ROI the landmark
+    model fits an upside-down skeleton to part of the player, the track shrinks and drifts off him.
+    In an upright ROI at the same place it fits the player who is there.
+    """
+    if abs(roi.rotation) > math.pi / 2:
+        return _Roi(roi.cx, roi.cy, roi.side, 0.0)
+    return roi
+
+
+def _held(previous: _Roi, new: _Roi, hold: float) -> _Roi:
+    """``previous`` while ``new`` is within ``hold`` x its side (and 10 degrees) of it, else ``new``.
+
+    Each fit's ROI feeds the next fit; on a still person the per-frame fit noise then random-walks
+    the ROI (centre, size) until the model settles on another part of the scene (basketball1's right
+    player: shrinking boxes, lost, then a "person" on the floor). Holding the ROI until the person
+    really moved breaks that loop; MediaPipe's own tracker smooths the ROI landmarks for the same
+    reason. A moving person's ROI lags by at most ``hold`` x side, well inside its 25 % margin.
+    """
+    moved = max(abs(new.cx - previous.cx), abs(new.cy - previous.cy), abs(new.side - previous.side))
+    turned = abs(math.remainder(new.rotation - previous.rotation, 2 * math.pi))
+    return previous if moved <= hold * previous.side and turned <= math.radians(10) else new
 
 
 def detection_windows(width: int, height: int, tile_px: int, overlap: float) -> list[tuple[int, int, int, int]]:
@@ -174,12 +204,25 @@ class MediaPipeBackend:
             if runs >= self.config.max_persons:
                 break
             runs += 1
-            self._measure(image, roi, intrinsics, depth, persons, next_rois)
+            fit = self._fit(image, roi, intrinsics, depth, persons)
+            if fit is not None:
+                persons.append(fit[0])
+                next_rois.append(_held(roi, fit[1], self.config.roi_hold))
         for roi in self._detect(image, persons):
             if runs >= self.config.max_persons:
                 break
             runs += 1
-            self._measure(image, roi, intrinsics, depth, persons, next_rois)
+            fit = self._fit(image, roi, intrinsics, depth, persons)
+            if fit is not None and self.config.track_between_frames and runs < self.config.max_persons:
+                # A detection ROI is coarse (hip centre and size guessed from the face), so the first
+                # fit can cover a different part of the person than the fits in the ROIs from their own
+                # landmarks that follow: measure once more in such an ROI, so a new person's first box
+                # is the one tracking keeps (basketball1's right player: box top 155 -> 171, then still).
+                runs += 1
+                fit = self._fit(image, fit[1], intrinsics, depth, persons) or fit
+            if fit is not None:
+                persons.append(fit[0])
+                next_rois.append(fit[1])
         self._tracked = next_rois
         return persons
 
@@ -207,7 +250,7 @@ class MediaPipeBackend:
                 kp = detection.location_data.relative_keypoints
                 center = (x0 + kp[0].x * w, y0 + kp[0].y * h)
                 extent = (x0 + kp[1].x * w, y0 + kp[1].y * h)
-                found.append((score, _roi_from_alignment(center, extent, self.config.roi_scale)))
+                found.append((score, _upright(_roi_from_alignment(center, extent, self.config.roi_scale))))
         found.sort(key=lambda item: -item[0])
         rois: list[_Roi] = []
         for _, roi in found:   # the same person seen in overlapping windows, or already tracked
@@ -228,8 +271,8 @@ class MediaPipeBackend:
 
     # -- landmarks --------------------------------------------------------------------------
 
-    def _measure(self, image, roi: _Roi, intrinsics, depth, persons: list[PersonPose], next_rois: list[_Roi]) -> None:
-        """Landmarks in ``roi``; appends the person and their next ROI unless nobody is there or a duplicate."""
+    def _fit(self, image, roi: _Roi, intrinsics, depth, persons: list[PersonPose]) -> tuple[PersonPose, _Roi] | None:
+        """The person in ``roi`` and the ROI from their landmarks; None if nobody or one of ``persons``."""
         from mediapipe.framework.formats import rect_pb2
 
         height, width = image.shape[:2]
@@ -237,18 +280,18 @@ class MediaPipeBackend:
                                        height=roi.side / height, rotation=roi.rotation)
         result = self._landmarker.process({"image": image, "roi": rect})
         if result.landmarks is None or result.world_landmarks is None or result.auxiliary_landmarks is None:
-            return   # pose presence below MediaPipe's 0.5: nobody (any more) in this ROI
+            return None   # pose presence below MediaPipe's 0.5: nobody (any more) in this ROI
         image_lm = np.array([(lm.x * width, lm.y * height, lm.visibility) for lm in result.landmarks.landmark],
                             dtype=np.float32)
         world_lm = np.array([(lm.x, lm.y, lm.z) for lm in result.world_landmarks.landmark], dtype=np.float32)
         person = self._person(image_lm, world_lm, (width, height), intrinsics, depth)
         pelvis = person.keypoints_2d[JOINT_INDEX["pelvis"], :2]
         if self._covered(float(pelvis[0]), float(pelvis[1]), persons):
-            return   # two tracks converged on one person: keep the earlier (older) one
+            return None   # two tracks converged on one person: keep the earlier (older) one
         aux = result.auxiliary_landmarks.landmark
-        persons.append(person)
-        next_rois.append(_roi_from_alignment((aux[0].x * width, aux[0].y * height),
-                                             (aux[1].x * width, aux[1].y * height), self.config.roi_scale))
+        next_roi = _roi_from_alignment((aux[0].x * width, aux[0].y * height), (aux[1].x * width, aux[1].y * height),
+                                       self.config.roi_scale)
+        return person, _upright(next_roi)
 
     def _person(self, image_lm, world_lm, image_size, intrinsics, depth) -> PersonPose:
         width, height = image_size
