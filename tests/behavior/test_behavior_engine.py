@@ -99,3 +99,17 @@ def test_flickering_intents_do_not_trigger_a_description_every_frame(model):
         when += [t] * len(requests)
     assert when[0] == 7 and all(gap >= 25 for gap in np.diff(when)), when
     assert len(when) >= 4, "intent changes after the gap must still be described"
+
+
+def test_a_set_stop_event_ends_a_real_generation_after_one_token(model):
+    import threading
+
+    engine = BehaviorEngine(model)
+    _feed(engine, {9: generate_clip(9)}, 40)
+    window = engine.buffer.window(9)
+    full = model.describe(window)
+    stop = threading.Event()
+    stop.set()
+    cut = model.describe(window, stop=stop)
+    assert len(full.split()) >= 3, full
+    assert len(model.mlm.lm.tokenizer(cut)["input_ids"]) <= 1 and full.startswith(cut), (cut, full)

@@ -21,8 +21,8 @@ PARAMS = str(REPO / "launch" / "llamo_params.yaml")
 
 
 def _frames(tmp_path: Path) -> Path:
-    """basketball1 (two real people) with sensor noise, as a short 'video'."""
-    rgb = load_image("basketball1")
+    """basketball2 (two real players) with sensor noise, as a short 'video'."""
+    rgb = load_image("basketball2")
     rng = np.random.default_rng(1)
     frames = np.stack([np.clip(rgb[:, :, ::-1].astype(np.int16) + rng.integers(-2, 3, rgb.shape), 0, 255)
                        for _ in range(4)]).astype(np.uint8)

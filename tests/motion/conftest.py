@@ -1,7 +1,6 @@
 """Shared tiny parts for motion-model tests: a tiny Llama and a word-level tokenizer built locally."""
 from __future__ import annotations
 
-import numpy as np
 import pytest
 import torch
 

@@ -1,8 +1,7 @@
-import numpy as np
 import pytest
 import torch
 
-from llamo_ros.language.model import (MOTION_TAG, MotionLLM, MotionLLMConfig, chat_prompt, skeleton_as_text,
+from llamo_ros.language.model import (MotionLLM, MotionLLMConfig, chat_prompt, skeleton_as_text,
                                       splice)
 from llamo_ros.motion.encoder import MotionEncoderConfig
 from llamo_ros.motion.features import NUM_FEATURES

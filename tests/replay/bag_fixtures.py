@@ -13,8 +13,9 @@ START_NS = VideoBagConfig().start_stamp_ns
 
 
 def basketball_frames(n: int) -> list[np.ndarray]:
-    """n copies of opencv-doc's basketball1.png (two people), BGR, with a little sensor noise so frames differ."""
-    rgb = load_image("basketball1")
+    """n copies of opencv-doc's basketball2.png (two players, both well inside the frame), BGR, with a little
+    sensor noise so frames differ."""
+    rgb = load_image("basketball2")
     rng = np.random.default_rng(0)
     return [np.clip(rgb[:, :, ::-1].astype(np.int16) + rng.integers(-2, 3, rgb.shape), 0, 255).astype(np.uint8)
             for _ in range(n)]

@@ -36,7 +36,7 @@ def test_every_image_is_processed_or_counted_and_outputs_keep_the_input_stamps(t
     assert [t for t, _ in persons] == good
     msgs = [deserialize_message(raw, Person3DArray) for _, raw in persons]
     assert [m.header.stamp.sec * 10**9 + m.header.stamp.nanosec for m in msgs] == good
-    # basketball1 shows two people: both are found in every frame and keep their track ids
+    # basketball2 shows two people: both are found in every frame and keep their track ids
     first_ids = {p.track_id for p in msgs[0].persons}
     assert len(first_ids) == 2
     assert all(first_ids <= {p.track_id for p in m.persons} for m in msgs), "a player lost or renumbered"

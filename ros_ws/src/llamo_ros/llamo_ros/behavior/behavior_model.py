@@ -7,6 +7,7 @@ come out relative to the pelvis now and are returned in the camera frame (absolu
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -97,11 +98,15 @@ class BehaviorModel:
             paths = np.full((len(windows), 0, 3), np.nan, np.float32)
         return probs, paths
 
-    def describe(self, window: TrackWindow) -> str:
-        return self.mlm.describe(self.features(window), max_new_tokens=self.max_new_tokens)
+    def describe(self, window: TrackWindow, stop: threading.Event | None = None) -> str:
+        return self.mlm.describe(self.features(window), max_new_tokens=self.max_new_tokens, stop=stop)
 
-    def answer(self, window: TrackWindow, question: str) -> str:
-        return self.mlm.answer(self.features(window), question, max_new_tokens=self.max_new_tokens)
+    def answer(self, window: TrackWindow, question: str, stop: threading.Event | None = None) -> str:
+        return self.mlm.answer(self.features(window), question, max_new_tokens=self.max_new_tokens, stop=stop)
+
+    def preload(self) -> None:
+        """Load the language model now rather than at the first description (seconds, once)."""
+        _ = self.mlm.lm
 
 
 def load_behavior_model(checkpoint_dir: str | os.PathLike | None = None, llm_dir: str | os.PathLike | None = None,

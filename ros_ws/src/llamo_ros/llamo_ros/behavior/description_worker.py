@@ -36,6 +36,7 @@ class DescriptionWorker:
         self._pending: deque = deque()            # (enqueued_monotonic, key, job)
         self._cond = threading.Condition()
         self._stop = False
+        self.cancel = threading.Event()          # set on close: jobs that honour it end early
         self.dropped_full = 0                     # dropped because the queue was full
         self.dropped_stale = 0                    # dropped because they waited longer than max_age_s
         self.completed = 0
@@ -87,7 +88,9 @@ class DescriptionWorker:
                     self._on_error(key, exc)
 
     def close(self, timeout: float = 30.0) -> None:
-        """Stop after the job in progress (pending requests are discarded and counted as stale)."""
+        """Stop after the job in progress, which is asked to end early through `cancel` (pending requests
+        are discarded and counted as stale)."""
+        self.cancel.set()
         with self._cond:
             self._stop = True
             self.dropped_stale += len(self._pending)

@@ -15,6 +15,7 @@ motion_model.safetensors, projector.safetensors, optional lora.safetensors (merg
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -104,10 +105,12 @@ class MotionLanguageModel:
             self._lm = lm
         return self._lm
 
-    def describe(self, window: np.ndarray, prompt: str | None = None, max_new_tokens: int = 40) -> str:
-        """One sentence about what the person in `window` (T, 80) is doing."""
-        return self.lm.generate(self._batch(window), [prompt or DEFAULT_INSTRUCTION], max_new_tokens)[0]
+    def describe(self, window: np.ndarray, prompt: str | None = None, max_new_tokens: int = 40,
+                 stop: threading.Event | None = None) -> str:
+        """One sentence about what the person in `window` (T, 80) is doing; `stop` cuts it short when set."""
+        return self.lm.generate(self._batch(window), [prompt or DEFAULT_INSTRUCTION], max_new_tokens, stop)[0]
 
-    def answer(self, window: np.ndarray, question: str, max_new_tokens: int = 40) -> str:
-        """Answer a question about the person in `window` (T, 80)."""
-        return self.lm.generate(self._batch(window), [question], max_new_tokens)[0]
+    def answer(self, window: np.ndarray, question: str, max_new_tokens: int = 40,
+               stop: threading.Event | None = None) -> str:
+        """Answer a question about the person in `window` (T, 80); `stop` cuts it short when set."""
+        return self.lm.generate(self._batch(window), [question], max_new_tokens, stop)[0]

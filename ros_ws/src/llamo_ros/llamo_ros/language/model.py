@@ -16,7 +16,10 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
+import threading
+
 import torch
+from transformers import StoppingCriteria, StoppingCriteriaList
 import torch.nn as nn
 
 from llamo_ros.motion.encoder import MotionEncoderConfig, MotionModel
@@ -224,8 +227,12 @@ class MotionLLM(nn.Module):
                                            ignore_index=-100)
 
     @torch.no_grad()
-    def generate(self, features: torch.Tensor | None, prompts: list[str], max_new_tokens: int = 40) -> list[str]:
-        """Greedy answers for a batch of windows (B, T, C) (None: text only) and prompts, KV-cached."""
+    def generate(self, features: torch.Tensor | None, prompts: list[str], max_new_tokens: int = 40,
+                 stop: threading.Event | None = None) -> list[str]:
+        """Greedy answers for a batch of windows (B, T, C) (None: text only) and prompts, KV-cached.
+
+        `stop`: when set (e.g. by a node shutting down), generation ends after the current token.
+        """
         device = self.projector.linear_1.weight.device
         ids, att, _ = self.tokenize(prompts, padding_side="left", motion=features is not None)
         ids, att = ids.to(device), att.to(device)
@@ -233,5 +240,16 @@ class MotionLLM(nn.Module):
         embeds = self.embed(ids, features)
         out = self.llm.generate(inputs_embeds=embeds, attention_mask=att, max_new_tokens=max_new_tokens,
                                 do_sample=False, use_cache=True, eos_token_id=[self.end_id, self.tokenizer.eos_token_id],
-                                pad_token_id=self.tokenizer.pad_token_id)
+                                pad_token_id=self.tokenizer.pad_token_id,
+                                stopping_criteria=StoppingCriteriaList([_EventStop(stop)]) if stop else None)
         return [self.tokenizer.decode(o, skip_special_tokens=True).strip() for o in out]
+
+
+class _EventStop(StoppingCriteria):
+    """Ends generation once `event` is set, checked after every token."""
+
+    def __init__(self, event: threading.Event):
+        self.event = event
+
+    def __call__(self, input_ids: torch.Tensor, scores: torch.Tensor, **kwargs) -> torch.Tensor:
+        return torch.full((input_ids.shape[0],), self.event.is_set(), dtype=torch.bool, device=input_ids.device)

@@ -43,6 +43,7 @@ class BehaviorModelConfig:
     device: str = param("cpu", "torch device, e.g. cpu or cuda:0")
     quantize_int8: bool = param(True, "int8 dynamic quantization of the LLM's linear layers (CPU)")
     max_new_tokens: int = param(40, "longest description or answer, tokens")
+    preload_llm: bool = param(True, "load the language model at start-up rather than at the first description")
     diagnostics_period_s: float = param(1.0, "period of /diagnostics, s")
     error_log_period_s: float = param(5.0, "minimum seconds between repeated error logs of one kind")
 
@@ -66,6 +67,8 @@ class BehaviorNode(Node):
             model = load_behavior_model(self.config.checkpoint_dir or None, self.config.llm_dir or None,
                                         device=self.config.device, quantize_int8=self.config.quantize_int8,
                                         max_new_tokens=self.config.max_new_tokens)
+        if self.config.preload_llm:
+            model.preload()
         self.model = model
         self.engine = BehaviorEngine(model, behavior, buffer)
         self._engine_lock = threading.Lock()   # the engine is used by the subscription and the service
@@ -91,9 +94,9 @@ class BehaviorNode(Node):
         self.get_logger().info(f"behavior node ready: model={model.name}")
 
     def destroy_node(self):
-        # a generation in flight can take seconds: do not hold shutdown for it (the worker is a daemon thread,
-        # and results after shutdown are discarded)
-        self.worker.close(timeout=1.0)
+        # a generation in flight stops after its current token (worker.cancel), so this join is short; the
+        # thread must not be left running into interpreter exit (torch aborts the process then)
+        self.worker.close(timeout=30.0)
         return super().destroy_node()
 
     # -- persons -> intents -----------------------------------------------------------------------
@@ -127,7 +130,7 @@ class BehaviorNode(Node):
         def job() -> tuple[str, float]:
             with self._llm_lock:
                 start = time.perf_counter()
-                text = self.model.describe(request.window)
+                text = self.model.describe(request.window, stop=self.worker.cancel)
                 return text, time.perf_counter() - start
         return job
 
