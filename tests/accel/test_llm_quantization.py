@@ -79,7 +79,7 @@ def _checkpoint(tmp_path, tiny_llm, tiny_tokenizer, small_model):
     llm_dir = tmp_path / "llm"
     tiny_llm.save_pretrained(str(llm_dir), safe_serialization=True)
     tiny_tokenizer.save_pretrained(str(llm_dir))
-    config = MotionLLMConfig(encoder=small_model.config, llm_hidden_size=64, projector_hidden_size=64,
+    config = MotionLLMConfig(encoder=small_model.config, llm_hidden_size=tiny_llm.config.hidden_size, projector_hidden_size=64,
                              llm_path=str(llm_dir))
     ckpt = tmp_path / "ckpt"
     ckpt.mkdir()
