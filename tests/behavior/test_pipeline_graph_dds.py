@@ -1,17 +1,19 @@
 """End to end over real DDS, started the way the launch file starts it: real camera frames from one
-process, the pose and behaviour nodes as separate processes with the launch's --ros-args, and this test as
+process (vtest.avi), the pose and behaviour nodes as separate processes with the launch's --ros-args, and this test as
 the planner: skeletons, intents per track, a description and an answer; and the running graph matches."""
 from __future__ import annotations
 
 import signal
+from collections import Counter
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
 from ros_harness import INSTALL, wait_until
 
-from llamo_ros.data.sample_media import load_image
+from llamo_ros.data.sample_media import sample_path
 from llamo_ros.nodes.pipeline_graph import LAUNCH_DEFAULTS, PIPELINE, ros_args
 
 pytestmark = [pytest.mark.ros, pytest.mark.slow]
@@ -20,12 +22,11 @@ PROCS = REPO / "tests" / "ros_processes"
 PARAMS = str(REPO / "launch" / "llamo_params.yaml")
 
 
-def _frames(tmp_path: Path) -> Path:
-    """basketball2 (two real players) with sensor noise, as a short 'video'."""
-    rgb = load_image("basketball2")
-    rng = np.random.default_rng(1)
-    frames = np.stack([np.clip(rgb[:, :, ::-1].astype(np.int16) + rng.integers(-2, 3, rgb.shape), 0, 255)
-                       for _ in range(4)]).astype(np.uint8)
+def _frames(tmp_path: Path, count: int = 30) -> Path:
+    """The first frames of vtest.avi (real pedestrians, 768x576, 10 fps), BGR, looped by the publisher."""
+    cap = cv2.VideoCapture(str(sample_path("vtest.avi")))
+    frames = np.stack([cap.read()[1] for _ in range(count)])
+    cap.release()
     np.save(tmp_path / "frames.npy", frames)
     return tmp_path / "frames.npy"
 
@@ -40,19 +41,38 @@ def test_camera_to_planner_through_separate_pose_and_behavior_processes(ros_grap
             if spec.name == "behavior" else []
         procs[spec.name] = ros_graph.spawn(str(INSTALL / "llamo_ros" / "lib" / "llamo_ros" / spec.executable),
                                            *ros_args(spec, PARAMS), *extra, log_name=spec.name, log_dir=tmp_path)
+    node, spin = ros_node
+    logs = lambda: "\n".join(f"--- {n}:\n{(tmp_path / f'{n}.log').read_text()}" for n in procs)  # noqa: E731
+
+    def subscribers(topic: str) -> set[str]:
+        return {i.node_name for i in node.get_subscriptions_info_by_topic(topic)}
+
+    # the camera starts once both stages listen (the behaviour node preloads its LLM first)
+    assert wait_until(lambda: "pose" in subscribers(LAUNCH_DEFAULTS["image_topic"])
+                      and "behavior" in subscribers("/llamo/persons"), timeout=120, spin=spin), logs()
     ros_graph.spawn(str(PROCS / "publish_images.py"), str(_frames(tmp_path)), "10",
                     LAUNCH_DEFAULTS["image_topic"], LAUNCH_DEFAULTS["camera_info_topic"],
                     log_name="camera", log_dir=tmp_path)
-    node, spin = ros_node
     persons, intents, descriptions = [], [], []
     node.create_subscription(Person3DArray, "/llamo/persons", persons.append, 50)
     node.create_subscription(IntentPredictionArray, "/llamo/intents", intents.append, 50)
     node.create_subscription(BehaviorDescription, "/llamo/descriptions", descriptions.append, 10)
-    logs = lambda: "\n".join(f"--- {n}:\n{(tmp_path / f'{n}.log').read_text()}" for n in procs)  # noqa: E731
 
-    assert wait_until(lambda: any(len(m.persons) >= 2 for m in persons), timeout=120, spin=spin), logs()
-    assert wait_until(lambda: {p.track_id for m in intents for p in m.predictions} >=
-                      {p.track_id for p in persons[-1].persons}, timeout=120, spin=spin), logs()
+    assert wait_until(lambda: any(len(m.persons) >= 2 for m in persons), timeout=120, spin=spin), logs()  # pedestrians
+
+    def established_tracks_have_intents() -> bool:
+        seen = Counter(p.track_id for m in persons for p in m.persons)
+        established = {tid for tid, n in seen.items() if n >= 12}  # >= min_frames of history, with margin
+        predicted = {p.track_id for m in intents for p in m.predictions}
+        # a track with a gap over buffer.forget_after_s restarts its history, so allow a few without intents
+        return len(established) >= 2 and len(established & predicted) >= 0.8 * len(established)
+
+    if not wait_until(established_tracks_have_intents, timeout=150, spin=spin):
+        seen = Counter(p.track_id for m in persons for p in m.persons)
+        conf3d = {p.track_id: max(k.confidence for k in p.keypoints_3d) for m in persons for p in m.persons}
+        predicted = Counter(p.track_id for m in intents for p in m.predictions)
+        pytest.fail(f"seen {dict(seen)}; 3D conf {conf3d}; intents {dict(predicted)}; {len(persons)} persons msgs\n"
+                    + logs())
     stamps = {(m.header.stamp.sec, m.header.stamp.nanosec) for m in persons}
     # persons published before this test's subscription matched are not in `stamps`: compare from the first seen
     later = [m for m in intents if (m.header.stamp.sec, m.header.stamp.nanosec) >= min(stamps)]

@@ -26,6 +26,7 @@ from llamo_ros.pose.person_pose import PoseBackend
 from llamo_ros.replay.bag_types import typestore
 
 IMAGE, CAMERA_INFO = "sensor_msgs/msg/Image", "sensor_msgs/msg/CameraInfo"
+PRINT_INTENT_MIN_P = 0.5  # intent changes below this probability are not printed (they are still written)
 OUTPUT_TYPES = {  # output topic (under ReplayConfig.output_prefix) -> message type
     "persons": "llamo_msgs/msg/Person3DArray",
     "markers": "visualization_msgs/msg/MarkerArray",
@@ -109,6 +110,7 @@ class BagReplay:
         self.report = ReplayReport()
         self.pose = PoseFrameProcessor(pose_config, self._on_pose_error, backend)
         self._printed_intent: dict[int, int] = {}
+        self._first_stamp: int | None = None
 
     def _on_pose_error(self, kind: str, text: str) -> None:
         if kind not in self.report.problems:  # first of each kind now, all of them in the summary
@@ -195,17 +197,24 @@ class BagReplay:
             self.on_frame(image, persons, intents)
         return stamp
 
+    def _seconds(self, stamp: int) -> float:
+        """Seconds since the first replayed image (for messages a person reads)."""
+        if self._first_stamp is None:
+            self._first_stamp = stamp
+        return (stamp - self._first_stamp) * 1e-9
+
     def _behave(self, persons, stamp: int, log_time: int) -> list:
         tracks, _ = persons_to_tracks(persons)
         intents, requests = self.behavior.update(stamp, tracks)
         if intents:
             self._write("intents", intents_to_msg(persons.header, intents), log_time)
             self.report.intent_messages += 1
-        for r in intents:
-            if self._printed_intent.get(r.track_id) != r.most_likely:
+        t = self._seconds(stamp)
+        for r in intents:  # print confident changes only: low-probability flicker is in the bag, not the console
+            p = float(r.probabilities[r.most_likely])
+            if p >= PRINT_INTENT_MIN_P and self._printed_intent.get(r.track_id) != r.most_likely:
                 self._printed_intent[r.track_id] = r.most_likely
-                self.on_event(f"[{stamp * 1e-9:.1f} s] track {r.track_id}: {INTENT_LABELS[r.most_likely]} "
-                              f"(p={r.probabilities[r.most_likely]:.2f})")
+                self.on_event(f"[{t:6.1f} s] track {r.track_id}: {INTENT_LABELS[r.most_likely]} (p={p:.2f})")
         for request in requests if self.config.describe else []:
             w, model = request.window, self.behavior.model
             t0 = time.perf_counter()
@@ -214,5 +223,5 @@ class BagReplay:
                                      int(w.stamps_ns[-1]), text, model.name, time.perf_counter() - t0)
             self._write("descriptions", msg, log_time)
             self.report.descriptions += 1
-            self.on_event(f"[{stamp * 1e-9:.1f} s] track {request.track_id} says: {text}")
+            self.on_event(f"[{t:6.1f} s] track {request.track_id}: \"{text}\"")
         return intents
