@@ -42,7 +42,7 @@ def test_intents_for_every_track_every_frame_once_enough_history(model):
 
 
 def test_descriptions_are_requested_per_period_of_source_time(model):
-    engine = BehaviorEngine(model, BehaviorConfig(min_frames=8, describe_period_s=1.0,
+    engine = BehaviorEngine(model, BehaviorConfig(min_frames=8, describe_period_s=1.0, first_describe_after_s=0.0,
                                                   describe_on_intent_change=False))
     results = _feed(engine, {7: generate_clip(7)}, 8 + 25 * 3)
     when = [i for i, (_, requests) in enumerate(results) if requests]
@@ -90,7 +90,8 @@ def test_irregular_frame_spacing_is_resampled_uniformly():
 
 
 def test_flickering_intents_do_not_trigger_a_description_every_frame(model):
-    engine = BehaviorEngine(model, BehaviorConfig(min_frames=8, describe_period_s=100.0, min_describe_gap_s=1.0))
+    engine = BehaviorEngine(model, BehaviorConfig(min_frames=8, describe_period_s=100.0, min_describe_gap_s=1.0,
+                                                  first_describe_after_s=0.0))
     clip = generate_clip(4)
     when = []
     for t in range(8 + 25 * 4):
@@ -113,3 +114,10 @@ def test_a_set_stop_event_ends_a_real_generation_after_one_token(model):
     cut = model.describe(window, stop=stop)
     assert len(full.split()) >= 3, full
     assert len(model.mlm.lm.tokenizer(cut)["input_ids"]) <= 1 and full.startswith(cut), (cut, full)
+
+
+def test_short_track_fragments_are_not_described(model):
+    engine = BehaviorEngine(model, BehaviorConfig(min_frames=8, first_describe_after_s=1.0))
+    clip = generate_clip(12)
+    first = [t for t, (_, requests) in enumerate(_feed(engine, {12: clip}, 40)) if requests]
+    assert first[0] == 25, "first description once the window spans 1 s (25 frames at 25 Hz)"

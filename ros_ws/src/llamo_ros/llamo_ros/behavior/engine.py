@@ -38,6 +38,8 @@ class BehaviorConfig:
     min_frames: int = param(8, "frames a track needs before intents are predicted")
     describe_period_s: float = param(5.0, "a track is described at most this often (source time), s")
     describe_on_intent_change: bool = param(True, "also describe as soon as the most likely intent changes")
+    first_describe_after_s: float = param(2.0, "a track is first described once it has this much motion "
+                                                   "history, s (short track fragments are not described)")
     min_describe_gap_s: float = param(2.0, "intent changes trigger a description only this long after the "
                                            "track's previous one (source time), s: flickering intents must not "
                                            "keep the language model busy")
@@ -47,6 +49,8 @@ class BehaviorConfig:
             raise ValueError(f"min_frames must be >= 2, got {self.min_frames}")
         if not self.describe_period_s > 0:
             raise ValueError(f"describe_period_s must be > 0, got {self.describe_period_s}")
+        if not self.first_describe_after_s >= 0:
+            raise ValueError(f"first_describe_after_s must be >= 0, got {self.first_describe_after_s}")
         if not self.min_describe_gap_s >= 0:
             raise ValueError(f"min_describe_gap_s must be >= 0, got {self.min_describe_gap_s}")
 
@@ -131,6 +135,9 @@ class BehaviorEngine:
         return intents, requests
 
     def _description_reason(self, result: IntentResult) -> str:
+        if result.window_end_ns - result.window_start_ns < self.config.first_describe_after_s * 1e9 \
+                and result.track_id not in self._last_described_ns:
+            return ""
         last = self._last_described_ns.get(result.track_id)
         if last is None or result.window_end_ns - last >= self.config.describe_period_s * 1e9:
             return "period"
