@@ -7,7 +7,7 @@ PROMPT = "Describe what the person is doing: they walk towards the robot and wav
 
 
 def bench_llm(num_tokens: int = 32, runs: int = 3, threads: int = 1, llm_dir: str | None = None) -> list[dict]:
-    """Rows {variant, tokens_per_s, first_token_ms, ...}: fp32, int8 (quantize_llm), int8 as api.py did, GGUF."""
+    """Rows {variant, tokens_per_s, first_token_ms, ...}: fp32, int8 (quantize_llm, the one used), the rejected per-tensor int8 for reference, GGUF."""
     import torch
 
     from llamo_ros.language.decode import greedy_decode
@@ -21,7 +21,7 @@ def bench_llm(num_tokens: int = 32, runs: int = 3, threads: int = 1, llm_dir: st
     variants = {
         "fp32": llm,
         "int8 (per-channel, down_proj fp32)": quantize_llm(llm, "cpu", "int8"),
-        "int8 (per-tensor, all Linear; api.py)": torch.ao.quantization.quantize_dynamic(
+        "int8 (per-tensor, all Linear; rejected: garbles text)": torch.ao.quantization.quantize_dynamic(
             llm, {torch.nn.Linear}, dtype=torch.qint8),
     }
     rows, base = [], None
