@@ -12,7 +12,7 @@ STAMPS=$VENV/.llamo_stamps
 mkdir -p "$CACHE"
 
 step=0
-progress() { step=$((step + 1)); printf '\n[setup %d/6] %s\n' "$step" "$*"; }
+progress() { step=$((step + 1)); printf '\n[setup %d/7] %s\n' "$step" "$*"; }
 # A step's stamp holds the hash of its inputs; the step reruns only when they change.
 inputs_hash() { cat "$@" | sha256sum | cut -c1-16; }
 done_already() { [ -f "$STAMPS/$1" ] && [ "$(cat "$STAMPS/$1")" = "$2" ]; }
@@ -40,6 +40,29 @@ else
   mark_done python-stack "$h"
 fi
 [ "$step" -ge 2 ] || progress "Python stack: up to date"
+
+progress "OpenMMLab stack for the mmpose pose backend (mmcv 2.1.0 with ops, from the wheel cache)"
+WHEELS=$CACHE/wheels
+mkdir -p "$WHEELS" "$CACHE/logs"
+h=$(inputs_hash requirements/mmpose.txt requirements/constraints.txt)
+if done_already openmmlab "$h" && "$VENV/bin/python" -c "import mmcv.ops" 2>/dev/null; then
+  echo "up to date"
+else
+  if ! ls "$WHEELS"/mmcv-2.1.0-*.whl >/dev/null 2>&1; then
+    # mmcv 2.1.0 is source-only on PyPI; its compiled ops (nms, ...) take 15-40 min on 2 cores: build once
+    echo "building mmcv 2.1.0 with ops into $WHEELS (15-40 min, once per machine); log: $CACHE/logs/mmcv-build.log"
+    "${PIP[@]}" install -q ninja 2>&1 | grep -v "is ignored" || true
+    ( while sleep 60; do printf '  mmcv build: %s compiled objects\n' "$(find /tmp -path '*mmcv*' -name '*.o' 2>/dev/null | wc -l)"; done ) &
+    ticker=$!
+    MMCV_WITH_OPS=1 MAX_JOBS=2 "${PIP[@]}" wheel --no-deps --no-build-isolation -w "$WHEELS" mmcv==2.1.0 \
+      > "$CACHE/logs/mmcv-build.log" 2>&1 || { kill $ticker; tail -20 "$CACHE/logs/mmcv-build.log"; exit 1; }
+    kill $ticker
+  fi
+  "${PIP[@]}" install -q --no-deps "$(ls "$WHEELS"/mmcv-2.1.0-*.whl | head -1)"
+  "${PIP[@]}" install -q --no-deps -r requirements/mmpose.txt -c requirements/constraints.txt 2>&1 | grep -v "is ignored" || true
+  PYTHONPATH=ros_ws/src/llamo_ros "$VENV/bin/python" -c "from llamo_ros.pose.mmpose_runtime import import_mmpose_apis; import_mmpose_apis(); print('mmpose importable')"
+  mark_done openmmlab "$h"
+fi
 
 progress "rewrite the ROS wheels' build-machine include paths"
 "$VENV/bin/python" tools/fix_rosidl_include_paths.py

@@ -9,6 +9,7 @@ attribute raises an ImportError naming this module. A real torchvision always wi
 """
 from __future__ import annotations
 
+import importlib.machinery
 import importlib.util
 import sys
 import types
@@ -63,8 +64,23 @@ def provide_torchvision_stand_in() -> bool:
     root.__version__ = "0.0.0+llamo-stand-in"
     for module in (root, transforms):
         setattr(module, STAND_IN_MARKER, True)
+        # a real (empty) spec: importlib.util.find_spec raises on a module whose __spec__ is None
+        module.__spec__ = importlib.machinery.ModuleSpec(module.__name__, loader=None)
     sys.modules["torchvision"], sys.modules["torchvision.transforms"] = root, transforms
     return True
+
+
+def withdraw_torchvision_stand_in() -> None:
+    """Remove the stand-in from sys.modules again: other libraries (transformers) probe for torchvision and
+    would take the stand-in for a real install. mmpose keeps the ToPILImage it bound while importing."""
+    for name in ("torchvision.transforms", "torchvision"):
+        if getattr(sys.modules.get(name), STAND_IN_MARKER, False):
+            del sys.modules[name]
+    # mmengine imports transformers while the stand-in is registered, and transformers caches its probe
+    import_utils = sys.modules.get("transformers.utils.import_utils")
+    probe = getattr(import_utils, "is_torchvision_available", None)
+    if hasattr(probe, "cache_clear"):
+        probe.cache_clear()
 
 
 def import_mmpose_apis():
@@ -77,4 +93,6 @@ def import_mmpose_apis():
     except ImportError as error:
         raise ImportError(f"mmpose backend unavailable ({error}); install mmcv 2.1.0 with ops and "
                           "requirements/mmpose.txt (see that file)") from error
+    finally:
+        withdraw_torchvision_stand_in()
     return mmpose.apis, mmdet.apis
