@@ -97,6 +97,28 @@ def box_iou(a: np.ndarray, b: np.ndarray) -> float:
     return float(inter / union) if union > 0 else 0.0
 
 
+def lifter_window(history, current: np.ndarray, history_frames: int) -> np.ndarray:
+    """(27, 17, 2) lifter input: the last ``history_frames`` (<= 13) of ``history`` left-padded with
+    its oldest frame, ``current`` at the centre, the future half edge-padded with ``current``."""
+    half = LIFTER_RECEPTIVE_FIELD // 2
+    past = list(history)[-history_frames:] if history_frames > 0 else []
+    past = [past[0]] * (half - len(past)) + past if past else [current] * half
+    return np.stack(past[-half:] + [current] * (half + 1))
+
+
+def continue_histories(boxes: np.ndarray, previous: list, min_iou: float, maxlen: int) -> list[deque]:
+    """For each box (pixels), the 2D history of last call's best-overlapping person (IoU >= ``min_iou``,
+    each used once), or a new empty history. ``previous``: [(bbox (4,), deque)]."""
+    histories, unused = [], list(range(len(previous)))
+    for box in boxes:
+        ious = [box_iou(box, previous[i][0]) for i in unused]
+        if ious and max(ious) >= min_iou:
+            histories.append(previous[unused.pop(int(np.argmax(ious)))][1])
+        else:
+            histories.append(deque(maxlen=max(1, maxlen)))
+    return histories
+
+
 class MMPoseBackend:
     """`PoseBackend` with RTMDet + RTMPose-m + streaming VideoPose3D (see the module docstring)."""
 
@@ -163,11 +185,7 @@ class MMPoseBackend:
         return out.reshape(n, NUM_JOINTS, 3).cpu().numpy().astype(np.float32)
 
     def _window(self, history: deque, current: np.ndarray) -> np.ndarray:
-        """27 frames: left-padded history, the current frame at the centre, future = current frame."""
-        half = LIFTER_RECEPTIVE_FIELD // 2
-        past = list(history)[-self.config.lifter_history:] if self.config.lifter_history > 0 else []
-        past = [past[0]] * (half - len(past)) + past if past else [current] * half
-        return np.stack(past + [current] * (half + 1))
+        return lifter_window(history, current, self.config.lifter_history)
 
     def estimate(self, image_rgb: np.ndarray, intrinsics: CameraIntrinsics | None = None,
                  depth: np.ndarray | None = None) -> list[PersonPose]:
@@ -180,14 +198,7 @@ class MMPoseBackend:
         coco = self.keypoints_2d(bgr, boxes)
         uv, conf = coco17_to_h36m17(coco[..., :2], coco[..., 2])
         normalised = (uv - np.array([width / 2.0, height / 2.0], np.float32)) / (width / 2.0)
-        histories = []
-        unused = list(range(len(self._previous)))
-        for box in boxes:   # continue the 2D history of last call's best-overlapping person
-            ious = [box_iou(box, self._previous[i][0]) for i in unused]
-            if ious and max(ious) >= self.config.association_iou:
-                histories.append(self._previous[unused.pop(int(np.argmax(ious)))][1])
-            else:
-                histories.append(deque(maxlen=max(1, self.config.lifter_history)))
+        histories = continue_histories(boxes, self._previous, self.config.association_iou, self.config.lifter_history)
         relative = (self.lift(np.stack([self._window(h, n) for h, n in zip(histories, normalised)]))
                     if len(boxes) else np.zeros((0, NUM_JOINTS, 3), np.float32))
         persons = []
