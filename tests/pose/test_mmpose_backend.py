@@ -80,3 +80,19 @@ def test_detector_stage_runs_with_threshold(backend):
     print(f"\nmmpose random weights with RTMDet: {1000 * (time.perf_counter() - start):.0f} ms, {len(persons)} people")
     assert 1 <= len(persons) <= 2
     assert all(np.all(np.isfinite(p.keypoints_2d)) for p in persons)
+
+
+def test_checkpoint_loads_with_weights_only(backend, tmp_path):
+    """A saved {'state_dict': ...} checkpoint is loaded (torch.load weights_only=True) into a fresh model."""
+    import torch
+
+    from llamo_ros.pose.mmpose_backend import _load_weights
+
+    path = tmp_path / "lifter.pth"
+    torch.save({"state_dict": backend.lifter.state_dict(), "meta": {"epoch": 1}}, path)
+    fresh = backend._pose_apis.init_model(backend.lifter.cfg, None, device="cpu")
+    name = "backbone.expand_conv.conv.weight"
+    assert not torch.equal(fresh.state_dict()[name], backend.lifter.state_dict()[name])
+    _load_weights(fresh, str(path))
+    for key, value in backend.lifter.state_dict().items():
+        assert torch.equal(fresh.state_dict()[key], value), key
