@@ -39,3 +39,14 @@ def test_small_people_tradeoff_on_vtest():
     assert set(result) == {"whole", "tiles"} and result["tiles"]["n"] == 3
     # the first frame is scanned whole: the tiles find the walkers the whole-frame detector misses
     assert result["tiles"]["persons_per_frame"] >= 2 > result["whole"]["persons_per_frame"]
+
+
+def test_mmpose_models_torch_vs_onnxruntime():
+    pytest.importorskip("mmcv", reason="mmcv 2.1.0 wheel with ops not installed (see requirements/mmpose.txt)")
+    from llamo_ros.pose.benchmark import mmpose_models_torch_vs_onnxruntime
+
+    result = mmpose_models_torch_vs_onnxruntime(threads=(1,), repeats=2)
+    assert set(result) == {"rtmpose-m_256x192", "videopose3d_27f"}
+    for model, rows in result.items():
+        print(f"\n{model}: torch {rows[1]['torch']['p50_ms']:.1f} ms, ort {rows[1]['onnxruntime']['p50_ms']:.1f} ms")
+        assert rows[1]["max_abs_diff"] < 1e-3 and rows[1]["speedup"] > 0

@@ -137,6 +137,37 @@ def torch_vs_onnxruntime(module, example: np.ndarray, threads: tuple[int, ...] =
     return results
 
 
+def mmpose_models_torch_vs_onnxruntime(threads: tuple[int, ...] = (1, 2), repeats: int = 20) -> dict:
+    """`torch_vs_onnxruntime` rows for the mmpose backend's models (random weights: timing only).
+
+    "rtmpose-m_256x192": one (1, 3, 256, 192) crop through backbone + neck + SimCC head, without flip
+    test (the backend's exported graph runs two such passes). "videopose3d_27f": one (1, 34, 27)
+    window through the TCN lifter. The RTMDet detector is not exported (see `onnx_backend`).
+    """
+    import torch
+
+    from llamo_ros.pose.mmpose_backend import LIFTER_RECEPTIVE_FIELD, MMPoseBackend, MMPoseConfig
+
+    class Stage(torch.nn.Module):
+        def __init__(self, model, lifter: bool):
+            super().__init__()
+            self.model, self.lifter = model, lifter
+
+        def forward(self, x):
+            if self.lifter:
+                return self.model.head(self.model.backbone(x))
+            return self.model.head(self.model.extract_feat(x))
+
+    backend = MMPoseBackend(MMPoseConfig(whole_image_as_person=True))
+    rng = np.random.default_rng(0)
+    return {
+        "rtmpose-m_256x192": torch_vs_onnxruntime(Stage(backend.pose2d, False), rng.normal(size=(1, 3, 256, 192)),
+                                                  threads, repeats),
+        "videopose3d_27f": torch_vs_onnxruntime(Stage(backend.lifter, True),
+                                                rng.normal(size=(1, 34, LIFTER_RECEPTIVE_FIELD)) * 0.3, threads, repeats),
+    }
+
+
 def main(argv=None) -> None:
     from llamo_ros.pose.backends import create_backend
 
@@ -147,9 +178,18 @@ def main(argv=None) -> None:
     parser.add_argument("--json", default="", help="also write the results to this file")
     parser.add_argument("--small-people-frames", type=int, default=0,
                         help="also run the MediaPipe small-people trade-off on this many vtest.avi frames")
+    parser.add_argument("--mmpose-models", action="store_true",
+                        help="also time the mmpose models in PyTorch vs onnxruntime, 1 and 2 threads")
     args = parser.parse_args(argv)
     frames = benchmark_frames(args.frames)
     report = {}
+    if args.mmpose_models:
+        report["mmpose_models_torch_vs_onnxruntime"] = mmpose_models_torch_vs_onnxruntime()
+        for model, rows in report["mmpose_models_torch_vs_onnxruntime"].items():
+            for n, row in rows.items():
+                print(f"{model} {n} thread(s): torch p50 {row['torch']['p50_ms']:.1f} ms, onnxruntime p50 "
+                      f"{row['onnxruntime']['p50_ms']:.1f} ms, speedup {row['speedup']:.2f}x, "
+                      f"max |diff| {row['max_abs_diff']:.2e}", flush=True)
     for name in args.backends:
         try:
             backend = create_backend(name, model_dir=args.model_dir)

@@ -1,0 +1,107 @@
+"""Export the mmpose backend's RTMPose-m (2D) and VideoPose3D (lifter) to ONNX for `OnnxPoseBackend`.
+
+    python export/export_mmpose.py --out-dir models/onnx [--pose2d-checkpoint rtmpose-m.pth]
+                                   [--lifter-checkpoint videopose3d-27.pth] [--no-flip-test]
+
+Exporter: the TorchScript-based ``torch.onnx.export(..., dynamo=False)``, opset 17; both models are
+plain convolution/attention graphs that it traces without custom ops. Files written to --out-dir:
+
+``rtmpose-m_256x192.onnx``
+    input ``image`` (B, 3, 256, 192) float32, RGB, already normalised with mmpose's mean/std;
+    outputs ``simcc_x`` (B, 17, 384), ``simcc_y`` (B, 17, 512) SimCC logits (split ratio 2). With
+    flip test (mmpose's test_cfg default for this model) the graph also runs the horizontally
+    flipped crop and averages the flipped-back vectors, exactly as ``RTMCCHead.predict`` does.
+``videopose3d_27f.onnx``
+    input ``keypoints_2d`` (B, 34, 27) (channel = joint * 2 + axis, normalised by the
+    VideoPoseLifting codec), output ``keypoints_3d`` (B, 17, 3) pelvis-relative metres.
+
+Checkpoints are read with ``torch.load(weights_only=True)`` (see `mmpose_backend._load_weights`);
+without them random weights are exported (pipeline and parity tests only). The RTMDet detector is
+not exported: `OnnxPoseBackend` takes person boxes from another source (see its docstring).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ros_ws" / "src" / "llamo_ros"))
+
+POSE2D_FILE = "rtmpose-m_256x192.onnx"
+LIFTER_FILE = "videopose3d_27f.onnx"
+
+
+class RTMPoseSimCC(torch.nn.Module):
+    """RTMPose backbone + neck + RTMCC head -> (simcc_x, simcc_y), optionally with flip test."""
+
+    def __init__(self, model, flip_test: bool = True):
+        super().__init__()
+        self.model = model
+        self.flip_test = flip_test
+        self.register_buffer("flip_indices", torch.tensor(model.dataset_meta["flip_indices"], dtype=torch.long),
+                             persistent=False)
+
+    def forward(self, image: torch.Tensor):
+        simcc_x, simcc_y = self.model.head(self.model.extract_feat(image))
+        if not self.flip_test:
+            return simcc_x, simcc_y
+        flip_x, flip_y = self.model.head(self.model.extract_feat(image.flip(3)))
+        flip_x = flip_x[:, self.flip_indices].flip(-1)
+        flip_y = flip_y[:, self.flip_indices]
+        return (simcc_x + flip_x) * 0.5, (simcc_y + flip_y) * 0.5
+
+
+class VideoPoseLifter(torch.nn.Module):
+    """VideoPose3D TCN backbone + temporal regression head -> (B, 17, 3)."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, keypoints_2d: torch.Tensor) -> torch.Tensor:
+        return self.model.head(self.model.backbone(keypoints_2d))
+
+
+def export_pose2d(model, out: str | Path, flip_test: bool = True) -> Path:
+    """RTMPose-m (an mmpose TopdownPoseEstimator) -> ONNX at ``out``, dynamic batch."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    wrapper = RTMPoseSimCC(model.eval(), flip_test).eval()
+    width, height = model.cfg.codec["input_size"]
+    torch.onnx.export(wrapper, (torch.zeros(1, 3, height, width),), str(out), dynamo=False, opset_version=17,
+                      input_names=["image"], output_names=["simcc_x", "simcc_y"],
+                      dynamic_axes={"image": {0: "batch"}, "simcc_x": {0: "batch"}, "simcc_y": {0: "batch"}})
+    return out
+
+
+def export_lifter(model, out: str | Path) -> Path:
+    """VideoPose3D 27-frame lifter (an mmpose PoseLifter) -> ONNX at ``out``, dynamic batch."""
+    from llamo_ros.pose.mmpose_backend import LIFTER_RECEPTIVE_FIELD
+
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    torch.onnx.export(VideoPoseLifter(model.eval()).eval(), (torch.zeros(1, 34, LIFTER_RECEPTIVE_FIELD),), str(out),
+                      dynamo=False, opset_version=17, input_names=["keypoints_2d"], output_names=["keypoints_3d"],
+                      dynamic_axes={"keypoints_2d": {0: "batch"}, "keypoints_3d": {0: "batch"}})
+    return out
+
+
+def main() -> None:
+    from llamo_ros.pose.mmpose_backend import MMPoseBackend, MMPoseConfig
+
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out-dir", default="models/onnx")
+    ap.add_argument("--pose2d-checkpoint", default="")
+    ap.add_argument("--lifter-checkpoint", default="")
+    ap.add_argument("--no-flip-test", action="store_true", help="export without the flipped second pass")
+    args = ap.parse_args()
+    backend = MMPoseBackend(MMPoseConfig(whole_image_as_person=True, pose2d_checkpoint=args.pose2d_checkpoint,
+                                         lifter_checkpoint=args.lifter_checkpoint))
+    print(export_pose2d(backend.pose2d, Path(args.out_dir) / POSE2D_FILE, flip_test=not args.no_flip_test))
+    print(export_lifter(backend.lifter, Path(args.out_dir) / LIFTER_FILE))
+
+
+if __name__ == "__main__":
+    main()

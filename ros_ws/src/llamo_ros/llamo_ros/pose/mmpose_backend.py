@@ -1,0 +1,215 @@
+"""`MMPoseBackend`: RTMDet person detector -> RTMPose-m 2D (COCO-17) -> VideoPose3D lifter -> metres.
+
+Stages (all OpenMMLab models, built from the configs that ship inside the mmpose wheel):
+
+1. **Detection**: RTMDet-m person (``demo/mmdetection_cfg/rtmdet_m_640-8xb32_coco-person.py``),
+   640x640 letterboxed input; boxes with score >= ``detection_threshold``, best ``max_persons``.
+2. **2D keypoints**: top-down RTMPose-m (``rtmpose-m_8xb256-420e_coco-256x192.py``) on each box via
+   ``mmpose.apis.inference_topdown`` (bbox padded x1.25, affine crop to 192x256, SimCC decoding),
+   COCO-17 keypoints in input-image pixels, converted to H36M-17 with `coco17_to_h36m17`.
+3. **3D lifting**: VideoPose3D (TCN, 27-frame receptive field, supervised on Human3.6M,
+   ``video-pose-lift_tcn-27frm-supv_8xb128-160e_h36m.py``). Why this lifter and window: it is the
+   smallest published multi-frame VideoPose3D (27 frames ~ 0.9 s at 30 fps; 243 frames would be
+   8 s of history to fill and 9x the compute) and its temporal context removes much of the
+   per-frame depth ambiguity of single-frame lifters. It was trained non-causally (the output frame
+   is the window centre), so to stream with zero latency the backend puts the *current* frame at
+   the centre: ``lifter_history`` = 13 past frames of the same person on the left, and the future
+   half edge-padded with the current frame -- exactly what mmpose's ``extract_pose_sequence`` does at
+   the end of a sequence. People are associated between calls by box IoU (this backend's own short
+   memory; `PersonTracker` assigns the ids downstream). A new person starts with a window of copies
+   of their current frame, i.e. a single-frame lift. Input normalisation is mmpose's
+   ``VideoPoseLifting`` codec: ``(uv - (w/2, h/2)) / (w/2)`` in input-image pixels; output is
+   pelvis-relative metres in Human3.6M camera axes, which are the REP-103 optical frame (x right,
+   y down, z forward).
+4. **Metric root**: `metric_root.place_person` (depth, else the 1.70 m height prior), as the
+   MediaPipe backend does; `PersonPose.keypoints_3d` are metres in the camera optical frame.
+
+Checkpoints: each ``*_checkpoint`` file is read with ``torch.load(path, map_location="cpu",
+weights_only=True)`` (tensors and plain containers only, no pickled code) and its ``state_dict``
+copied in with ``mmengine.runner.load_state_dict``; mmengine's own ``load_checkpoint`` is not used
+because it calls ``torch.load`` without ``weights_only``. An empty path leaves random weights
+(tests only: the outputs are then meaningless, but shapes, layouts and timings are real).
+"""
+from __future__ import annotations
+
+import os
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+from llamo_ros.pose.camera import CameraIntrinsics
+from llamo_ros.pose.keypoint_layouts import coco17_to_h36m17
+from llamo_ros.pose.metric_root import MetricRootConfig, place_person
+from llamo_ros.pose.person_pose import PersonPose
+from llamo_ros.skeleton import NUM_JOINTS
+
+DETECTOR_CONFIG = "demo/mmdetection_cfg/rtmdet_m_640-8xb32_coco-person.py"
+POSE2D_CONFIG = "configs/body_2d_keypoint/rtmpose/coco/rtmpose-m_8xb256-420e_coco-256x192.py"
+LIFTER_CONFIG = "configs/body_3d_keypoint/video_pose_lift/h36m/video-pose-lift_tcn-27frm-supv_8xb128-160e_h36m.py"
+LIFTER_RECEPTIVE_FIELD = 27   # frames the 27-frame TCN consumes for one output frame
+
+
+def mmpose_config_path(relative: str) -> str:
+    """Absolute path of a config shipped inside the mmpose wheel (``mmpose/.mim/<relative>``)."""
+    import mmpose
+
+    return os.path.join(os.path.dirname(mmpose.__file__), ".mim", relative)
+
+
+@dataclass
+class MMPoseConfig:
+    """Settings of `MMPoseBackend` (pixels are pixels of the input image)."""
+
+    device: str = "cpu"                 # torch device of all three models ("cpu", "cuda:0")
+    max_persons: int = 4                # people (best detector scores) measured per image at most
+    detection_threshold: float = 0.5    # RTMDet person score needed to keep a box, in [0, 1]
+    detector_checkpoint: str = ""       # RTMDet-m person .pth; '' = random weights (tests only)
+    pose2d_checkpoint: str = ""         # RTMPose-m COCO 256x192 .pth; '' = random weights (tests only)
+    lifter_checkpoint: str = ""         # VideoPose3D 27-frame .pth; '' = random weights (tests only)
+    lifter_history: int = 13            # past frames of a person fed to the lifter (0..13); the
+                                        # future half of the 27-frame window is the current frame
+    association_iou: float = 0.3        # box IoU with last call's person to continue their history
+    # Test/diagnostic option: skip the detector and treat the whole image as one person box (score 1).
+    # With random detector weights the boxes are noise; this lets the 2D and lifter stages run on a
+    # real image. Never for deployment.
+    whole_image_as_person: bool = False
+
+
+def _load_weights(model, path: str) -> None:
+    """Copy the state dict in ``path`` into ``model`` (torch.load with weights_only=True)."""
+    if not path:
+        return
+    import torch
+    from mmengine.runner import load_state_dict
+
+    checkpoint = torch.load(path, map_location="cpu", weights_only=True)
+    state = checkpoint.get("state_dict", checkpoint) if isinstance(checkpoint, dict) else checkpoint
+    load_state_dict(model, {k[7:] if k.startswith("module.") else k: v for k, v in state.items()}, strict=False)
+
+
+def box_iou(a: np.ndarray, b: np.ndarray) -> float:
+    """IoU of two (4,) x_min, y_min, x_max, y_max boxes in pixels."""
+    w = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    h = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = w * h
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
+    return float(inter / union) if union > 0 else 0.0
+
+
+def lifter_window(history, current: np.ndarray, history_frames: int) -> np.ndarray:
+    """(27, 17, 2) lifter input: the last ``history_frames`` (<= 13) of ``history`` left-padded with
+    its oldest frame, ``current`` at the centre, the future half edge-padded with ``current``."""
+    half = LIFTER_RECEPTIVE_FIELD // 2
+    past = list(history)[-history_frames:] if history_frames > 0 else []
+    past = [past[0]] * (half - len(past)) + past if past else [current] * half
+    return np.stack(past[-half:] + [current] * (half + 1))
+
+
+def continue_histories(boxes: np.ndarray, previous: list, min_iou: float, maxlen: int) -> list[deque]:
+    """For each box (pixels), the 2D history of last call's best-overlapping person (IoU >= ``min_iou``,
+    each used once), or a new empty history. ``previous``: [(bbox (4,), deque)]."""
+    histories, unused = [], list(range(len(previous)))
+    for box in boxes:
+        ious = [box_iou(box, previous[i][0]) for i in unused]
+        if ious and max(ious) >= min_iou:
+            histories.append(previous[unused.pop(int(np.argmax(ious)))][1])
+        else:
+            histories.append(deque(maxlen=max(1, maxlen)))
+    return histories
+
+
+class MMPoseBackend:
+    """`PoseBackend` with RTMDet + RTMPose-m + streaming VideoPose3D (see the module docstring)."""
+
+    def __init__(self, config: MMPoseConfig | None = None, root_config: MetricRootConfig | None = None):
+        from llamo_ros.pose.mmpose_runtime import import_mmpose_apis
+
+        self.config = config or MMPoseConfig()
+        self.root_config = root_config or MetricRootConfig()
+        self._pose_apis, self._det_apis = import_mmpose_apis()
+        device = self.config.device
+        self.detector = None
+        if not self.config.whole_image_as_person:
+            from mmengine.config import Config
+            from mmpose.utils import adapt_mmdet_pipeline
+
+            # 'mmdet.'-scoped transforms: the detector pipeline is built while mmpose is the default scope
+            det_cfg = adapt_mmdet_pipeline(Config.fromfile(mmpose_config_path(DETECTOR_CONFIG)))
+            self.detector = self._det_apis.init_detector(det_cfg, None, device=device)
+            _load_weights(self.detector, self.config.detector_checkpoint)
+        self.pose2d = self._pose_apis.init_model(mmpose_config_path(POSE2D_CONFIG), None, device=device)
+        _load_weights(self.pose2d, self.config.pose2d_checkpoint)
+        self.lifter = self._pose_apis.init_model(mmpose_config_path(LIFTER_CONFIG), None, device=device)
+        _load_weights(self.lifter, self.config.lifter_checkpoint)
+        self.lifter.eval()
+        # Last call's people: (bbox (4,), deque of normalised H36M 2D keypoints (17, 2)).
+        self._previous: list[tuple[np.ndarray, deque]] = []
+
+    def reset(self) -> None:
+        """Forget every person's 2D history (call between unrelated images or streams)."""
+        self._previous = []
+
+    def detect(self, image_bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Person boxes (N, 4) pixels and scores (N,), best first, at most ``max_persons``."""
+        height, width = image_bgr.shape[:2]
+        if self.detector is None:
+            return np.array([[0, 0, width, height]], np.float32), np.ones(1, np.float32)
+        result = self._det_apis.inference_detector(self.detector, image_bgr).pred_instances
+        boxes, scores = result.bboxes.cpu().numpy(), result.scores.cpu().numpy()
+        keep = (result.labels.cpu().numpy() == 0) & (scores >= self.config.detection_threshold)
+        boxes, scores = boxes[keep], scores[keep]
+        order = np.argsort(-scores)[: self.config.max_persons]
+        return boxes[order].astype(np.float32), scores[order].astype(np.float32)
+
+    def keypoints_2d(self, image_bgr: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+        """RTMPose-m COCO-17 keypoints (N, 17, 3): u, v pixels and score, one per box."""
+        if len(boxes) == 0:
+            return np.zeros((0, 17, 3), np.float32)
+        samples = self._pose_apis.inference_topdown(self.pose2d, image_bgr, boxes, bbox_format="xyxy")
+        out = []
+        for sample in samples:
+            inst = sample.pred_instances
+            out.append(np.concatenate([inst.keypoints[0], inst.keypoint_scores[0][:, None]], axis=1))
+        return np.asarray(out, dtype=np.float32)
+
+    def lift(self, windows: np.ndarray) -> np.ndarray:
+        """(N, 27, 17, 2) normalised H36M 2D windows -> (N, 17, 3) pelvis-relative metres, optical axes."""
+        import torch
+
+        n, t = windows.shape[:2]
+        x = torch.from_numpy(np.ascontiguousarray(windows.transpose(0, 2, 3, 1).reshape(n, NUM_JOINTS * 2, t)))
+        x = x.to(next(self.lifter.parameters()).device)
+        with torch.no_grad():
+            out = self.lifter.head(self.lifter.backbone(x))
+        return out.reshape(n, NUM_JOINTS, 3).cpu().numpy().astype(np.float32)
+
+    def _window(self, history: deque, current: np.ndarray) -> np.ndarray:
+        return lifter_window(history, current, self.config.lifter_history)
+
+    def estimate(self, image_rgb: np.ndarray, intrinsics: CameraIntrinsics | None = None,
+                 depth: np.ndarray | None = None) -> list[PersonPose]:
+        image = np.ascontiguousarray(image_rgb, dtype=np.uint8)
+        if image.ndim != 3 or image.shape[2] != 3 or image.shape[0] == 0 or image.shape[1] == 0:
+            raise ValueError(f"expected an (H, W, 3) uint8 RGB image, got shape {image.shape}")
+        height, width = image.shape[:2]
+        bgr = np.ascontiguousarray(image[:, :, ::-1])   # both OpenMMLab pipelines expect BGR arrays
+        boxes, scores = self.detect(bgr)
+        coco = self.keypoints_2d(bgr, boxes)
+        uv, conf = coco17_to_h36m17(coco[..., :2], coco[..., 2])
+        normalised = (uv - np.array([width / 2.0, height / 2.0], np.float32)) / (width / 2.0)
+        histories = continue_histories(boxes, self._previous, self.config.association_iou, self.config.lifter_history)
+        relative = (self.lift(np.stack([self._window(h, n) for h, n in zip(histories, normalised)]))
+                    if len(boxes) else np.zeros((0, NUM_JOINTS, 3), np.float32))
+        persons = []
+        for i, box in enumerate(boxes):
+            histories[i].append(normalised[i])
+            keypoints_2d = np.concatenate([uv[i], np.clip(conf[i], 0.0, 1.0)[:, None]], axis=1)
+            joints, root, source = place_person(relative[i], keypoints_2d, (width, height), intrinsics, depth,
+                                                self.root_config)
+            persons.append(PersonPose(bbox=np.clip(box, 0, [width, height, width, height]), score=float(scores[i]),
+                                      keypoints_2d=keypoints_2d, keypoints_3d=joints,
+                                      keypoint_3d_confidence=np.clip(conf[i], 0.0, 1.0), root_position=root,
+                                      root_source=source))
+        self._previous = [(boxes[i], histories[i]) for i in range(len(boxes))]
+        return persons

@@ -1,0 +1,190 @@
+"""`OnnxPoseBackend`: the mmpose backend's RTMPose-m and VideoPose3D on onnxruntime, numpy pre/post.
+
+Models: ``<model_dir>/rtmpose-m_256x192.onnx`` and ``<model_dir>/videopose3d_27f.onnx`` written by
+``export/export_mmpose.py`` (TorchScript exporter, opset 17). No torch and no OpenMMLab at run time.
+
+**Person boxes.** The RTMDet detector is not exported yet. Boxes come from, in order: the ``boxes``
+argument of `estimate` (pixels, x_min, y_min, x_max, y_max; e.g. from an upstream detector or a
+test); else ``box_source``: "mediapipe" = the BlazePose person detector that ships in the mediapipe
+wheel, run on the whole frame and on 224 px tiles (`MediaPipeBackend`'s detection stage), each
+detection's upright square body ROI used as the box; "whole_image" = the whole image as one person
+(tests/diagnostics only).
+
+**2D (same maths as mmpose's top-down pipeline for RTMPose-m, checked against
+``inference_topdown`` by tests/pose/test_onnx_backend.py):** box centre and size x1.25 padding
+(``GetBBoxCenterScale``), size widened to the 192:256 aspect (``TopdownAffine._fix_aspect_ratio``),
+``cv2.warpAffine`` bilinear crop with mmpose's 3-point warp matrix, RGB mean/std normalisation,
+SimCC argmax per axis (score = the smaller of the two maxima; location -1 where score <= 0),
+divided by ``simcc_split_ratio`` = 2, mapped back to image pixels with
+``kp / input_size * scale + centre - scale / 2``. Flip test is inside the exported graph.
+
+**3D** as in `MMPoseBackend`: per-person 27-frame window (13 past frames, current at the centre,
+future edge-padded), metric root by `metric_root.place_person`; metres in the camera optical frame.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+from llamo_ros.pose.camera import CameraIntrinsics
+from llamo_ros.pose.keypoint_layouts import coco17_to_h36m17
+from llamo_ros.pose.metric_root import MetricRootConfig, place_person
+from llamo_ros.pose.mmpose_backend import continue_histories, lifter_window
+from llamo_ros.pose.person_pose import PersonPose
+from llamo_ros.skeleton import NUM_JOINTS
+
+POSE2D_FILE = "rtmpose-m_256x192.onnx"
+LIFTER_FILE = "videopose3d_27f.onnx"
+INPUT_SIZE = (192, 256)                      # RTMPose-m crop, (width, height) pixels
+SIMCC_SPLIT_RATIO = 2.0                      # SimCC bins per crop pixel
+BBOX_PADDING = 1.25                          # mmpose GetBBoxCenterScale default
+MEAN_RGB = np.array([123.675, 116.28, 103.53], np.float32)
+STD_RGB = np.array([58.395, 57.12, 57.375], np.float32)
+
+
+@dataclass
+class OnnxPoseConfig:
+    """Settings of `OnnxPoseBackend` (pixels are pixels of the input image)."""
+
+    model_dir: str = "models/onnx"      # folder with rtmpose-m_256x192.onnx and videopose3d_27f.onnx
+    max_persons: int = 4                # people (best detector scores) measured per image at most
+    detection_threshold: float = 0.5    # box source's score needed to keep a person, in [0, 1]
+    box_source: str = "mediapipe"       # "mediapipe" (BlazePose detector) or "whole_image" (tests only)
+    threads: int = 1                    # onnxruntime intra-op threads per session
+    lifter_history: int = 13            # past frames of a person fed to the lifter (0..13)
+    association_iou: float = 0.3        # box IoU with last call's person to continue their history
+
+
+def _third_point(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    direction = a - b
+    return b + np.array([-direction[1], direction[0]], dtype=np.float32)
+
+
+def crop_transform(box: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Box (4,) pixels -> (centre (2,), scale (2,) = crop size in image pixels, 2x3 image->crop warp)."""
+    import cv2
+
+    x0, y0, x1, y1 = np.asarray(box, np.float32)
+    center = np.array([(x0 + x1) * 0.5, (y0 + y1) * 0.5], np.float32)
+    w, h = (x1 - x0) * BBOX_PADDING, (y1 - y0) * BBOX_PADDING
+    aspect = INPUT_SIZE[0] / INPUT_SIZE[1]
+    scale = np.array([w, w / aspect] if w > h * aspect else [h * aspect, h], np.float32)
+    dst_w, dst_h = INPUT_SIZE
+    src = np.zeros((3, 2), np.float32)
+    dst = np.zeros((3, 2), np.float32)
+    src[0], src[1] = center, center + np.array([scale[0] * -0.5, 0.0], np.float32)
+    dst[0], dst[1] = [dst_w * 0.5, dst_h * 0.5], [dst_w * 0.5 - dst_w * 0.5, dst_h * 0.5]
+    src[2], dst[2] = _third_point(src[0], src[1]), _third_point(dst[0], dst[1])
+    return center, scale, cv2.getAffineTransform(src, dst)
+
+
+def preprocess(image_rgb: np.ndarray, boxes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Crops (N, 3, 256, 192) float32 normalised RGB, centres (N, 2), scales (N, 2) in pixels."""
+    import cv2
+
+    crops, centers, scales = [], [], []
+    for box in boxes:
+        center, scale, warp = crop_transform(box)
+        crop = cv2.warpAffine(image_rgb, warp, INPUT_SIZE, flags=cv2.INTER_LINEAR).astype(np.float32)
+        crops.append(((crop - MEAN_RGB) / STD_RGB).transpose(2, 0, 1))
+        centers.append(center)
+        scales.append(scale)
+    return np.stack(crops), np.stack(centers), np.stack(scales)
+
+
+def decode_simcc(simcc_x: np.ndarray, simcc_y: np.ndarray, centers: np.ndarray,
+                 scales: np.ndarray) -> np.ndarray:
+    """SimCC logits (N, K, Wx), (N, K, Wy) -> (N, K, 3) u, v image pixels and score (raw max logit)."""
+    locs = np.stack([simcc_x.argmax(-1), simcc_y.argmax(-1)], axis=-1).astype(np.float32)
+    scores = np.minimum(simcc_x.max(-1), simcc_y.max(-1)).astype(np.float32)
+    locs[scores <= 0.0] = -1.0
+    keypoints = locs / SIMCC_SPLIT_RATIO
+    keypoints = keypoints / np.array(INPUT_SIZE, np.float32) * scales[:, None] + centers[:, None] - 0.5 * scales[:, None]
+    return np.concatenate([keypoints, scores[..., None]], axis=-1)
+
+
+class OnnxPoseBackend:
+    """`PoseBackend` running exported RTMPose-m + VideoPose3D with onnxruntime (see the module docstring)."""
+
+    def __init__(self, config: OnnxPoseConfig | None = None, root_config: MetricRootConfig | None = None):
+        import onnxruntime as ort
+
+        self.config = config or OnnxPoseConfig()
+        self.root_config = root_config or MetricRootConfig()
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = self.config.threads
+        options.inter_op_num_threads = 1
+        providers = ["CPUExecutionProvider"]
+        self.pose2d = ort.InferenceSession(os.path.join(self.config.model_dir, POSE2D_FILE), options, providers=providers)
+        self.lifter = ort.InferenceSession(os.path.join(self.config.model_dir, LIFTER_FILE), options, providers=providers)
+        self._detector = None
+        if self.config.box_source == "mediapipe":
+            from llamo_ros.pose.mediapipe_backend import MediaPipeBackend, MediaPipeConfig
+
+            self._detector = MediaPipeBackend(MediaPipeConfig(
+                min_detection_confidence=self.config.detection_threshold, track_between_frames=False,
+                detection_tiles_per_frame=0))
+        elif self.config.box_source != "whole_image":
+            raise ValueError(f"unknown box_source {self.config.box_source!r}; known: mediapipe, whole_image")
+        self._previous: list = []
+
+    def reset(self) -> None:
+        """Forget every person's 2D history (call between unrelated images or streams)."""
+        self._previous = []
+
+    def detect(self, image_rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Person boxes (N, 4) pixels and scores (N,) from ``box_source``, at most ``max_persons``."""
+        height, width = image_rgb.shape[:2]
+        if self._detector is None:
+            return np.array([[0, 0, width, height]], np.float32), np.ones(1, np.float32)
+        rois = self._detector._detect(image_rgb, [])[: self.config.max_persons]
+        boxes = [[r.cx - r.side / 2, r.cy - r.side / 2, r.cx + r.side / 2, r.cy + r.side / 2] for r in rois]
+        boxes = np.clip(np.array(boxes, np.float32).reshape(-1, 4), 0, [width, height, width, height])
+        return boxes, np.ones(len(boxes), np.float32)   # the detector's ROI list carries no score
+
+    def keypoints_2d(self, image_rgb: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+        """COCO-17 keypoints (N, 17, 3): u, v pixels and SimCC score, one per box."""
+        if len(boxes) == 0:
+            return np.zeros((0, 17, 3), np.float32)
+        crops, centers, scales = preprocess(image_rgb, boxes)
+        simcc_x, simcc_y = self.pose2d.run(None, {"image": crops})
+        return decode_simcc(simcc_x, simcc_y, centers, scales)
+
+    def lift(self, windows: np.ndarray) -> np.ndarray:
+        """(N, 27, 17, 2) normalised H36M 2D windows -> (N, 17, 3) pelvis-relative metres, optical axes."""
+        n, t = windows.shape[:2]
+        x = np.ascontiguousarray(windows.transpose(0, 2, 3, 1).reshape(n, NUM_JOINTS * 2, t), dtype=np.float32)
+        return self.lifter.run(None, {"keypoints_2d": x})[0].reshape(n, NUM_JOINTS, 3)
+
+    def estimate(self, image_rgb: np.ndarray, intrinsics: CameraIntrinsics | None = None,
+                 depth: np.ndarray | None = None, boxes: np.ndarray | None = None) -> list[PersonPose]:
+        image = np.ascontiguousarray(image_rgb, dtype=np.uint8)
+        if image.ndim != 3 or image.shape[2] != 3 or image.shape[0] == 0 or image.shape[1] == 0:
+            raise ValueError(f"expected an (H, W, 3) uint8 RGB image, got shape {image.shape}")
+        height, width = image.shape[:2]
+        if boxes is None:
+            boxes, scores = self.detect(image)
+        else:
+            boxes = np.asarray(boxes, np.float32).reshape(-1, 4)
+            scores = np.ones(len(boxes), np.float32)
+        coco = self.keypoints_2d(image, boxes)
+        uv, conf = coco17_to_h36m17(coco[..., :2], coco[..., 2])
+        normalised = (uv - np.array([width / 2.0, height / 2.0], np.float32)) / (width / 2.0)
+        histories = continue_histories(boxes, self._previous, self.config.association_iou, self.config.lifter_history)
+        relative = (self.lift(np.stack([lifter_window(h, n, self.config.lifter_history)
+                                        for h, n in zip(histories, normalised)]))
+                    if len(boxes) else np.zeros((0, NUM_JOINTS, 3), np.float32))
+        persons = []
+        for i, box in enumerate(boxes):
+            histories[i].append(normalised[i])
+            keypoints_2d = np.concatenate([uv[i], np.clip(conf[i], 0.0, 1.0)[:, None]], axis=1)
+            joints, root, source = place_person(relative[i], keypoints_2d, (width, height), intrinsics, depth,
+                                                self.root_config)
+            persons.append(PersonPose(bbox=np.clip(box, 0, [width, height, width, height]), score=float(scores[i]),
+                                      keypoints_2d=keypoints_2d, keypoints_3d=joints,
+                                      keypoint_3d_confidence=np.clip(conf[i], 0.0, 1.0), root_position=root,
+                                      root_source=source))
+        self._previous = [(boxes[i], histories[i]) for i in range(len(boxes))]
+        return persons
