@@ -17,6 +17,10 @@ demo: setup       ## the main job on the embedded defaults: vtest.avi -> rosbag 
 
 bench: setup      ## benchmark suite, single-threaded: table + out/bench/benchmarks.json + benchmarks.png
 	$(RUN) python -m llamo_ros.benchmark --with-pose --threads 1 --out $(OUT)/bench
+	# pose section: every backend on 640x480 frames, and the mmpose models in PyTorch vs onnxruntime (1, 2 threads)
+	$(RUN) python export/export_mmpose.py --out-dir $(OUT)/bench/pose_onnx
+	$(RUN) python -m llamo_ros.pose.benchmark --backends mediapipe mmpose onnx --model-dir $(OUT)/bench/pose_onnx \
+	  --frames 10 --mmpose-models --json $(OUT)/bench/pose.json
 
 clean:            ## remove build outputs (keeps the venv and the caches in ~/.cache/llamo_ros)
 	rm -rf ros_ws/build ros_ws/install ros_ws/log $(OUT)
