@@ -4,17 +4,19 @@ from __future__ import annotations
 from typing import Callable
 
 import rclpy
-from rclpy.executors import ExternalShutdownException
+from rclpy.executors import SingleThreadedExecutor
 from rclpy.node import Node
+
+from llamo_ros.nodes.shutdown import spin_until_shutdown
 
 
 def spin_node(make_node: Callable[[], Node]) -> None:
     rclpy.init()
     node = make_node()
+    executor = SingleThreadedExecutor()
+    executor.add_node(node)
     try:
-        rclpy.spin(node)
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
+        spin_until_shutdown(executor)
     finally:
         node.destroy_node()
         rclpy.try_shutdown()

@@ -22,7 +22,7 @@ import numpy as np
 import rclpy
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
-from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
+from rclpy.executors import MultiThreadedExecutor
 from rclpy.node import Node
 
 from llamo_msgs.msg import BehaviorDescription, IntentPredictionArray, Person3DArray
@@ -34,6 +34,7 @@ from llamo_ros.motion.track_buffer import TrackBufferConfig
 from llamo_ros.nodes.behavior_messages import (description_to_msg, intents_to_msg, persons_to_tracks, stamp_ns,
                                                time_msg)
 from llamo_ros.nodes.parameters import declare_config
+from llamo_ros.nodes.shutdown import spin_until_shutdown
 
 
 @dataclass
@@ -204,8 +205,8 @@ def main(args=None) -> None:
         node = BehaviorNode()
         executor = MultiThreadedExecutor(num_threads=3)
         executor.add_node(node)
-        executor.spin()
-    except (KeyboardInterrupt, ExternalShutdownException):
+        spin_until_shutdown(executor)
+    except KeyboardInterrupt:  # Ctrl-C while the models load
         pass
     finally:
         if node is not None:

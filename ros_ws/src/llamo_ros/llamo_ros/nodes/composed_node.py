@@ -6,10 +6,11 @@ Both nodes keep their names (`pose`, `behavior`) and parameter sections.
 from __future__ import annotations
 
 import rclpy
-from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
+from rclpy.executors import MultiThreadedExecutor
 
 from llamo_ros.nodes.behavior_node import BehaviorNode
 from llamo_ros.nodes.pose_node import PoseNode
+from llamo_ros.nodes.shutdown import spin_until_shutdown
 
 
 def main(args=None) -> None:
@@ -22,8 +23,8 @@ def main(args=None) -> None:
         executor = MultiThreadedExecutor(num_threads=4)
         for node in nodes:
             executor.add_node(node)
-        executor.spin()
-    except (KeyboardInterrupt, ExternalShutdownException):
+        spin_until_shutdown(executor)
+    except KeyboardInterrupt:  # Ctrl-C while the models load
         pass
     finally:
         for node in reversed(nodes):

@@ -18,7 +18,7 @@ from typing import Callable
 
 import rclpy
 from rclpy._rclpy_pybind11 import RCLError
-from rclpy.executors import ExternalShutdownException
+from rclpy.executors import SingleThreadedExecutor
 from rclpy.node import Node
 from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import CameraInfo, Image
@@ -26,6 +26,7 @@ from visualization_msgs.msg import MarkerArray
 
 from llamo_msgs.msg import Person3DArray
 from llamo_ros.nodes.parameters import declare_config
+from llamo_ros.nodes.shutdown import spin_until_shutdown
 from llamo_ros.nodes.pose_frames import PoseConfig, PoseFrameProcessor
 
 
@@ -107,8 +108,10 @@ def main(args=None):
     node = None
     try:
         node = PoseNode()
-        rclpy.spin(node)
-    except (KeyboardInterrupt, ExternalShutdownException):
+        executor = SingleThreadedExecutor()
+        executor.add_node(node)
+        spin_until_shutdown(executor)
+    except KeyboardInterrupt:  # Ctrl-C while the models load
         pass
     finally:
         if node is not None:
