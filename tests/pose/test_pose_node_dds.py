@@ -14,6 +14,7 @@ PROCS = Path(__file__).resolve().parents[1] / "ros_processes"
 
 def test_pose_node_answers_real_image_and_survives_malformed_ones(ros_graph, ros_node, tmp_path):
     from llamo_msgs.msg import Person3D, Person3DArray
+    from diagnostic_msgs.msg import DiagnosticArray
     from visualization_msgs.msg import MarkerArray
 
     from llamo_ros.data.sample_media import SampleMediaUnavailable, load_image
@@ -34,6 +35,8 @@ def test_pose_node_answers_real_image_and_survives_malformed_ones(ros_graph, ros
     markers: list = []
     node.create_subscription(Person3DArray, "persons", arrays.append, 10)
     node.create_subscription(MarkerArray, "markers", markers.append, 10)
+    diagnostics: list = []
+    node.create_subscription(DiagnosticArray, "/diagnostics", diagnostics.append, 10)
 
     # Two good frames: the second proves the node still works after a full cycle of malformed input.
     ok = wait_until(lambda: len(arrays) >= 2 and markers, timeout=60, spin=spin)
@@ -56,3 +59,14 @@ def test_pose_node_answers_real_image_and_survives_malformed_ones(ros_graph, ros
     if len(arrays) >= 2:   # same two people in consecutive good frames keep their ids
         assert {p.track_id for p in arrays[0].persons} == {p.track_id for p in arrays[-1].persons}
     assert "unsupported image encoding" in log and "zero size" in log and "expected height*step" in log
+
+    # /diagnostics: backend, stage latency, and every malformed frame counted as dropped
+    def pose_status():
+        found = [st for m in diagnostics for st in m.status if st.name.endswith(": pose")]
+        return {kv.key: kv.value for kv in found[-1].values} if found else None
+
+    assert wait_until(lambda: pose_status() and int(pose_status()["frames_processed"]) >= 2, timeout=20, spin=spin)
+    values = pose_status()
+    assert values["backend"] == "mediapipe"
+    assert int(values["frames_dropped_bad_input"]) >= 3, values   # unsupported encoding, zero size, truncated
+    assert 0 < float(values["pose_latency_p50_ms"]) <= float(values["pose_latency_p95_ms"])

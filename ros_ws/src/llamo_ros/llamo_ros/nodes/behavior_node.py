@@ -18,9 +18,8 @@ import time
 from collections import deque
 from dataclasses import dataclass
 
-import numpy as np
 import rclpy
-from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
+from diagnostic_msgs.msg import DiagnosticArray
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.executors import MultiThreadedExecutor
 from rclpy.node import Node
@@ -33,6 +32,7 @@ from llamo_ros.config_fields import param
 from llamo_ros.motion.track_buffer import TrackBufferConfig
 from llamo_ros.nodes.behavior_messages import (description_to_msg, intents_to_msg, persons_to_tracks, stamp_ns,
                                                time_msg)
+from llamo_ros.nodes.diagnostics import latency_values, rate_hz, stage_status
 from llamo_ros.nodes.parameters import declare_config
 from llamo_ros.nodes.shutdown import spin_until_shutdown
 
@@ -168,28 +168,20 @@ class BehaviorNode(Node):
 
     # -- observability -------------------------------------------------------------------------------
     def _publish_diagnostics(self) -> None:
-        lat = np.array(self.intent_latencies) * 1e3 if self.intent_latencies else np.array([np.nan])
-        stamps = list(self._input_stamps)
-        rate = (len(stamps) - 1) / (stamps[-1] - stamps[0]) if len(stamps) > 1 and stamps[-1] > stamps[0] else 0.0
         w = self.worker
         values = {
-            "model": self.model.name, "input_rate_hz": f"{rate:.2f}", "messages_received": self.received,
-            "tracks": len(self.engine.buffer), "tracks_forgotten": self.engine.buffer.forgotten,
-            "persons_skipped": self.skipped_persons,
-            "intent_latency_p50_ms": f"{np.percentile(lat, 50):.2f}",
-            "intent_latency_p95_ms": f"{np.percentile(lat, 95):.2f}",
+            "model": self.model.name, "input_rate_hz": f"{rate_hz(self._input_stamps):.2f}",
+            "messages_received": self.received, "tracks": len(self.engine.buffer),
+            "tracks_forgotten": self.engine.buffer.forgotten, "persons_skipped": self.skipped_persons,
+            **latency_values(self.intent_latencies, "intent_latency"),
             "descriptions_completed": w.completed, "descriptions_failed": w.failed,
             "descriptions_dropped_queue_full": w.dropped_full, "descriptions_dropped_stale": w.dropped_stale,
             "descriptions_pending": w.pending, "description_latency_s": f"{w.last_latency_s:.2f}",
         }
         dropped = w.dropped_full + w.dropped_stale
-        level = DiagnosticStatus.WARN if dropped or w.failed else DiagnosticStatus.OK
-        status = DiagnosticStatus(level=level, name=f"{self.get_name()}: behavior", hardware_id="llamo_ros",
-                                  message=("description requests dropped" if dropped else "ok"),
-                                  values=[KeyValue(key=k, value=str(v)) for k, v in values.items()])
-        msg = DiagnosticArray(status=[status])
-        msg.header.stamp = self.get_clock().now().to_msg()
-        self.diagnostics_pub.publish(msg)
+        warning = "description requests dropped" if dropped else ("descriptions failed" if w.failed else "")
+        self.diagnostics_pub.publish(stage_status(self.get_clock().now().to_msg(), f"{self.get_name()}: behavior",
+                                                  values, warning))
 
     def _error(self, kind: str, text: str) -> None:
         now = time.monotonic()

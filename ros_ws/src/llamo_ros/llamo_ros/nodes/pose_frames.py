@@ -57,6 +57,7 @@ class PoseConfig:
                                                 "on the ground); 0 keeps everyone, fallen people included")
     max_missed_frames: int = param(15, "frames a track survives without detection (occlusions)")
     error_log_period_s: float = param(5.0, "minimum seconds between repeated error logs of one kind")
+    diagnostics_period_s: float = param(1.0, "period of /diagnostics, s")
 
 
 def backend_from_config(c: PoseConfig) -> PoseBackend:

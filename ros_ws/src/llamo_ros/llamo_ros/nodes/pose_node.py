@@ -14,17 +14,21 @@ from __future__ import annotations
 
 import math
 import threading
+import time
+from collections import deque
 from typing import Callable
 
 import rclpy
 from rclpy._rclpy_pybind11 import RCLError
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.node import Node
+from diagnostic_msgs.msg import DiagnosticArray
 from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import CameraInfo, Image
 from visualization_msgs.msg import MarkerArray
 
 from llamo_msgs.msg import Person3DArray
+from llamo_ros.nodes.diagnostics import latency_values, rate_hz, stage_status
 from llamo_ros.nodes.parameters import declare_config
 from llamo_ros.nodes.shutdown import spin_until_shutdown
 from llamo_ros.nodes.pose_frames import PoseConfig, PoseFrameProcessor
@@ -48,6 +52,10 @@ class PoseNode(Node):
         self._pending: Image | None = None
         self._wake = threading.Condition()
         self._running = True
+        self.latencies: deque = deque(maxlen=200)      # per processed frame: image in -> persons out, s
+        self._input_times: deque = deque(maxlen=50)     # wall times of recent images, for the input rate
+        self.diagnostics_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
+        self.create_timer(self.config.diagnostics_period_s, self._publish_diagnostics)
         self.persons_pub = self.create_publisher(Person3DArray, "persons", 10)
         self.markers_pub = self.create_publisher(MarkerArray, "markers", 10)
         self.create_subscription(Image, "image", self._on_image, qos_profile_sensor_data)
@@ -66,6 +74,7 @@ class PoseNode(Node):
         return super().destroy_node()
 
     def _on_image(self, msg: Image) -> None:
+        self._input_times.append(time.monotonic())
         with self._wake:
             if self._pending is not None:
                 self.skipped_frames += 1
@@ -80,9 +89,11 @@ class PoseNode(Node):
                 if not self._running:
                     return
                 msg, self._pending = self._pending, None
+            start = time.perf_counter()
             out = self.frames.process(msg)
             if out is None:
                 continue
+            self.latencies.append(time.perf_counter() - start)
             if not self.context.ok():  # SIGINT/SIGTERM shut the context down while we were estimating
                 return
             try:
@@ -94,6 +105,16 @@ class PoseNode(Node):
                 return  # shutdown raced the check above
             if self._persons_sink is not None:
                 self._persons_sink(out[0])
+
+    def _publish_diagnostics(self) -> None:
+        f = self.frames
+        values = {"backend": self.config.backend, "input_rate_hz": f"{rate_hz(self._input_times):.2f}",
+                  "frames_processed": f.processed_frames, "frames_skipped_newer_arrived": self.skipped_frames,
+                  "frames_dropped_bad_input": f.dropped_frames, "depth_images_ignored": f.depth_rejected,
+                  **latency_values(self.latencies, "pose_latency")}
+        warning = "frames dropped: bad input" if f.dropped_frames else ""
+        self.diagnostics_pub.publish(stage_status(self.get_clock().now().to_msg(), f"{self.get_name()}: pose",
+                                                  values, warning))
 
     def _error(self, kind: str, text: str) -> None:
         """Log an error at most once per ``error_log_period_s`` per kind (image, depth, camera_info, backend)."""
