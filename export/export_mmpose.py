@@ -78,7 +78,7 @@ def export_pose2d(model, out: str | Path, flip_test: bool = True) -> Path:
 
 def export_lifter(model, out: str | Path) -> Path:
     """VideoPose3D 27-frame lifter (an mmpose PoseLifter) -> ONNX at ``out``, dynamic batch."""
-    from llamo_ros.pose.mmpose_backend import LIFTER_RECEPTIVE_FIELD
+    from llamo_ros.pose.streaming_lift import LIFTER_RECEPTIVE_FIELD
 
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -61,7 +61,7 @@ def test_lifter_history_is_streamed(backend):
     backend.reset()
     backend.estimate(image)
     second = backend.estimate(shifted)[0]
-    assert len(backend._previous[0][1]) == 2
+    assert len(backend._stream.previous[0][1]) == 2
     backend.reset()
     fresh = backend.estimate(shifted)[0]
     np.testing.assert_allclose(second.keypoints_2d, fresh.keypoints_2d, atol=1e-4)   # 2D is per frame

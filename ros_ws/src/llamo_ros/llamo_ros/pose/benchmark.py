@@ -146,7 +146,8 @@ def mmpose_models_torch_vs_onnxruntime(threads: tuple[int, ...] = (1, 2), repeat
     """
     import torch
 
-    from llamo_ros.pose.mmpose_backend import LIFTER_RECEPTIVE_FIELD, MMPoseBackend, MMPoseConfig
+    from llamo_ros.pose.mmpose_backend import MMPoseBackend, MMPoseConfig
+    from llamo_ros.pose.streaming_lift import LIFTER_RECEPTIVE_FIELD
 
     class Stage(torch.nn.Module):
         def __init__(self, model, lifter: bool):

@@ -44,7 +44,7 @@ import numpy as np
 from llamo_ros.pose.camera import CameraIntrinsics
 from llamo_ros.pose.keypoint_layouts import mediapipe33_to_h36m17
 from llamo_ros.pose.metric_root import MetricRootConfig, place_person
-from llamo_ros.pose.person_pose import PersonPose
+from llamo_ros.pose.person_pose import PersonPose, checked_rgb_image
 from llamo_ros.skeleton import JOINT_INDEX
 
 _DETECTION_GRAPH = """
@@ -209,9 +209,7 @@ class MediaPipeBackend:
 
     def estimate(self, image_rgb: np.ndarray, intrinsics: CameraIntrinsics | None = None,
                  depth: np.ndarray | None = None) -> list[PersonPose]:
-        image = np.ascontiguousarray(image_rgb, dtype=np.uint8)
-        if image.ndim != 3 or image.shape[2] != 3 or image.shape[0] == 0 or image.shape[1] == 0:
-            raise ValueError(f"expected an (H, W, 3) uint8 RGB image, got shape {image.shape}")
+        image = checked_rgb_image(image_rgb)
         height, width = image.shape[:2]
         if self._image_size != (width, height) or not self.config.track_between_frames:
             self.reset()

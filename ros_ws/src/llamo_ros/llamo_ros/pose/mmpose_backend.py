@@ -33,21 +33,19 @@ because it calls ``torch.load`` without ``weights_only``. An empty path leaves r
 from __future__ import annotations
 
 import os
-from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
 
 from llamo_ros.pose.camera import CameraIntrinsics
-from llamo_ros.pose.keypoint_layouts import coco17_to_h36m17
-from llamo_ros.pose.metric_root import MetricRootConfig, place_person
-from llamo_ros.pose.person_pose import PersonPose
+from llamo_ros.pose.metric_root import MetricRootConfig
+from llamo_ros.pose.person_pose import PersonPose, checked_rgb_image
+from llamo_ros.pose.streaming_lift import StreamingLift
 from llamo_ros.skeleton import NUM_JOINTS
 
 DETECTOR_CONFIG = "demo/mmdetection_cfg/rtmdet_m_640-8xb32_coco-person.py"
 POSE2D_CONFIG = "configs/body_2d_keypoint/rtmpose/coco/rtmpose-m_8xb256-420e_coco-256x192.py"
 LIFTER_CONFIG = "configs/body_3d_keypoint/video_pose_lift/h36m/video-pose-lift_tcn-27frm-supv_8xb128-160e_h36m.py"
-LIFTER_RECEPTIVE_FIELD = 27   # frames the 27-frame TCN consumes for one output frame
 
 
 def mmpose_config_path(relative: str) -> str:
@@ -88,37 +86,6 @@ def _load_weights(model, path: str) -> None:
     load_state_dict(model, {k[7:] if k.startswith("module.") else k: v for k, v in state.items()}, strict=False)
 
 
-def box_iou(a: np.ndarray, b: np.ndarray) -> float:
-    """IoU of two (4,) x_min, y_min, x_max, y_max boxes in pixels."""
-    w = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    h = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = w * h
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return float(inter / union) if union > 0 else 0.0
-
-
-def lifter_window(history, current: np.ndarray, history_frames: int) -> np.ndarray:
-    """(27, 17, 2) lifter input: the last ``history_frames`` (<= 13) of ``history`` left-padded with
-    its oldest frame, ``current`` at the centre, the future half edge-padded with ``current``."""
-    half = LIFTER_RECEPTIVE_FIELD // 2
-    past = list(history)[-history_frames:] if history_frames > 0 else []
-    past = [past[0]] * (half - len(past)) + past if past else [current] * half
-    return np.stack(past[-half:] + [current] * (half + 1))
-
-
-def continue_histories(boxes: np.ndarray, previous: list, min_iou: float, maxlen: int) -> list[deque]:
-    """For each box (pixels), the 2D history of last call's best-overlapping person (IoU >= ``min_iou``,
-    each used once), or a new empty history. ``previous``: [(bbox (4,), deque)]."""
-    histories, unused = [], list(range(len(previous)))
-    for box in boxes:
-        ious = [box_iou(box, previous[i][0]) for i in unused]
-        if ious and max(ious) >= min_iou:
-            histories.append(previous[unused.pop(int(np.argmax(ious)))][1])
-        else:
-            histories.append(deque(maxlen=max(1, maxlen)))
-    return histories
-
-
 class MMPoseBackend:
     """`PoseBackend` with RTMDet + RTMPose-m + streaming VideoPose3D (see the module docstring)."""
 
@@ -143,12 +110,12 @@ class MMPoseBackend:
         self.lifter = self._pose_apis.init_model(mmpose_config_path(LIFTER_CONFIG), None, device=device)
         _load_weights(self.lifter, self.config.lifter_checkpoint)
         self.lifter.eval()
-        # Last call's people: (bbox (4,), deque of normalised H36M 2D keypoints (17, 2)).
-        self._previous: list[tuple[np.ndarray, deque]] = []
+        self._stream = StreamingLift(self.lift, self.config.lifter_history, self.config.association_iou,
+                                     self.root_config)
 
     def reset(self) -> None:
         """Forget every person's 2D history (call between unrelated images or streams)."""
-        self._previous = []
+        self._stream.reset()
 
     def detect(self, image_bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Person boxes (N, 4) pixels and scores (N,), best first, at most ``max_persons``."""
@@ -184,32 +151,11 @@ class MMPoseBackend:
             out = self.lifter.head(self.lifter.backbone(x))
         return out.reshape(n, NUM_JOINTS, 3).cpu().numpy().astype(np.float32)
 
-    def _window(self, history: deque, current: np.ndarray) -> np.ndarray:
-        return lifter_window(history, current, self.config.lifter_history)
-
     def estimate(self, image_rgb: np.ndarray, intrinsics: CameraIntrinsics | None = None,
                  depth: np.ndarray | None = None) -> list[PersonPose]:
-        image = np.ascontiguousarray(image_rgb, dtype=np.uint8)
-        if image.ndim != 3 or image.shape[2] != 3 or image.shape[0] == 0 or image.shape[1] == 0:
-            raise ValueError(f"expected an (H, W, 3) uint8 RGB image, got shape {image.shape}")
+        image = checked_rgb_image(image_rgb)
         height, width = image.shape[:2]
         bgr = np.ascontiguousarray(image[:, :, ::-1])   # both OpenMMLab pipelines expect BGR arrays
         boxes, scores = self.detect(bgr)
         coco = self.keypoints_2d(bgr, boxes)
-        uv, conf = coco17_to_h36m17(coco[..., :2], coco[..., 2])
-        normalised = (uv - np.array([width / 2.0, height / 2.0], np.float32)) / (width / 2.0)
-        histories = continue_histories(boxes, self._previous, self.config.association_iou, self.config.lifter_history)
-        relative = (self.lift(np.stack([self._window(h, n) for h, n in zip(histories, normalised)]))
-                    if len(boxes) else np.zeros((0, NUM_JOINTS, 3), np.float32))
-        persons = []
-        for i, box in enumerate(boxes):
-            histories[i].append(normalised[i])
-            keypoints_2d = np.concatenate([uv[i], np.clip(conf[i], 0.0, 1.0)[:, None]], axis=1)
-            joints, root, source = place_person(relative[i], keypoints_2d, (width, height), intrinsics, depth,
-                                                self.root_config)
-            persons.append(PersonPose(bbox=np.clip(box, 0, [width, height, width, height]), score=float(scores[i]),
-                                      keypoints_2d=keypoints_2d, keypoints_3d=joints,
-                                      keypoint_3d_confidence=np.clip(conf[i], 0.0, 1.0), root_position=root,
-                                      root_source=source))
-        self._previous = [(boxes[i], histories[i]) for i in range(len(boxes))]
-        return persons
+        return self._stream(coco, boxes, scores, (width, height), intrinsics, depth)

@@ -29,10 +29,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from llamo_ros.pose.camera import CameraIntrinsics
-from llamo_ros.pose.keypoint_layouts import coco17_to_h36m17
-from llamo_ros.pose.metric_root import MetricRootConfig, place_person
-from llamo_ros.pose.mmpose_backend import continue_histories, lifter_window
-from llamo_ros.pose.person_pose import PersonPose
+from llamo_ros.pose.metric_root import MetricRootConfig
+from llamo_ros.pose.person_pose import PersonPose, checked_rgb_image
+from llamo_ros.pose.streaming_lift import StreamingLift
 from llamo_ros.skeleton import NUM_JOINTS
 
 POSE2D_FILE = "rtmpose-m_256x192.onnx"
@@ -128,11 +127,12 @@ class OnnxPoseBackend:
                 detection_tiles_per_frame=0))
         elif self.config.box_source != "whole_image":
             raise ValueError(f"unknown box_source {self.config.box_source!r}; known: mediapipe, whole_image")
-        self._previous: list = []
+        self._stream = StreamingLift(self.lift, self.config.lifter_history, self.config.association_iou,
+                                     self.root_config)
 
     def reset(self) -> None:
         """Forget every person's 2D history (call between unrelated images or streams)."""
-        self._previous = []
+        self._stream.reset()
 
     def detect(self, image_rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Person boxes (N, 4) pixels and scores (N,) from ``box_source``, at most ``max_persons``."""
@@ -160,9 +160,7 @@ class OnnxPoseBackend:
 
     def estimate(self, image_rgb: np.ndarray, intrinsics: CameraIntrinsics | None = None,
                  depth: np.ndarray | None = None, boxes: np.ndarray | None = None) -> list[PersonPose]:
-        image = np.ascontiguousarray(image_rgb, dtype=np.uint8)
-        if image.ndim != 3 or image.shape[2] != 3 or image.shape[0] == 0 or image.shape[1] == 0:
-            raise ValueError(f"expected an (H, W, 3) uint8 RGB image, got shape {image.shape}")
+        image = checked_rgb_image(image_rgb)
         height, width = image.shape[:2]
         if boxes is None:
             boxes, scores = self.detect(image)
@@ -170,21 +168,4 @@ class OnnxPoseBackend:
             boxes = np.asarray(boxes, np.float32).reshape(-1, 4)
             scores = np.ones(len(boxes), np.float32)
         coco = self.keypoints_2d(image, boxes)
-        uv, conf = coco17_to_h36m17(coco[..., :2], coco[..., 2])
-        normalised = (uv - np.array([width / 2.0, height / 2.0], np.float32)) / (width / 2.0)
-        histories = continue_histories(boxes, self._previous, self.config.association_iou, self.config.lifter_history)
-        relative = (self.lift(np.stack([lifter_window(h, n, self.config.lifter_history)
-                                        for h, n in zip(histories, normalised)]))
-                    if len(boxes) else np.zeros((0, NUM_JOINTS, 3), np.float32))
-        persons = []
-        for i, box in enumerate(boxes):
-            histories[i].append(normalised[i])
-            keypoints_2d = np.concatenate([uv[i], np.clip(conf[i], 0.0, 1.0)[:, None]], axis=1)
-            joints, root, source = place_person(relative[i], keypoints_2d, (width, height), intrinsics, depth,
-                                                self.root_config)
-            persons.append(PersonPose(bbox=np.clip(box, 0, [width, height, width, height]), score=float(scores[i]),
-                                      keypoints_2d=keypoints_2d, keypoints_3d=joints,
-                                      keypoint_3d_confidence=np.clip(conf[i], 0.0, 1.0), root_position=root,
-                                      root_source=source))
-        self._previous = [(boxes[i], histories[i]) for i in range(len(boxes))]
-        return persons
+        return self._stream(coco, boxes, scores, (width, height), intrinsics, depth)

@@ -60,3 +60,11 @@ class PoseBackend(Protocol):
     def estimate(self, image_rgb: np.ndarray, intrinsics: CameraIntrinsics | None = None,
                  depth: np.ndarray | None = None) -> list[PersonPose]:
         ...
+
+
+def checked_rgb_image(image_rgb: np.ndarray) -> np.ndarray:
+    """The `PoseBackend.estimate` input as a contiguous (H, W, 3) uint8 array; ValueError otherwise."""
+    image = np.ascontiguousarray(image_rgb, dtype=np.uint8)
+    if image.ndim != 3 or image.shape[2] != 3 or image.shape[0] == 0 or image.shape[1] == 0:
+        raise ValueError(f"expected an (H, W, 3) uint8 RGB image, got shape {image.shape}")
+    return image
