@@ -48,9 +48,9 @@ class MotionLanguageModel:
              quantize_int8: bool = False) -> "MotionLanguageModel":
         """Load a checkpoint; llm_dir overrides config.llm_path (None there = default SmolLM2).
 
-        quantize_int8: int8 LLM (CPU: dynamic per-channel, MLP down-projections kept fp32; CUDA: weight-only),
-            see language/quantization.py. Plain per-tensor int8 of every Linear ruined the demo's captions
-            (action-word accuracy 0.98 -> 0.38); the model card gives the figure for this recipe.
+        quantize_int8: int8 LLM (CPU: SmoothQuant-smoothed dynamic per-channel int8, calibrated at load;
+            CUDA: weight-only), see language/quantization.py. Plain per-tensor int8 of every Linear ruined the
+            demo's captions (action-word accuracy 0.98 -> 0.38); the model card gives the figure for this recipe.
         """
         checkpoint_dir = Path(checkpoint_dir)
         config = MotionLLMConfig.from_json((checkpoint_dir / "config.json").read_text())
@@ -98,10 +98,10 @@ class MotionLanguageModel:
                 lm.llm = lm.llm.merge_and_unload()
             lm.to(self.device).eval()
             if self.quantize_int8:
-                # per-channel int8 with the MLP down-projections kept fp32: the plain per-tensor
-                # quantize_dynamic of every Linear garbles SmolLM2's output (see language/quantization.py)
+                # smoothed per-channel int8 (CPU): the plain per-tensor quantize_dynamic of every Linear
+                # garbles SmolLM2's output (see language/quantization.py)
                 from llamo_ros.language.quantization import quantize_llm
-                lm.llm = quantize_llm(lm.llm, self.device, "int8")
+                lm.llm = quantize_llm(lm.llm, self.device, "int8", tokenizer=tokenizer)
             self._lm = lm
         return self._lm
 
