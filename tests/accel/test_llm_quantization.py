@@ -145,6 +145,17 @@ def test_int8_llm_leaves_intents_exactly_equal(tmp_path, tiny_llm, tiny_tokenize
     assert not any(_is_int8(m) for m in quant.motion.modules()) and quant.lm.motion is quant.motion
 
 
+def test_int8_calibration_includes_motion_tokens(tmp_path, tiny_llm, tiny_tokenizer, small_model):
+    from llamo_ros.language.api import MotionLanguageModel, calibration_maxima
+
+    lm = MotionLanguageModel.load(_checkpoint(tmp_path, tiny_llm, tiny_tokenizer, small_model)).lm
+    text = Q.activation_maxima(lm.llm, lm.tokenizer)
+    both = calibration_maxima(lm, windows=2)
+    assert set(both) == set(text)
+    assert all(bool((both[k] >= text[k]).all()) for k in text)            # the motion pass only adds
+    assert any(bool((both[k] > text[k]).any()) for k in text)             # ... and it did add something
+
+
 @pytest.mark.slow
 def test_smollm2_cpu_int8_drift_is_small():
     """Real SmolLM2-135M: the default CPU int8 recipe vs fp32 on the 6 fixed prompts, 12 greedy tokens.

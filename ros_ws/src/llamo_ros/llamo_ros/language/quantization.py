@@ -29,6 +29,7 @@ precision, so intent outputs are unchanged.
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 from collections.abc import Iterable
@@ -61,29 +62,42 @@ def _is_llama_like(llm: nn.Module) -> bool:
                                       hasattr(layer.mlp, "up_proj") for layer in layers)
 
 
-@torch.no_grad()   # not inference_mode: callers may edit the maxima in place
-def activation_maxima(llm: nn.Module, tokenizer, texts: Iterable[tuple[str, str]] = CALIBRATION_TEXTS
-                      ) -> dict[str, torch.Tensor]:
-    """{Linear name: max |x| per input channel (in_features,)} over one forward pass of each chat turn."""
-    from llamo_ros.language.model import chat_prompt
+@contextlib.contextmanager
+def recording_maxima(llm: nn.Module, into: dict[str, torch.Tensor] | None = None):
+    """Within the block, every forward of `llm` updates {Linear name: max |x| per input channel (in_features,)}.
 
-    maxima: dict[str, torch.Tensor] = {}
+        with recording_maxima(lm.llm) as act_max:
+            lm.generate(windows, prompts)           # e.g. motion prompts through the motion-language model
+    `into`: an existing dict to extend (maxima of several calibration runs combine by max).
+    """
+    maxima = {} if into is None else into
 
     def record(name):
         def hook(module, inputs):
             x = inputs[0].detach().abs().reshape(-1, inputs[0].shape[-1]).amax(0).float()   # (in_features,)
-            maxima[name] = torch.maximum(maxima[name], x) if name in maxima else x
+            # clone: a forward under inference_mode makes inference tensors, which callers could not edit
+            maxima[name] = torch.maximum(maxima[name], x) if name in maxima else x.clone()
         return hook
 
     hooks = [m.register_forward_pre_hook(record(n)) for n, m in llm.named_modules() if isinstance(m, nn.Linear)]
     try:
+        yield maxima
+    finally:
+        for h in hooks:
+            h.remove()
+
+
+@torch.no_grad()
+def activation_maxima(llm: nn.Module, tokenizer, texts: Iterable[tuple[str, str]] = CALIBRATION_TEXTS,
+                      into: dict[str, torch.Tensor] | None = None) -> dict[str, torch.Tensor]:
+    """{Linear name: max |x| per input channel (in_features,)} over one forward pass of each chat turn."""
+    from llamo_ros.language.model import chat_prompt
+
+    with recording_maxima(llm, into) as maxima:
         for prompt, answer in texts:
             ids = tokenizer(chat_prompt(prompt, answer, motion=False), return_tensors="pt",
                             add_special_tokens=False)["input_ids"]
             llm(input_ids=ids.to(next(llm.parameters()).device), use_cache=False)
-    finally:
-        for h in hooks:
-            h.remove()
     return maxima
 
 
