@@ -137,6 +137,7 @@ def test_pipelined_replay_of_real_video_is_identical_on_two_runs(tmp_path):
     assert [(r.images_read, r.images_processed, r.images_dropped) for r in reports] == [(15, 15, 0)] * 2
     assert len(a) == 15 and sum(len(m.persons) for m in a) >= 2 * 15, "vtest shows several pedestrians"
     assert a == b
+    assert set(reports[0].stage_busy_s) == {"read_decode", "pose", "behaviour_write"}
 
 
 class _BrokenModel:

@@ -91,6 +91,8 @@ class ReplayReport:
     bag_duration_s: float = 0.0           # span of the replayed images' stamps
     wall_time_s: float = 0.0
     frame_latency_s: list[float] = field(default_factory=list)  # per processed image: image in -> intents out
+    stage_busy_s: dict[str, float] = field(default_factory=dict)  # per pipeline stage: seconds spent working
+                                          # (read_decode, pose, behaviour_write); the largest one sets the pace
     error: str = ""                       # why the replay stopped early; empty when it read the whole bag
     problems: dict[str, str] = field(default_factory=dict)  # last message of each kind of dropped input
 
@@ -104,6 +106,8 @@ class ReplayReport:
                  f"{self.descriptions} descriptions",
                  f"speed: {self.bag_duration_s:.1f} s of camera in {self.wall_time_s:.1f} s "
                  f"({self.realtime_factor:.2f}x real time)"]
+        if self.stage_busy_s:
+            lines.append("pipeline stages busy: " + ", ".join(f"{k} {v:.1f} s" for k, v in self.stage_busy_s.items()))
         lines += [f"dropped input ({kind}): {text}" for kind, text in self.problems.items()]
         if self.error:
             lines.append(f"stopped early: {self.error}")
@@ -195,12 +199,15 @@ class BagReplay:
             bar = tqdm(total=total, unit="frame", desc="replay", disable=not self.progress)
             for stage in stages:
                 stage.start()
+            busy = 0.0
             try:
                 while (item := posed.get()) is not _END:
                     if isinstance(item, BaseException):
                         raise item
                     bar.update()
+                    t0 = time.perf_counter()
                     stamp = self._outputs(*item)
+                    busy += time.perf_counter() - t0
                     if stamp is not None:
                         first_stamp = stamp if first_stamp is None else first_stamp
                         last_stamp = stamp
@@ -209,6 +216,7 @@ class BagReplay:
                 for stage in stages:
                     stage.join()
                 bar.close()
+        report.stage_busy_s["behaviour_write"] = busy
         report.images_processed = self.pose.processed_frames
         report.images_dropped = self.pose.dropped_frames
         report.bag_duration_s = (last_stamp - first_stamp) * 1e-9 if first_stamp is not None else 0.0
@@ -217,8 +225,10 @@ class BagReplay:
     def _read_stage(self, messages, info_topic: str, depth_topic: str, out: queue.Queue,
                     stop: threading.Event) -> None:
         """Thread: bag messages -> (topic kind, decoded message, log time) on `out`, then _END."""
+        busy = 0.0
         try:
             while not stop.is_set():
+                start = time.perf_counter()
                 try:
                     conn, log_time, raw = next(messages)
                 except StopIteration:
@@ -234,13 +244,16 @@ class BagReplay:
                 else:
                     self.report.images_read += 1
                     item = ("image", deserialize_message(raw, Image), log_time)
+                busy += time.perf_counter() - start
                 _put(out, item, stop)
         except BaseException as exc:  # noqa: BLE001  handed to the writing thread, which raises it
             _put(out, exc, stop)
+        self.report.stage_busy_s["read_decode"] = busy
         _put(out, _END, stop)
 
     def _pose_stage(self, decoded: queue.Queue, out: queue.Queue, stop: threading.Event) -> None:
         """Thread: decoded messages -> (image, log time, pose result or None if dropped, start time) on `out`."""
+        busy = 0.0
         try:
             while (item := _get(decoded, stop)) is not _END:
                 if isinstance(item, BaseException):
@@ -252,9 +265,12 @@ class BagReplay:
                     self.pose.on_depth(msg)
                 else:
                     start = time.perf_counter()
-                    _put(out, (msg, log_time, self.pose.process(msg), start), stop)
+                    result = self.pose.process(msg)
+                    busy += time.perf_counter() - start
+                    _put(out, (msg, log_time, result, start), stop)
         except BaseException as exc:  # noqa: BLE001  handed to the writing thread, which raises it
             _put(out, exc, stop)
+        self.report.stage_busy_s["pose"] = busy
         _put(out, _END, stop)
 
     def _outputs(self, image: Image, log_time: int, out, start: float) -> int | None:
