@@ -276,6 +276,13 @@ class MediaPipeBackend:
 
     # -- detection --------------------------------------------------------------------------
 
+    def detect_people(self, image_rgb: np.ndarray, known: list[PersonPose] | None = None) -> list[_Roi]:
+        """Detector only (no landmarks): ROIs of the people in this call's windows not in ``known``, best first."""
+        image = checked_rgb_image(image_rgb)
+        windows = self._windows(image.shape[1], image.shape[0])
+        tiles = [("detect", np.ascontiguousarray(image[y0:y1, x0:x1])) for x0, y0, x1, y1 in windows]
+        return self._new_people(windows, self._run_all(tiles), known or [])
+
     def _windows(self, width: int, height: int) -> list[tuple[int, int, int, int]]:
         """The detector windows of this call (round-robin; all of them on the first call of a stream)."""
         windows = detection_windows(width, height, self.config.detection_tile_px, self.config.detection_tile_overlap)
