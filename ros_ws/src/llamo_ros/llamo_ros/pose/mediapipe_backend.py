@@ -255,15 +255,16 @@ class MediaPipeBackend:
         # (basketball1's right player: box top 155 -> 171, then still). Both fits of every new person run
         # in parallel; they are accepted one by one below, in detection order, as if run one after another.
         first = self._run_all([("landmarks", image, roi) for roi in new])
-        first_rois = [self._next_roi(result, image) for result in first]
+        # a first fit that lands on a tracked person is dropped below whatever comes before it: no second fit
+        first_fits = [self._accept(result, image, intrinsics, depth, persons) for result in first]
         refit = self.config.track_between_frames
-        second = self._run_all([("landmarks", image, roi) for roi in first_rois if roi is not None]) if refit else []
+        second = self._run_all([("landmarks", image, fit[1]) for fit in first_fits if fit is not None]) if refit else []
         second_of = iter(second)
-        for result, roi in zip(first, first_rois):
+        for result, first_fit in zip(first, first_fits):
             if runs >= self.config.max_persons:
                 break
             runs += 1
-            second_result = next(second_of) if refit and roi is not None else None
+            second_result = next(second_of) if refit and first_fit is not None else None
             fit = self._accept(result, image, intrinsics, depth, persons)
             if fit is not None and refit and runs < self.config.max_persons:
                 runs += 1
