@@ -116,3 +116,45 @@ def test_two_replays_with_the_motion_model_write_identical_intents(tmp_path):
     assert reports[0].intent_messages == len(a) == 12 - 7, "intents from the 8th frame on"
     assert a == b
     assert all(abs(sum(p.probabilities) - 1) < 1e-4 for m in a for p in m.predictions)
+
+
+def test_pipelined_replay_of_real_video_is_identical_on_two_runs(tmp_path):
+    """vtest.avi (several pedestrians, people entering): reading, pose and writing overlap in threads, yet
+    every skeleton and track id is the same in two replays."""
+    from rclpy.serialization import deserialize_message
+
+    from llamo_msgs.msg import Person3DArray
+    from llamo_ros.data.sample_media import SampleMediaUnavailable, load_video_frames
+
+    try:
+        rgb = load_video_frames("vtest.avi", max_frames=15)
+    except SampleMediaUnavailable as error:
+        pytest.skip(f"vtest.avi unavailable: {error}")
+    write_image_bag([f[:, :, ::-1] for f in rgb], 10.0, tmp_path / "in")
+    reports = [_replay(tmp_path / "in", tmp_path / out) for out in ("a", "b")]
+    a, b = ([deserialize_message(raw, Person3DArray) for _, raw in read_topic(tmp_path / out, "/llamo/persons")]
+            for out in ("a", "b"))
+    assert [(r.images_read, r.images_processed, r.images_dropped) for r in reports] == [(15, 15, 0)] * 2
+    assert len(a) == 15 and sum(len(m.persons) for m in a) >= 2 * 15, "vtest shows several pedestrians"
+    assert a == b
+    assert set(reports[0].stage_busy_s) == {"read_decode", "pose", "behaviour_write"}
+
+
+class _BrokenModel:
+    name, path_time_step_s = "broken", 0.1
+
+    def predict_intents(self, windows):
+        raise RuntimeError("motion model exploded")
+
+
+def test_a_failing_behaviour_stage_raises_and_ends_every_pipeline_thread(tmp_path):
+    import threading
+
+    from llamo_ros.behavior.engine import BehaviorConfig, BehaviorEngine
+
+    write_image_bag(basketball_frames(6), 10.0, tmp_path / "in")
+    engine = BehaviorEngine(_BrokenModel(), BehaviorConfig(min_frames=2))
+    replay = BagReplay(ReplayConfig(describe=False), PoseConfig(), engine, on_event=lambda _: None, progress=False)
+    with pytest.raises(RuntimeError, match="motion model exploded"):
+        replay.run(tmp_path / "in", tmp_path / "out")
+    assert not [t.name for t in threading.enumerate() if t.name.startswith("replay-")]

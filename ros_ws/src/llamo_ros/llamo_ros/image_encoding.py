@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 
@@ -112,8 +113,8 @@ def to_rgb8(array: np.ndarray, encoding: str) -> np.ndarray:
     """A decoded colour or mono8 image as (H, W, 3) uint8 RGB, the input of every pose backend."""
     if encoding == "rgb8":
         return array
-    if encoding == "bgr8":
-        return np.ascontiguousarray(array[:, :, ::-1])
+    if encoding == "bgr8":  # cv2: one pass, no GIL held (numpy's reversed-channel copy is ~10x slower)
+        return cv2.cvtColor(array, cv2.COLOR_BGR2RGB)
     if encoding == "rgba8":
         return np.ascontiguousarray(array[:, :, :3])
     if encoding == "bgra8":

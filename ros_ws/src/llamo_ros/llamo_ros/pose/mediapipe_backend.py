@@ -35,6 +35,7 @@ frame by `metric_root.place_person`.
 """
 from __future__ import annotations
 
+import itertools
 import math
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -195,13 +196,33 @@ class MediaPipeBackend:
         for graph in self._detectors + self._landmarkers:
             graph.close()
 
-    def _map(self, graphs: list, run, items: list) -> list:
-        """[run(graph, item) for item in items], item k on graphs[k % n] in n threads; results in item order."""
-        n = len(graphs)
-        if self._pool is None or len(items) < 2:
-            return [run(graphs[0], item) for item in items]
-        chunks = list(self._pool.map(lambda k: [run(graphs[k], item) for item in items[k::n]], range(n)))
-        return [chunks[k % n][k // n] for k in range(len(items))]
+    def _run_all(self, jobs: list) -> list:
+        """Run MediaPipe ``jobs`` in parallel; their results in job order.
+
+        A job is ("landmarks", image, _Roi) or ("detect", tile image). Each worker thread owns one detector
+        and one landmarker and takes the next job as soon as it is free, so landmark runs and detector
+        windows of one frame share the threads without a barrier between them. The graphs keep no state
+        between calls, so which thread ran a job does not change its result.
+        """
+        if self._pool is None or len(jobs) < 2:
+            return [self._run_job(0, job) for job in jobs]
+        results: list = [None] * len(jobs)
+        claimed = itertools.count()   # next() is atomic under the GIL: every job is taken exactly once
+
+        def worker(k: int) -> None:
+            for i in iter(lambda: next(claimed), None):
+                if i >= len(jobs):
+                    return
+                results[i] = self._run_job(k, jobs[i])
+
+        for future in [self._pool.submit(worker, k) for k in range(min(self.config.threads, len(jobs)))]:
+            future.result()   # re-raises a worker's exception
+        return results
+
+    def _run_job(self, k: int, job: tuple):
+        if job[0] == "detect":
+            return self._detectors[k].process({"image": job[1]}).detections
+        return self._landmarks(self._landmarkers[k], job[1], job[2])
 
     def reset(self) -> None:
         """Forget tracked people (call between unrelated images or streams)."""
@@ -216,27 +237,38 @@ class MediaPipeBackend:
             self._image_size = (width, height)
         persons: list[PersonPose] = []
         next_rois: list[_Roi] = []
-        runs = 0
         tracked = self._tracked[: self.config.max_persons]   # people of the previous call first
-        raw = self._map(self._landmarkers, lambda graph, roi: self._landmarks(graph, image, roi), tracked)
+        windows = self._windows(width, height)
+        # one parallel batch: re-measure the tracked people and scan this call's detector windows
+        raw = self._run_all([("landmarks", image, roi) for roi in tracked] +
+                            [("detect", np.ascontiguousarray(image[y0:y1, x0:x1])) for x0, y0, x1, y1 in windows])
         for roi, result in zip(tracked, raw):         # accepted in order: the older track wins a duplicate
-            runs += 1
             fit = self._accept(result, image, intrinsics, depth, persons)
             if fit is not None:
                 persons.append(fit[0])
                 next_rois.append(_held(roi, fit[1], self.config.roi_hold))
-        for roi in self._detect(image, persons):
+        runs = len(tracked)
+        new = self._new_people(windows, raw[len(tracked):], persons)[: max(0, self.config.max_persons - runs)]
+        # A detection ROI is coarse (hip centre and size guessed from the face), so the first fit can
+        # cover a different part of the person than the fits in the ROIs from their own landmarks that
+        # follow: measure once more in such an ROI, so a new person's first box is the one tracking keeps
+        # (basketball1's right player: box top 155 -> 171, then still). Both fits of every new person run
+        # in parallel; they are accepted one by one below, in detection order, as if run one after another.
+        first = self._run_all([("landmarks", image, roi) for roi in new])
+        # a first fit that lands on a tracked person is dropped below whatever comes before it: no second fit
+        first_fits = [self._accept(result, image, intrinsics, depth, persons) for result in first]
+        refit = self.config.track_between_frames
+        second = self._run_all([("landmarks", image, fit[1]) for fit in first_fits if fit is not None]) if refit else []
+        second_of = iter(second)
+        for result, first_fit in zip(first, first_fits):
             if runs >= self.config.max_persons:
                 break
             runs += 1
-            fit = self._fit(image, roi, intrinsics, depth, persons)
-            if fit is not None and self.config.track_between_frames and runs < self.config.max_persons:
-                # A detection ROI is coarse (hip centre and size guessed from the face), so the first
-                # fit can cover a different part of the person than the fits in the ROIs from their own
-                # landmarks that follow: measure once more in such an ROI, so a new person's first box
-                # is the one tracking keeps (basketball1's right player: box top 155 -> 171, then still).
+            second_result = next(second_of) if refit and first_fit is not None else None
+            fit = self._accept(result, image, intrinsics, depth, persons)
+            if fit is not None and refit and runs < self.config.max_persons:
                 runs += 1
-                fit = self._fit(image, fit[1], intrinsics, depth, persons) or fit
+                fit = self._accept(second_result, image, intrinsics, depth, persons) or fit
             if fit is not None:
                 persons.append(fit[0])
                 next_rois.append(fit[1])
@@ -245,21 +277,29 @@ class MediaPipeBackend:
 
     # -- detection --------------------------------------------------------------------------
 
-    def _detect(self, image: np.ndarray, known: list[PersonPose]) -> list[_Roi]:
-        """ROIs of detected people not already in ``known``, best score first."""
-        height, width = image.shape[:2]
+    def detect_people(self, image_rgb: np.ndarray, known: list[PersonPose] | None = None) -> list[_Roi]:
+        """Detector only (no landmarks): ROIs of the people in this call's windows not in ``known``, best first."""
+        image = checked_rgb_image(image_rgb)
+        windows = self._windows(image.shape[1], image.shape[0])
+        tiles = [("detect", np.ascontiguousarray(image[y0:y1, x0:x1])) for x0, y0, x1, y1 in windows]
+        return self._new_people(windows, self._run_all(tiles), known or [])
+
+    def _windows(self, width: int, height: int) -> list[tuple[int, int, int, int]]:
+        """The detector windows of this call (round-robin; all of them on the first call of a stream)."""
         windows = detection_windows(width, height, self.config.detection_tile_px, self.config.detection_tile_overlap)
         count = self.config.detection_tiles_per_frame
         if count <= 0 or count >= len(windows) or not self._swept:
-            chosen = windows   # the first image of a stream is scanned whole: everyone from the start
-            self._swept = True
-        else:
-            chosen = [windows[(self._next_window + i) % len(windows)] for i in range(count)]
-            self._next_window = (self._next_window + count) % len(windows)
+            self._swept = True   # the first image of a stream is scanned whole: everyone from the start
+            return windows
+        chosen = [windows[(self._next_window + i) % len(windows)] for i in range(count)]
+        self._next_window = (self._next_window + count) % len(windows)
+        return chosen
+
+    def _new_people(self, windows: list, results: list, known: list[PersonPose]) -> list[_Roi]:
+        """ROIs of the people detected in ``windows`` (``results``: their detections) not already in
+        ``known``, best score first."""
         found: list[tuple[float, _Roi]] = []
-        results = self._map(self._detectors, lambda graph, win: graph.process(
-            {"image": np.ascontiguousarray(image[win[1]:win[3], win[0]:win[2]])}).detections, chosen)
-        for (x0, y0, x1, y1), detections in zip(chosen, results):
+        for (x0, y0, x1, y1), detections in zip(windows, results):
             w, h = x1 - x0, y1 - y0
             for detection in detections or []:
                 score = float(detection.score[0]) if detection.score else 0.0
@@ -289,10 +329,6 @@ class MediaPipeBackend:
 
     # -- landmarks --------------------------------------------------------------------------
 
-    def _fit(self, image, roi: _Roi, intrinsics, depth, persons: list[PersonPose]) -> tuple[PersonPose, _Roi] | None:
-        """The person in ``roi`` and the ROI from their landmarks; None if nobody or one of ``persons``."""
-        return self._accept(self._landmarks(self._landmarkers[0], image, roi), image, intrinsics, depth, persons)
-
     @staticmethod
     def _landmarks(graph, image, roi: _Roi):
         """MediaPipe's landmark result for ``roi`` (thread-safe for distinct graphs)."""
@@ -303,8 +339,19 @@ class MediaPipeBackend:
                                        height=roi.side / height, rotation=roi.rotation)
         return graph.process({"image": image, "roi": rect})
 
+    def _next_roi(self, result, image) -> _Roi | None:
+        """The ROI that a landmark result's auxiliary landmarks give for the next fit; None if nobody."""
+        if result.landmarks is None or result.world_landmarks is None or result.auxiliary_landmarks is None:
+            return None
+        height, width = image.shape[:2]
+        aux = result.auxiliary_landmarks.landmark
+        return _upright(_roi_from_alignment((aux[0].x * width, aux[0].y * height),
+                                            (aux[1].x * width, aux[1].y * height), self.config.roi_scale))
+
     def _accept(self, result, image, intrinsics, depth, persons: list[PersonPose]) -> tuple[PersonPose, _Roi] | None:
         """A landmark result as a person and their next ROI; None if nobody or one of ``persons``."""
+        if result is None:
+            return None
         height, width = image.shape[:2]
         if result.landmarks is None or result.world_landmarks is None or result.auxiliary_landmarks is None:
             return None   # pose presence below MediaPipe's 0.5: nobody (any more) in this ROI
@@ -315,10 +362,7 @@ class MediaPipeBackend:
         pelvis = person.keypoints_2d[JOINT_INDEX["pelvis"], :2]
         if self._covered(float(pelvis[0]), float(pelvis[1]), persons):
             return None   # two tracks converged on one person: keep the earlier (older) one
-        aux = result.auxiliary_landmarks.landmark
-        next_roi = _roi_from_alignment((aux[0].x * width, aux[0].y * height), (aux[1].x * width, aux[1].y * height),
-                                       self.config.roi_scale)
-        return person, _upright(next_roi)
+        return person, self._next_roi(result, image)
 
     def _person(self, image_lm, world_lm, image_size, intrinsics, depth) -> PersonPose:
         width, height = image_size

@@ -191,7 +191,7 @@ class OnnxPoseBackend:
             return boxes[order], scores[order]
         if self._mediapipe is None:
             return np.array([[0, 0, width, height]], np.float32), np.ones(1, np.float32)
-        rois = self._mediapipe._detect(image_rgb, [])[: self.config.max_persons]
+        rois = self._mediapipe.detect_people(image_rgb)[: self.config.max_persons]
         boxes = [[r.cx - r.side / 2, r.cy - r.side / 2, r.cx + r.side / 2, r.cy + r.side / 2] for r in rois]
         boxes = np.clip(np.array(boxes, np.float32).reshape(-1, 4), 0, [width, height, width, height])
         return boxes, np.ones(len(boxes), np.float32)   # the detector's ROI list carries no score

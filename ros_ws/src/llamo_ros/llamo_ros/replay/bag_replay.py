@@ -2,11 +2,15 @@
 
 Runs the same pose and behaviour stages as the nodes (`PoseFrameProcessor`, `BehaviorEngine`), but
 deterministically: every image is processed exactly once in bag order, descriptions are generated inline,
-and every output is stamped from its input. Reading and writing use `rosbags` (sqlite3 or mcap); messages
+and every output is stamped from its input. Reading and decoding, pose estimation, and the behaviour stage
+with writing run as a three-stage pipeline (threads; each stage keeps bag order, so the outputs do not
+depend on the overlap). Reading and writing use `rosbags` (sqlite3 or mcap); messages
 are (de)serialised with rclpy, so they are the nodes' own message objects.
 """
 from __future__ import annotations
 
+import queue
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +30,8 @@ from llamo_ros.pose.person_pose import PoseBackend
 from llamo_ros.replay.bag_types import typestore
 
 IMAGE, CAMERA_INFO = "sensor_msgs/msg/Image", "sensor_msgs/msg/CameraInfo"
+PIPELINE_DEPTH = 2          # messages queued between two pipeline stages
+_END = object()             # end of a stage's stream
 PRINT_INTENT_MIN_P = 0.5  # intent changes below this probability are not printed (they are still written)
 OUTPUT_TYPES = {  # output topic (under ReplayConfig.output_prefix) -> message type
     "persons": "llamo_msgs/msg/Person3DArray",
@@ -33,6 +39,26 @@ OUTPUT_TYPES = {  # output topic (under ReplayConfig.output_prefix) -> message t
     "intents": "llamo_msgs/msg/IntentPredictionArray",
     "descriptions": "llamo_msgs/msg/BehaviorDescription",
 }
+
+
+def _put(out: queue.Queue, item, stop: threading.Event) -> None:
+    """Put `item` on `out`, unless `stop` is set while waiting for room (the consumer has quit)."""
+    while not stop.is_set():
+        try:
+            out.put(item, timeout=0.1)
+            return
+        except queue.Full:
+            pass
+
+
+def _get(source: queue.Queue, stop: threading.Event):
+    """The next item of `source`, or _END once `stop` is set (the consumer downstream has quit)."""
+    while not stop.is_set():
+        try:
+            return source.get(timeout=0.1)
+        except queue.Empty:
+            pass
+    return _END
 
 
 class ReplayError(RuntimeError):
@@ -65,6 +91,8 @@ class ReplayReport:
     bag_duration_s: float = 0.0           # span of the replayed images' stamps
     wall_time_s: float = 0.0
     frame_latency_s: list[float] = field(default_factory=list)  # per processed image: image in -> intents out
+    stage_busy_s: dict[str, float] = field(default_factory=dict)  # per pipeline stage: seconds spent working
+                                          # (read_decode, pose, behaviour_write); the largest one sets the pace
     error: str = ""                       # why the replay stopped early; empty when it read the whole bag
     problems: dict[str, str] = field(default_factory=dict)  # last message of each kind of dropped input
 
@@ -78,6 +106,8 @@ class ReplayReport:
                  f"{self.descriptions} descriptions",
                  f"speed: {self.bag_duration_s:.1f} s of camera in {self.wall_time_s:.1f} s "
                  f"({self.realtime_factor:.2f}x real time)"]
+        if self.stage_busy_s:
+            lines.append("pipeline stages busy: " + ", ".join(f"{k} {v:.1f} s" for k, v in self.stage_busy_s.items()))
         lines += [f"dropped input ({kind}): {text}" for kind, text in self.problems.items()]
         if self.error:
             lines.append(f"stopped early: {self.error}")
@@ -145,45 +175,109 @@ class BagReplay:
         return self.report
 
     def _replay(self, messages, info_topic: str, depth_topic: str, out_bag: Path, total: int) -> None:
+        """Three stages in a pipeline, each in bag order: a thread reads and decodes messages, a thread runs
+        the pose stage on them, and this thread writes the outputs and runs the behaviour stage. MediaPipe
+        releases the GIL, so reading, decoding, intents and writing overlap with pose estimation of the
+        next images; the outputs are the same as one stage after the other (every stage keeps bag order)."""
         report, store = self.report, typestore()
         prefix = self.config.output_prefix.rstrip("/")
         plugin = StoragePlugin.MCAP if self.config.storage == "mcap" else StoragePlugin.SQLITE3
         first_stamp = last_stamp = None
         start = time.perf_counter()
+        stop = threading.Event()   # set when this thread stops early: the other stages end too
+        decoded: queue.Queue = queue.Queue(PIPELINE_DEPTH)
+        posed: queue.Queue = queue.Queue(PIPELINE_DEPTH)
+        stages = [threading.Thread(target=self._read_stage, args=(messages, info_topic, depth_topic, decoded, stop),
+                                   name="replay-read", daemon=True),
+                  threading.Thread(target=self._pose_stage, args=(decoded, posed, stop), name="replay-pose",
+                                   daemon=True)]
+        # the writer's sqlite connection belongs to the thread that opens it: this one writes everything
         with Writer(out_bag, version=9, storage_plugin=plugin) as writer:
             outputs = {name: writer.add_connection(f"{prefix}/{name}", msgtype, typestore=store)
                        for name, msgtype in OUTPUT_TYPES.items()}
             self._write = lambda name, msg, t: writer.write(outputs[name], t, serialize_message(msg))
             bar = tqdm(total=total, unit="frame", desc="replay", disable=not self.progress)
-            while True:
-                try:
-                    conn, log_time, raw = next(messages)
-                except StopIteration:
-                    break
-                except Exception as exc:  # corrupt or truncated storage: stop, keep what was written
-                    report.error = f"the bag broke after {report.images_read} images: {type(exc).__name__}: {exc}"
-                    break
-                if conn.topic == info_topic:
-                    self.pose.on_camera_info(deserialize_message(raw, CameraInfo))
-                elif conn.topic == depth_topic:
-                    self.pose.on_depth(deserialize_message(raw, Image))
-                else:
-                    report.images_read += 1
+            for stage in stages:
+                stage.start()
+            busy = 0.0
+            try:
+                while (item := posed.get()) is not _END:
+                    if isinstance(item, BaseException):
+                        raise item
                     bar.update()
-                    stamp = self._image(deserialize_message(raw, Image), log_time)
+                    t0 = time.perf_counter()
+                    stamp = self._outputs(*item)
+                    busy += time.perf_counter() - t0
                     if stamp is not None:
                         first_stamp = stamp if first_stamp is None else first_stamp
                         last_stamp = stamp
-            bar.close()
+            finally:
+                stop.set()
+                for stage in stages:
+                    stage.join()
+                bar.close()
+        report.stage_busy_s["behaviour_write"] = busy
         report.images_processed = self.pose.processed_frames
         report.images_dropped = self.pose.dropped_frames
         report.bag_duration_s = (last_stamp - first_stamp) * 1e-9 if first_stamp is not None else 0.0
         report.wall_time_s = time.perf_counter() - start
 
-    def _image(self, image: Image, log_time: int) -> int | None:
-        """Process one image; returns its stamp (ns), or None when it was dropped."""
-        start = time.perf_counter()
-        out = self.pose.process(image)
+    def _read_stage(self, messages, info_topic: str, depth_topic: str, out: queue.Queue,
+                    stop: threading.Event) -> None:
+        """Thread: bag messages -> (topic kind, decoded message, log time) on `out`, then _END."""
+        busy = 0.0
+        try:
+            while not stop.is_set():
+                start = time.perf_counter()
+                try:
+                    conn, log_time, raw = next(messages)
+                except StopIteration:
+                    break
+                except Exception as exc:  # corrupt or truncated storage: stop, keep what was written
+                    self.report.error = (f"the bag broke after {self.report.images_read} images: "
+                                         f"{type(exc).__name__}: {exc}")
+                    break
+                if conn.topic == info_topic:
+                    item = ("info", deserialize_message(raw, CameraInfo), log_time)
+                elif conn.topic == depth_topic:
+                    item = ("depth", deserialize_message(raw, Image), log_time)
+                else:
+                    self.report.images_read += 1
+                    item = ("image", deserialize_message(raw, Image), log_time)
+                busy += time.perf_counter() - start
+                _put(out, item, stop)
+        except BaseException as exc:  # noqa: BLE001  handed to the writing thread, which raises it
+            _put(out, exc, stop)
+        self.report.stage_busy_s["read_decode"] = busy
+        _put(out, _END, stop)
+
+    def _pose_stage(self, decoded: queue.Queue, out: queue.Queue, stop: threading.Event) -> None:
+        """Thread: decoded messages -> (image, log time, pose result or None if dropped, start time) on `out`."""
+        busy = 0.0
+        try:
+            while (item := _get(decoded, stop)) is not _END:
+                if isinstance(item, BaseException):
+                    raise item
+                kind, msg, log_time = item
+                if kind == "info":
+                    self.pose.on_camera_info(msg)
+                elif kind == "depth":
+                    self.pose.on_depth(msg)
+                else:
+                    start = time.perf_counter()
+                    result = self.pose.process(msg)
+                    busy += time.perf_counter() - start
+                    _put(out, (msg, log_time, result, start), stop)
+        except BaseException as exc:  # noqa: BLE001  handed to the writing thread, which raises it
+            _put(out, exc, stop)
+        self.report.stage_busy_s["pose"] = busy
+        _put(out, _END, stop)
+
+    def _outputs(self, image: Image, log_time: int, out, start: float) -> int | None:
+        """Write one image's outputs and run the behaviour stage; returns its stamp (ns), None if dropped.
+
+        `start`: when the pose stage took the image; the image-to-intent latency runs from there.
+        """
         if out is None:
             return None
         persons, markers = out

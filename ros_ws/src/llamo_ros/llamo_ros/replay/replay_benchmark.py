@@ -14,7 +14,9 @@ def replay_benchmark(frames: int = 200, describe: bool = False, backend: str = "
     """Replay the first `frames` frames of vtest.avi (10 fps) with the default pipeline.
 
     Returns camera seconds, wall seconds, the real-time factor (camera s / wall s, >= 1 keeps up) and the
-    per-frame image-to-intent latency p50/p95 in ms (pose + tracking + intents; descriptions when enabled).
+    per-frame image-to-intent latency p50/p95 in ms (from the pose stage taking the image to its intents:
+    pose + tracking + intents + writing, descriptions when enabled), and each pipeline stage's busy time in ms
+    per frame (the stages overlap: the busiest one sets the pace).
     """
     from llamo_ros.behavior.behavior_model import load_behavior_model
     from llamo_ros.behavior.engine import BehaviorEngine
@@ -33,4 +35,5 @@ def replay_benchmark(frames: int = 200, describe: bool = False, backend: str = "
     return {"frames": report.images_read, "camera_s": report.bag_duration_s, "wall_s": report.wall_time_s,
             "realtime_factor": report.realtime_factor, "persons_per_frame": report.persons / max(1, report.images_read),
             "image_to_intent_p50_ms": float(np.percentile(lat, 50)),
-            "image_to_intent_p95_ms": float(np.percentile(lat, 95)), "descriptions": report.descriptions}
+            "image_to_intent_p95_ms": float(np.percentile(lat, 95)), "descriptions": report.descriptions,
+            "stage_ms_per_frame": {k: 1e3 * v / max(1, report.images_read) for k, v in report.stage_busy_s.items()}}
