@@ -17,7 +17,8 @@ demo: setup       ## the main job on the embedded defaults: vtest.avi -> rosbag 
 
 bench: setup      ## benchmark suite, single-threaded: table + out/bench/benchmarks.json + benchmarks.png
 	$(RUN) python -m llamo_ros.benchmark --with-pose --threads 1 --out $(OUT)/bench
-	# pose section: every backend on 640x480 frames, and the mmpose models in PyTorch vs onnxruntime (1, 2 threads)
+	# pose section: every backend on 640x480 frames (onnx = exported RTMDet + RTMPose-m + VideoPose3D, no
+	# OpenMMLab at run time), and the three mmpose models in PyTorch vs onnxruntime (1, 2 threads)
 	$(RUN) python export/export_mmpose.py --out-dir $(OUT)/bench/pose_onnx
 	$(RUN) python -m llamo_ros.pose.benchmark --backends mediapipe mmpose onnx --model-dir $(OUT)/bench/pose_onnx \
 	  --frames 10 --mmpose-models --json $(OUT)/bench/pose.json

@@ -1,10 +1,20 @@
-"""Export the mmpose backend's RTMPose-m (2D) and VideoPose3D (lifter) to ONNX for `OnnxPoseBackend`.
+"""Export the mmpose backend's RTMDet person detector, RTMPose-m (2D) and VideoPose3D (lifter) to ONNX
+for `OnnxPoseBackend`.
 
-    python export/export_mmpose.py --out-dir models/onnx [--pose2d-checkpoint rtmpose-m.pth]
+    python export/export_mmpose.py --out-dir models/onnx [--detector-checkpoint rtmdet-m.pth]
+                                   [--pose2d-checkpoint rtmpose-m.pth]
                                    [--lifter-checkpoint videopose3d-27.pth] [--no-flip-test]
 
-Exporter: the TorchScript-based ``torch.onnx.export(..., dynamo=False)``, opset 17; both models are
+Exporter: the TorchScript-based ``torch.onnx.export(..., dynamo=False)``, opset 17; the models are
 plain convolution/attention graphs that it traces without custom ops. Files written to --out-dir:
+
+``rtmdet-m_640_person.onnx``
+    input ``image`` (B, 3, 640, 640) float32, BGR, letterboxed and normalised as mmdet's test
+    pipeline does (`rtmdet_decode.letterbox`); outputs, per stride s in 8, 16, 32, the head's raw
+    ``cls_logits_s<s>`` (B, 1, 640/s, 640/s) person logits (before the sigmoid) and
+    ``box_distances_s<s>`` (B, 4, 640/s, 640/s) left, top, right, bottom distances in input pixels
+    from the prior point. Score threshold, top-k, box decoding, NMS and rescaling are not in the
+    graph: `rtmdet_decode.decode` does them in numpy.
 
 ``rtmpose-m_256x192.onnx``
     input ``image`` (B, 3, 256, 192) float32, RGB, already normalised with mmpose's mean/std;
@@ -16,8 +26,7 @@ plain convolution/attention graphs that it traces without custom ops. Files writ
     VideoPoseLifting codec), output ``keypoints_3d`` (B, 17, 3) pelvis-relative metres.
 
 Checkpoints are read with ``torch.load(weights_only=True)`` (see `mmpose_backend._load_weights`);
-without them random weights are exported (pipeline and parity tests only). The RTMDet detector is
-not exported: `OnnxPoseBackend` takes person boxes from another source (see its docstring).
+without them random weights are exported (pipeline and parity tests only).
 """
 from __future__ import annotations
 
@@ -29,6 +38,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ros_ws" / "src" / "llamo_ros"))
 
+DETECTOR_FILE = "rtmdet-m_640_person.onnx"
 POSE2D_FILE = "rtmpose-m_256x192.onnx"
 LIFTER_FILE = "videopose3d_27f.onnx"
 
@@ -51,6 +61,18 @@ class RTMPoseSimCC(torch.nn.Module):
         flip_x = flip_x[:, self.flip_indices].flip(-1)
         flip_y = flip_y[:, self.flip_indices]
         return (simcc_x + flip_x) * 0.5, (simcc_y + flip_y) * 0.5
+
+
+class RTMDetRawHead(torch.nn.Module):
+    """RTMDet backbone + neck + head -> per-level (class logits..., box distances...), no post-processing."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, image: torch.Tensor):
+        cls_logits, box_distances = self.model.bbox_head(self.model.extract_feat(image))
+        return (*cls_logits, *box_distances)
 
 
 class VideoPoseLifter(torch.nn.Module):
@@ -76,6 +98,19 @@ def export_pose2d(model, out: str | Path, flip_test: bool = True) -> Path:
     return out
 
 
+def export_detector(model, out: str | Path, input_size: int = 640) -> Path:
+    """RTMDet (an mmdet RTMDet) -> ONNX at ``out`` with the raw head outputs, fixed square input, dynamic batch."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    strides = [int(s[0]) for s in model.bbox_head.prior_generator.strides]
+    outputs = [f"cls_logits_s{s}" for s in strides] + [f"box_distances_s{s}" for s in strides]
+    # Fixed spatial size: mmdet's pipeline always pads to input_size, so the prior grid is constant.
+    torch.onnx.export(RTMDetRawHead(model.eval()).eval(), (torch.zeros(1, 3, input_size, input_size),), str(out),
+                      dynamo=False, opset_version=17, input_names=["image"], output_names=outputs,
+                      dynamic_axes={name: {0: "batch"} for name in ["image", *outputs]})
+    return out
+
+
 def export_lifter(model, out: str | Path) -> Path:
     """VideoPose3D 27-frame lifter (an mmpose PoseLifter) -> ONNX at ``out``, dynamic batch."""
     from llamo_ros.pose.streaming_lift import LIFTER_RECEPTIVE_FIELD
@@ -89,16 +124,18 @@ def export_lifter(model, out: str | Path) -> Path:
 
 
 def main() -> None:
-    from llamo_ros.pose.mmpose_backend import MMPoseBackend, MMPoseConfig
+    from llamo_ros.pose.mmpose_backend import MMPoseBackend, MMPoseConfig, build_detector
 
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out-dir", default="models/onnx")
+    ap.add_argument("--detector-checkpoint", default="")
     ap.add_argument("--pose2d-checkpoint", default="")
     ap.add_argument("--lifter-checkpoint", default="")
     ap.add_argument("--no-flip-test", action="store_true", help="export without the flipped second pass")
     args = ap.parse_args()
     backend = MMPoseBackend(MMPoseConfig(whole_image_as_person=True, pose2d_checkpoint=args.pose2d_checkpoint,
                                          lifter_checkpoint=args.lifter_checkpoint))
+    print(export_detector(build_detector(args.detector_checkpoint), Path(args.out_dir) / DETECTOR_FILE))
     print(export_pose2d(backend.pose2d, Path(args.out_dir) / POSE2D_FILE, flip_test=not args.no_flip_test))
     print(export_lifter(backend.lifter, Path(args.out_dir) / LIFTER_FILE))
 

@@ -8,11 +8,12 @@ import pytest
 import torch
 
 from llamo_ros.language.decode import greedy_decode
+from llamo_ros.language import quantization as Q
 from llamo_ros.language.quantization import quantize_llm
 from llamo_ros.language.quantization_drift import DEFAULT_PROMPTS, measure_drift
 
 def _is_int8(module) -> bool:
-    return "quantized.dynamic" in type(module).__module__
+    return isinstance(module, torch.ao.nn.quantized.dynamic.Linear)
 
 
 TINY_PROMPTS = ("describe what the person is doing .", "is the person sitting ?", "a person is waving")
@@ -41,14 +42,53 @@ def test_drift_detects_a_changed_model(tiny_llm, tiny_tokenizer):
     assert r.max_logit_diff > 0.1 and r.agreement < 1.0
 
 
-def test_cpu_int8_quantises_linears_except_kept(tiny_llm, tiny_tokenizer):
-    q = quantize_llm(tiny_llm, "cpu", "int8")
+def test_smoothing_keeps_the_fp32_function(tiny_llm, tiny_tokenizer):
+    act_max = Q.activation_maxima(tiny_llm, tiny_tokenizer)
+    assert set(act_max) >= {"lm_head", "model.layers.1.mlp.down_proj"}
+    assert act_max["model.layers.0.mlp.down_proj"].shape == (64,) and bool((act_max["lm_head"] > 0).all())
+    smoothed = Q.smooth_llm(tiny_llm, act_max, alpha={"qkv": 0.8, "gate_up": 0.65, "down": 0.65, "lm_head": 0.5})
+    ids = tiny_tokenizer("a person is waving", return_tensors="pt", add_special_tokens=False)["input_ids"]
+    with torch.no_grad():
+        ref, got = tiny_llm(input_ids=ids).logits, smoothed(input_ids=ids).logits
+        assert not torch.equal(smoothed.model.layers[0].mlp.down_proj.weight, tiny_llm.model.layers[0].mlp.down_proj.weight)
+    torch.testing.assert_close(got, ref, rtol=1e-4, atol=1e-4)          # folding 1/s is exact up to rounding
+    assert smoothed.lm_head.weight.data_ptr() != smoothed.model.embed_tokens.weight.data_ptr()  # untied
+    torch.testing.assert_close(smoothed.model.embed_tokens.weight, tiny_llm.model.embed_tokens.weight, rtol=0, atol=0)
+
+
+def test_smoothing_moves_the_outlier_into_the_weights(tiny_llm):
+    """The smoothed down_proj input's max |x| over channels flattens (s = sqrt(max|x| / max|W|) at a=0.5)."""
+    act_max = {n: torch.ones(m.in_features) for n, m in tiny_llm.named_modules() if isinstance(m, torch.nn.Linear)}
+    act_max["model.layers.0.mlp.down_proj"][3] = 1000.0                 # one outlier channel
+    smoothed = Q.smooth_llm(tiny_llm, act_max, alpha={"down": 0.5})
+    before, after = tiny_llm.model.layers[0].mlp.down_proj.weight.detach(), smoothed.model.layers[0].mlp.down_proj.weight
+    s = after.detach()[:, 3] / before[:, 3]
+    w = before[:, 3].abs().max()
+    torch.testing.assert_close(s, torch.full_like(s, float((1000.0 / w).sqrt())), rtol=1e-5, atol=0)
+    assert Q.kept_fp32(act_max) == ("model.layers.0.mlp.down_proj",)    # above KEEP_ACT_MAX: stays fp32
+
+
+def test_cpu_int8_quantises_linears_except_outlier_down_proj(tiny_llm, tiny_tokenizer):
+    act_max = Q.activation_maxima(tiny_llm, tiny_tokenizer)
+    act_max["model.layers.1.mlp.down_proj"][0] = 10 * Q.KEEP_ACT_MAX     # pretend layer 1 has a massive activation
+    q = quantize_llm(tiny_llm, "cpu", "int8", act_max=act_max)
     modules = dict(q.named_modules())
-    assert _is_int8(modules["model.layers.0.self_attn.q_proj"]) and _is_int8(modules["model.layers.1.mlp.up_proj"])
-    assert type(modules["model.layers.0.mlp.down_proj"]) is torch.nn.Linear   # kept fp32
+    for name in ("model.layers.0.self_attn.q_proj", "model.layers.1.mlp.up_proj", "model.layers.0.mlp.down_proj",
+                 "lm_head"):
+        assert _is_int8(modules[name]), name
+    assert type(modules["model.layers.1.mlp.down_proj"]) is torch.nn.Linear   # kept fp32
     assert type(tiny_llm.model.layers[0].self_attn.q_proj) is torch.nn.Linear  # the original is untouched
+    if Q.full_range_is_exact():
+        assert type(modules["lm_head"]) is Q.FullRangeDynamicLinear
     r = measure_drift(tiny_llm, q, tiny_tokenizer, TINY_PROMPTS, num_tokens=6)
     assert 0.0 < r.max_logit_diff and 0.0 <= r.agreement <= 1.0
+    with pytest.raises(ValueError, match="tokenizer"):
+        quantize_llm(tiny_llm, "cpu", "int8")                           # calibration needs text
+
+
+def test_smoothing_refuses_a_non_llama_model():
+    with pytest.raises(ValueError, match="Llama-style"):
+        Q.smooth_llm(torch.nn.Sequential(torch.nn.Linear(4, 4)), {})
 
 
 def test_cpu_int4_and_unknown_modes_are_refused(tiny_llm):
@@ -105,19 +145,37 @@ def test_int8_llm_leaves_intents_exactly_equal(tmp_path, tiny_llm, tiny_tokenize
     assert not any(_is_int8(m) for m in quant.motion.modules()) and quant.lm.motion is quant.motion
 
 
+def test_int8_calibration_includes_motion_tokens(tmp_path, tiny_llm, tiny_tokenizer, small_model):
+    from llamo_ros.language.api import MotionLanguageModel, calibration_maxima
+
+    lm = MotionLanguageModel.load(_checkpoint(tmp_path, tiny_llm, tiny_tokenizer, small_model)).lm
+    text = Q.activation_maxima(lm.llm, lm.tokenizer)
+    both = calibration_maxima(lm, windows=2)
+    assert set(both) == set(text)
+    assert all(bool((both[k] >= text[k]).all()) for k in text)            # the motion pass only adds
+    assert any(bool((both[k] > text[k]).any()) for k in text)             # ... and it did add something
+
+
 @pytest.mark.slow
 def test_smollm2_cpu_int8_drift_is_small():
-    """Real SmolLM2-135M: per-channel int8 (down_proj fp32) vs fp32 on the fixed prompts, 12 greedy tokens.
+    """Real SmolLM2-135M: the default CPU int8 recipe vs fp32 on the 6 fixed prompts, 12 greedy tokens.
 
-    Threshold: >= 75 % of the first 12 tokens equal and >= 70 % teacher-forced top-1 agreement
-    (measured here: ~96 % / ~85 %). Per-tensor int8 over every Linear fails this (~10 %).
+    Bounds (measured 2026-11-21 on this CPU: teacher-forced top-1 88.9 %, mean |dlogit| 0.56, max 6.0, first-N
+    agreement 62.5 %, first generated token equal on every prompt): teacher-forced top-1 >= 80 %, mean |dlogit|
+    <= 0.8, first token equal on >= 5 of 6 prompts. The previous recipe (down_proj fp32, no smoothing, 7-bit
+    activations: top-1 75 %, mean 1.85) and per-tensor int8 of every Linear (~10 % agreement) fail it.
     """
     torch.set_num_threads(1)
     from llamo_ros.language.llm import load_llm
+    from llamo_ros.language.model import chat_prompt
     try:
         llm, tok = load_llm()
     except FileNotFoundError as exc:
         pytest.skip(str(exc))
-    report = measure_drift(llm, quantize_llm(llm, "cpu"), tok, DEFAULT_PROMPTS[:3], num_tokens=12)
+    q = quantize_llm(llm, "cpu", tokenizer=tok)
+    report = measure_drift(llm, q, tok, DEFAULT_PROMPTS, num_tokens=12)
     print(report.summary())
-    assert report.agreement >= 0.75 and report.top1_agreement >= 0.70, report.summary()
+    assert report.top1_agreement >= 0.80 and report.mean_logit_diff <= 0.8, report.summary()
+    first = [greedy_decode(m, tok(chat_prompt(p, motion=False), return_tensors="pt", add_special_tokens=False)
+                           ["input_ids"], 1).tokens[0] for p in DEFAULT_PROMPTS for m in (llm, q)]
+    assert sum(a == b for a, b in zip(first[::2], first[1::2])) >= 5, first

@@ -88,8 +88,13 @@ def test_checkpoint_loads_with_weights_only(backend, tmp_path):
 
     from llamo_ros.pose.mmpose_backend import _load_weights
 
-    path = tmp_path / "lifter.pth"
-    torch.save({"state_dict": backend.lifter.state_dict(), "meta": {"epoch": 1}}, path)
+    from llamo_ros.pose.weight_manifest import ChecksumError, file_sha256
+
+    unnamed = tmp_path / "lifter.pth"
+    torch.save({"state_dict": backend.lifter.state_dict(), "meta": {"epoch": 1}}, unnamed)
+    with pytest.raises(ChecksumError):   # no sha256 prefix in the name: cannot be verified
+        _load_weights(backend.lifter, str(unnamed))
+    path = unnamed.rename(tmp_path / f"lifter-{file_sha256(unnamed)[:8]}.pth")   # OpenMMLab's naming
     fresh = backend._pose_apis.init_model(backend.lifter.cfg, None, device="cpu")
     name = "backbone.expand_conv.conv.weight"
     assert not torch.equal(fresh.state_dict()[name], backend.lifter.state_dict()[name])

@@ -7,32 +7,41 @@ PROMPT = "Describe what the person is doing: they walk towards the robot and wav
 
 
 def bench_llm(num_tokens: int = 32, runs: int = 3, threads: int = 1, llm_dir: str | None = None) -> list[dict]:
-    """Rows {variant, tokens_per_s, first_token_ms, ...}: fp32, int8 (quantize_llm, the one used), the rejected per-tensor int8 for reference, GGUF."""
+    """Rows {variant, tokens_per_s, first_token_ms, ..., drift}: fp32, int8 (quantize_llm, the one used), the
+    rejected per-tensor int8 of every Linear for reference, GGUF. Variants are timed interleaved (run r of
+    every variant, then run r + 1), so load changes on a shared CPU hit them alike. `drift`: measure_drift
+    against fp32 on DEFAULT_PROMPTS, 12 greedy tokens."""
     import torch
 
     from llamo_ros.language.decode import greedy_decode
     from llamo_ros.language.llm import load_llm
     from llamo_ros.language.model import chat_prompt
     from llamo_ros.language.quantization import quantize_llm
+    from llamo_ros.language.quantization_drift import DEFAULT_PROMPTS, measure_drift
 
     torch.set_num_threads(threads)
     llm, tok = load_llm(llm_dir)
     ids = tok(chat_prompt(PROMPT, motion=False), return_tensors="pt", add_special_tokens=False)["input_ids"]
     variants = {
         "fp32": llm,
-        "int8 (per-channel, down_proj fp32)": quantize_llm(llm, "cpu", "int8"),
+        "int8 (smoothed, per-channel; quantize_llm)": quantize_llm(llm, "cpu", "int8", tokenizer=tok),
         "int8 (per-tensor, all Linear; rejected: garbles text)": torch.ao.quantization.quantize_dynamic(
             llm, {torch.nn.Linear}, dtype=torch.qint8),
     }
+    for model in variants.values():
+        greedy_decode(model, ids, 4)  # warm-up
+    results = {name: [] for name in variants}
+    for _ in range(runs):
+        for name, model in variants.items():
+            results[name].append(greedy_decode(model, ids, num_tokens))
     rows, base = [], None
     for name, model in variants.items():
-        greedy_decode(model, ids, 4)  # warm-up
-        results = [greedy_decode(model, ids, num_tokens) for _ in range(runs)]
-        tps = float(np.median([r.tokens_per_s for r in results]))
-        first = float(np.median([r.first_token_s for r in results])) * 1e3
+        tps = float(np.median([r.tokens_per_s for r in results[name]]))
+        first = float(np.median([r.first_token_s for r in results[name]])) * 1e3
         base = base or tps
+        drift = None if model is llm else measure_drift(llm, model, tok, DEFAULT_PROMPTS, num_tokens=12).to_dict()
         rows.append({"variant": name, "tokens_per_s": tps, "first_token_ms": first, "prompt_tokens": int(ids.shape[1]),
-                     "new_tokens": num_tokens, "speedup_vs_fp32": tps / base})
+                     "new_tokens": num_tokens, "speedup_vs_fp32": tps / base, "drift": drift})
     rows += bench_gguf(num_tokens, threads, base)
     return rows
 

@@ -21,10 +21,13 @@ def motion_table(rows: list[dict]) -> str:
 
 def llm_table(rows: list[dict]) -> str:
     lines = ["LLM greedy decode (single-threaded)",
-             f"{'variant':<40} {'tokens/s':>9} {'first token ms':>15} {'vs fp32':>8}"]
+             f"{'variant':<55} {'tokens/s':>9} {'first token ms':>15} {'vs fp32':>8}  drift vs fp32 (6 prompts x 12 "
+             f"greedy tokens: first-N agreement, teacher-forced top-1, mean |dlogit|)"]
     for r in rows:
-        lines.append(f"{r['variant']:<40} {r['tokens_per_s']:>9.1f} {r['first_token_ms']:>15.1f} "
-                     f"{r['speedup_vs_fp32']:>7.2f}x")
+        d = r.get("drift")
+        drift = (f"{d['agreement']:.1%}, {d['top1_agreement']:.1%}, {d['mean_logit_diff']:.2f}" if d else "")
+        lines.append(f"{r['variant']:<55} {r['tokens_per_s']:>9.1f} {r['first_token_ms']:>15.1f} "
+                     f"{r['speedup_vs_fp32']:>7.2f}x  {drift}")
     return "\n".join(lines)
 
 

@@ -36,6 +36,31 @@ def load_motion_model(checkpoint_dir: str | os.PathLike, device: str = "cpu") ->
     return model.to(device).eval()
 
 
+CALIBRATION_WINDOWS = 8  # synthetic validation-seed clips whose motion tokens calibrate the CPU int8 smoothing
+
+
+@torch.no_grad()
+def calibration_maxima(lm: MotionLLM, windows: int = CALIBRATION_WINDOWS) -> dict[str, torch.Tensor]:
+    """Per-channel input maxima of the LLM's Linear layers for the CPU int8 smoothing (quantization.py).
+
+    Text chat turns (quantization.CALIBRATION_TEXTS) plus one teacher-forced pass of `windows` generated
+    clips (validation seeds, never test seeds; ~0.1 s to make) with their captions: motion tokens raise some
+    maxima up to 2x (o_proj, down_proj), and calibrating on text alone cost held-out captions
+    (action-word accuracy 0.875 vs 0.958 with motion, 24 captions; docs/benchmarks.md).
+    """
+    from llamo_ros.language.quantization import activation_maxima, recording_maxima
+    from llamo_ros.training.data import VAL_SEED0, language_samples
+
+    act_max = activation_maxima(lm.llm, lm.tokenizer)
+    clips = language_samples(VAL_SEED0, windows)
+    device = lm.projector.linear_1.weight.device
+    features = torch.from_numpy(np.stack([c.window.features for c in clips])).to(device)   # (W, T, C)
+    ids, att, _ = lm.tokenize([DEFAULT_INSTRUCTION] * windows, [c.caption for c in clips])
+    with recording_maxima(lm.llm, act_max):
+        lm.llm(inputs_embeds=lm.embed(ids.to(device), features), attention_mask=att.to(device), use_cache=False)
+    return act_max
+
+
 class MotionLanguageModel:
     def __init__(self, checkpoint_dir: Path, config: MotionLLMConfig, motion: MotionModel, llm_dir, device: str,
                  quantize_int8: bool):
@@ -48,9 +73,9 @@ class MotionLanguageModel:
              quantize_int8: bool = False) -> "MotionLanguageModel":
         """Load a checkpoint; llm_dir overrides config.llm_path (None there = default SmolLM2).
 
-        quantize_int8: int8 LLM (CPU: dynamic per-channel, MLP down-projections kept fp32; CUDA: weight-only),
-            see language/quantization.py. Plain per-tensor int8 of every Linear ruined the demo's captions
-            (action-word accuracy 0.98 -> 0.38); the model card gives the figure for this recipe.
+        quantize_int8: int8 LLM (CPU: SmoothQuant-smoothed dynamic per-channel int8, calibrated at load;
+            CUDA: weight-only), see language/quantization.py. Plain per-tensor int8 of every Linear ruined the
+            demo's captions (action-word accuracy 0.98 -> 0.38); the model card gives the figure for this recipe.
         """
         checkpoint_dir = Path(checkpoint_dir)
         config = MotionLLMConfig.from_json((checkpoint_dir / "config.json").read_text())
@@ -98,10 +123,11 @@ class MotionLanguageModel:
                 lm.llm = lm.llm.merge_and_unload()
             lm.to(self.device).eval()
             if self.quantize_int8:
-                # per-channel int8 with the MLP down-projections kept fp32: the plain per-tensor
-                # quantize_dynamic of every Linear garbles SmolLM2's output (see language/quantization.py)
+                # smoothed per-channel int8 (CPU): the plain per-tensor quantize_dynamic of every Linear
+                # garbles SmolLM2's output (see language/quantization.py)
                 from llamo_ros.language.quantization import quantize_llm
-                lm.llm = quantize_llm(lm.llm, self.device, "int8")
+                act_max = calibration_maxima(lm) if torch.device(self.device).type == "cpu" else None
+                lm.llm = quantize_llm(lm.llm, self.device, "int8", act_max=act_max)
             self._lm = lm
         return self._lm
 

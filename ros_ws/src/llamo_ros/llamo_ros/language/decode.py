@@ -34,7 +34,7 @@ def greedy_decode(llm, input_ids: torch.Tensor, max_new_tokens: int, eos_ids: tu
         raise ValueError("max_new_tokens must be >= 1")
     tokens, logits = [], []
     start = time.perf_counter()
-    out = llm(input_ids=input_ids, use_cache=True)
+    out = llm(input_ids=input_ids, use_cache=True, logits_to_keep=1)  # prefill: only the last position's logits
     step = out.logits[:, -1].float()
     first_token_s = decode_start = 0.0
     for i in range(max_new_tokens):

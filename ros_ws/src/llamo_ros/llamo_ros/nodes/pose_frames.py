@@ -96,10 +96,18 @@ class PoseFrameProcessor:
 
     def process(self, msg: Image) -> tuple[Person3DArray, MarkerArray] | None:
         """Estimate and track the people of one image; None when the frame was dropped (and counted)."""
+        image = self.decode(msg)
+        return None if image is None else self.estimate(msg, image)
+
+    def decode(self, msg: Image) -> np.ndarray | None:
+        """The image as (H, W, 3) uint8 RGB; None when it is malformed (dropped, counted and logged)."""
         try:
-            image = to_rgb8(image_msg_to_array(msg), msg.encoding)
+            return to_rgb8(image_msg_to_array(msg), msg.encoding)
         except ImageFormatError as error:
             return self._drop("image", f"dropping image: {error}")
+
+    def estimate(self, msg: Image, image: np.ndarray) -> tuple[Person3DArray, MarkerArray] | None:
+        """Tracked people of a decoded image (`decode`), stamped from `msg`; None when dropped (counted)."""
         height, width = image.shape[:2]
         intrinsics = self._camera_for(width, height)
         if intrinsics is None and self.config.require_camera_info:

@@ -5,9 +5,9 @@ and ``depth`` (sensor_msgs/Image 16UC1 mm or 32FC1 m, aligned to ``image``; opti
 ``persons`` (llamo_msgs/Person3DArray, stamped with the source image's stamp and frame_id) and
 ``markers`` (visualization_msgs/MarkerArray skeletons for RViz).
 
-Only the newest image is processed: the subscription callback keeps the latest message and a worker
-thread estimates poses on it, so a slow backend drops frames (counted in ``skipped_frames``) instead
-of falling ever further behind. Bad input is logged (throttled) and counted, never fatal. The work itself
+Only the newest image is processed: the subscription callback checks and decodes each image and keeps
+the latest good one, and a worker thread estimates poses on it, so a slow backend drops frames (counted
+in ``skipped_frames``) instead of falling ever further behind. Bad input is logged (throttled) and counted, never fatal. The work itself
 is `PoseFrameProcessor`'s, shared with the bag replay.
 """
 from __future__ import annotations
@@ -17,6 +17,8 @@ import threading
 import time
 from collections import deque
 from typing import Callable
+
+import numpy as np
 
 import rclpy
 from rclpy._rclpy_pybind11 import RCLError
@@ -49,7 +51,7 @@ class PoseNode(Node):
         self._last_error_log: dict[str, float] = {}
         self.frames = PoseFrameProcessor(self.config, self._error)
         self.skipped_frames = 0     # replaced by a newer image before the worker got to them
-        self._pending: Image | None = None
+        self._pending: tuple[Image, np.ndarray] | None = None  # newest good image, decoded
         self._wake = threading.Condition()
         self._running = True
         self.latencies: deque = deque(maxlen=200)      # per processed frame: image in -> persons out, s
@@ -75,10 +77,15 @@ class PoseNode(Node):
 
     def _on_image(self, msg: Image) -> None:
         self._input_times.append(time.monotonic())
+        # Decoded here (a copy or colour conversion, ~2 ms) so a malformed image is rejected and counted at
+        # once and never displaces a good image waiting for the busy worker.
+        image = self.frames.decode(msg)
+        if image is None:
+            return
         with self._wake:
             if self._pending is not None:
                 self.skipped_frames += 1
-            self._pending = msg
+            self._pending = (msg, image)
             self._wake.notify()
 
     def _work(self) -> None:
@@ -88,9 +95,9 @@ class PoseNode(Node):
                     self._wake.wait(timeout=0.5)
                 if not self._running:
                     return
-                msg, self._pending = self._pending, None
+                (msg, image), self._pending = self._pending, None
             start = time.perf_counter()
-            out = self.frames.process(msg)
+            out = self.frames.estimate(msg, image)
             if out is None:
                 continue
             self.latencies.append(time.perf_counter() - start)

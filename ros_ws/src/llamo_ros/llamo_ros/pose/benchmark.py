@@ -137,36 +137,54 @@ def torch_vs_onnxruntime(module, example: np.ndarray, threads: tuple[int, ...] =
     return results
 
 
-def mmpose_models_torch_vs_onnxruntime(threads: tuple[int, ...] = (1, 2), repeats: int = 20) -> dict:
+MMPOSE_MODELS = ("rtmdet-m_640", "rtmpose-m_256x192", "videopose3d_27f")
+
+
+def mmpose_models_torch_vs_onnxruntime(threads: tuple[int, ...] = (1, 2), repeats: int = 20,
+                                       models: tuple[str, ...] = MMPOSE_MODELS) -> dict:
     """`torch_vs_onnxruntime` rows for the mmpose backend's models (random weights: timing only).
 
+    "rtmdet-m_640": one (1, 3, 640, 640) letterboxed image through backbone + neck + head up to the
+    raw per-level outputs (the exported graph; decoding and NMS are numpy, not timed here).
     "rtmpose-m_256x192": one (1, 3, 256, 192) crop through backbone + neck + SimCC head, without flip
     test (the backend's exported graph runs two such passes). "videopose3d_27f": one (1, 34, 27)
-    window through the TCN lifter. The RTMDet detector is not exported (see `onnx_backend`).
+    window through the TCN lifter.
     """
     import torch
 
-    from llamo_ros.pose.mmpose_backend import MMPoseBackend, MMPoseConfig
+    from llamo_ros.pose.mmpose_backend import MMPoseBackend, MMPoseConfig, build_detector
     from llamo_ros.pose.streaming_lift import LIFTER_RECEPTIVE_FIELD
 
+    unknown = set(models) - set(MMPOSE_MODELS)
+    if unknown:
+        raise ValueError(f"unknown models {sorted(unknown)}; known: {', '.join(MMPOSE_MODELS)}")
+
     class Stage(torch.nn.Module):
-        def __init__(self, model, lifter: bool):
+        def __init__(self, model, kind: str):
             super().__init__()
-            self.model, self.lifter = model, lifter
+            self.model, self.kind = model, kind
 
         def forward(self, x):
-            if self.lifter:
+            if self.kind == "lifter":
                 return self.model.head(self.model.backbone(x))
+            if self.kind == "detector":
+                cls_logits, box_distances = self.model.bbox_head(self.model.extract_feat(x))
+                return (*cls_logits, *box_distances)
             return self.model.head(self.model.extract_feat(x))
 
     backend = MMPoseBackend(MMPoseConfig(whole_image_as_person=True))
     rng = np.random.default_rng(0)
-    return {
-        "rtmpose-m_256x192": torch_vs_onnxruntime(Stage(backend.pose2d, False), rng.normal(size=(1, 3, 256, 192)),
-                                                  threads, repeats),
-        "videopose3d_27f": torch_vs_onnxruntime(Stage(backend.lifter, True),
-                                                rng.normal(size=(1, 34, LIFTER_RECEPTIVE_FIELD)) * 0.3, threads, repeats),
-    }
+    results = {}
+    if "rtmdet-m_640" in models:
+        results["rtmdet-m_640"] = torch_vs_onnxruntime(Stage(build_detector(), "detector"),
+                                                       rng.normal(size=(1, 3, 640, 640)), threads, repeats)
+    if "rtmpose-m_256x192" in models:
+        results["rtmpose-m_256x192"] = torch_vs_onnxruntime(Stage(backend.pose2d, "pose2d"),
+                                                            rng.normal(size=(1, 3, 256, 192)), threads, repeats)
+    if "videopose3d_27f" in models:
+        results["videopose3d_27f"] = torch_vs_onnxruntime(
+            Stage(backend.lifter, "lifter"), rng.normal(size=(1, 34, LIFTER_RECEPTIVE_FIELD)) * 0.3, threads, repeats)
+    return results
 
 
 def main(argv=None) -> None:

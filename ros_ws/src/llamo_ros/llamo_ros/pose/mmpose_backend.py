@@ -24,8 +24,10 @@ Stages (all OpenMMLab models, built from the configs that ship inside the mmpose
 4. **Metric root**: `metric_root.place_person` (depth, else the 1.70 m height prior), as the
    MediaPipe backend does; `PersonPose.keypoints_3d` are metres in the camera optical frame.
 
-Checkpoints: each ``*_checkpoint`` file is read with ``torch.load(path, map_location="cpu",
-weights_only=True)`` (tensors and plain containers only, no pickled code) and its ``state_dict``
+Checkpoints: each ``*_checkpoint`` file is first checked by `weight_manifest.verify_checkpoint`
+(sha256 against ``models/external_weights.yaml``, else the 8-hex prefix in OpenMMLab's file name),
+then read with ``torch.load(path, map_location="cpu", weights_only=True)`` (tensors and plain
+containers only, no pickled code) and its ``state_dict``
 copied in with ``mmengine.runner.load_state_dict``; mmengine's own ``load_checkpoint`` is not used
 because it calls ``torch.load`` without ``weights_only``. An empty path leaves random weights
 (tests only: the outputs are then meaningless, but shapes, layouts and timings are real).
@@ -75,15 +77,36 @@ class MMPoseConfig:
 
 
 def _load_weights(model, path: str) -> None:
-    """Copy the state dict in ``path`` into ``model`` (torch.load with weights_only=True)."""
+    """Copy the state dict in ``path`` into ``model`` (torch.load with weights_only=True), after
+    `weight_manifest.verify_checkpoint` (full sha256 if the manifest knows it, else the file name's prefix)."""
     if not path:
         return
     import torch
     from mmengine.runner import load_state_dict
 
+    from llamo_ros.pose.weight_manifest import load_weight_manifest, verify_checkpoint
+
+    verify_checkpoint(path, load_weight_manifest())
+
     checkpoint = torch.load(path, map_location="cpu", weights_only=True)
     state = checkpoint.get("state_dict", checkpoint) if isinstance(checkpoint, dict) else checkpoint
     load_state_dict(model, {k[7:] if k.startswith("module.") else k: v for k, v in state.items()}, strict=False)
+
+
+def build_detector(checkpoint: str = "", device: str = "cpu"):
+    """The RTMDet-m person detector (an mmdet ``RTMDet``) from the config in the mmpose wheel."""
+    from mmengine.config import Config
+
+    from llamo_ros.pose.mmpose_runtime import import_mmpose_apis
+
+    _, det_apis = import_mmpose_apis()
+    from mmpose.utils import adapt_mmdet_pipeline
+
+    # 'mmdet.'-scoped transforms: the detector pipeline is built while mmpose is the default scope
+    detector = det_apis.init_detector(adapt_mmdet_pipeline(Config.fromfile(mmpose_config_path(DETECTOR_CONFIG))),
+                                      None, device=device)
+    _load_weights(detector, checkpoint)
+    return detector
 
 
 class MMPoseBackend:
@@ -98,13 +121,7 @@ class MMPoseBackend:
         device = self.config.device
         self.detector = None
         if not self.config.whole_image_as_person:
-            from mmengine.config import Config
-            from mmpose.utils import adapt_mmdet_pipeline
-
-            # 'mmdet.'-scoped transforms: the detector pipeline is built while mmpose is the default scope
-            det_cfg = adapt_mmdet_pipeline(Config.fromfile(mmpose_config_path(DETECTOR_CONFIG)))
-            self.detector = self._det_apis.init_detector(det_cfg, None, device=device)
-            _load_weights(self.detector, self.config.detector_checkpoint)
+            self.detector = build_detector(self.config.detector_checkpoint, device)
         self.pose2d = self._pose_apis.init_model(mmpose_config_path(POSE2D_CONFIG), None, device=device)
         _load_weights(self.pose2d, self.config.pose2d_checkpoint)
         self.lifter = self._pose_apis.init_model(mmpose_config_path(LIFTER_CONFIG), None, device=device)

@@ -1,14 +1,17 @@
-"""`OnnxPoseBackend`: the mmpose backend's RTMPose-m and VideoPose3D on onnxruntime, numpy pre/post.
+"""`OnnxPoseBackend`: the mmpose backend's RTMDet, RTMPose-m and VideoPose3D on onnxruntime, numpy pre/post.
 
-Models: ``<model_dir>/rtmpose-m_256x192.onnx`` and ``<model_dir>/videopose3d_27f.onnx`` written by
-``export/export_mmpose.py`` (TorchScript exporter, opset 17). No torch and no OpenMMLab at run time.
+Models written by ``export/export_mmpose.py`` (TorchScript exporter, opset 17) into ``model_dir``:
+``rtmdet-m_640_person.onnx``, ``rtmpose-m_256x192.onnx`` and ``videopose3d_27f.onnx``. No torch and
+no OpenMMLab at run time (tests/pose/test_onnx_backend.py checks ``sys.modules``).
 
-**Person boxes.** The RTMDet detector is not exported yet. Boxes come from, in order: the ``boxes``
-argument of `estimate` (pixels, x_min, y_min, x_max, y_max; e.g. from an upstream detector or a
-test); else ``box_source``: "mediapipe" = the BlazePose person detector that ships in the mediapipe
-wheel, run on the whole frame and on 224 px tiles (`MediaPipeBackend`'s detection stage), each
-detection's upright square body ROI used as the box; "whole_image" = the whole image as one person
-(tests/diagnostics only).
+**Person boxes** (pixels, x_min, y_min, x_max, y_max) come from, in order: the ``boxes`` argument of
+`estimate` (an upstream detector or a test); else ``box_source``: "rtmdet" = the exported RTMDet-m
+person detector with `rtmdet_decode` (mmdet's letterbox, score threshold, top-k, box decoding and
+NMS in numpy); "mediapipe" = the BlazePose person detector that ships in the mediapipe wheel, run on
+the whole frame and on 224 px tiles (`MediaPipeBackend`'s detection stage), each detection's upright
+square body ROI used as the box; "whole_image" = the whole image as one person (tests/diagnostics
+only); "auto" (default) = "rtmdet" when its file is in ``model_dir``, else "mediapipe" (models
+exported before the detector was).
 
 **2D (same maths as mmpose's top-down pipeline for RTMPose-m, checked against
 ``inference_topdown`` by tests/pose/test_onnx_backend.py):** box centre and size x1.25 padding
@@ -24,16 +27,18 @@ future edge-padded), metric root by `metric_root.place_person`; metres in the ca
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from llamo_ros.pose.camera import CameraIntrinsics
 from llamo_ros.pose.metric_root import MetricRootConfig
 from llamo_ros.pose.person_pose import PersonPose, checked_rgb_image
+from llamo_ros.pose.rtmdet_decode import STRIDES, RTMDetDecodeConfig, decode, letterbox
 from llamo_ros.pose.streaming_lift import StreamingLift
 from llamo_ros.skeleton import NUM_JOINTS
 
+DETECTOR_FILE = "rtmdet-m_640_person.onnx"
 POSE2D_FILE = "rtmpose-m_256x192.onnx"
 LIFTER_FILE = "videopose3d_27f.onnx"
 INPUT_SIZE = (192, 256)                      # RTMPose-m crop, (width, height) pixels
@@ -41,19 +46,32 @@ SIMCC_SPLIT_RATIO = 2.0                      # SimCC bins per crop pixel
 BBOX_PADDING = 1.25                          # mmpose GetBBoxCenterScale default
 MEAN_RGB = np.array([123.675, 116.28, 103.53], np.float32)
 STD_RGB = np.array([58.395, 57.12, 57.375], np.float32)
+BOX_SOURCES = ("auto", "rtmdet", "mediapipe", "whole_image")
 
 
 @dataclass
 class OnnxPoseConfig:
     """Settings of `OnnxPoseBackend` (pixels are pixels of the input image)."""
 
-    model_dir: str = "models/onnx"      # folder with rtmpose-m_256x192.onnx and videopose3d_27f.onnx
+    model_dir: str = "models/onnx"      # folder with the files written by export/export_mmpose.py
     max_persons: int = 4                # people (best detector scores) measured per image at most
     detection_threshold: float = 0.5    # box source's score needed to keep a person, in [0, 1]
-    box_source: str = "mediapipe"       # "mediapipe" (BlazePose detector) or "whole_image" (tests only)
+    box_source: str = "auto"            # "auto", "rtmdet", "mediapipe" or "whole_image" (module docstring)
+    rtmdet: RTMDetDecodeConfig = field(default_factory=RTMDetDecodeConfig)   # RTMDet test_cfg (score
+                                        # threshold before NMS, NMS IoU); detection_threshold applies after
     threads: int = 1                    # onnxruntime intra-op threads per session
     lifter_history: int = 13            # past frames of a person fed to the lifter (0..13)
     association_iou: float = 0.3        # box IoU with last call's person to continue their history
+
+    def __post_init__(self):
+        if self.box_source not in BOX_SOURCES:
+            raise ValueError(f"unknown box_source {self.box_source!r}; known: {', '.join(BOX_SOURCES)}")
+
+    def resolved_box_source(self) -> str:
+        """``box_source`` with "auto" replaced by "rtmdet" if its ONNX file exists, else "mediapipe"."""
+        if self.box_source != "auto":
+            return self.box_source
+        return "rtmdet" if os.path.isfile(os.path.join(self.model_dir, DETECTOR_FILE)) else "mediapipe"
 
 
 def _third_point(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -104,8 +122,35 @@ def decode_simcc(simcc_x: np.ndarray, simcc_y: np.ndarray, centers: np.ndarray,
     return np.concatenate([keypoints, scores[..., None]], axis=-1)
 
 
+class RTMDetOnnx:
+    """RTMDet person detector: the exported raw graph on onnxruntime + `rtmdet_decode` in numpy."""
+
+    def __init__(self, path: str, options, config: RTMDetDecodeConfig | None = None):
+        import onnxruntime as ort
+
+        if not os.path.isfile(path):
+            raise FileNotFoundError(f"RTMDet detector {path} missing: run export/export_mmpose.py --out-dir "
+                                    f"{os.path.dirname(path) or '.'} (or set box_source to 'mediapipe')")
+        self.config = config or RTMDetDecodeConfig()
+        self.session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+        self.input_size = int(self.session.get_inputs()[0].shape[2])    # square input side, pixels
+        self._outputs = [f"cls_logits_s{s}" for s in STRIDES] + [f"box_distances_s{s}" for s in STRIDES]
+        missing = set(self._outputs) - {o.name for o in self.session.get_outputs()}
+        if missing:
+            raise ValueError(f"{path} lacks the raw RTMDet outputs {sorted(missing)}; re-export with "
+                             "export/export_mmpose.py")
+
+    def __call__(self, image_rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Boxes (N, 4) image pixels, scores (N,), labels (N,), best first, after NMS."""
+        x, resize_factors = letterbox(image_rgb, self.input_size)
+        outputs = self.session.run(self._outputs, {"image": x})
+        levels = len(STRIDES)
+        return decode([o[0] for o in outputs[:levels]], [o[0] for o in outputs[levels:]], resize_factors,
+                      self.input_size, self.config)
+
+
 class OnnxPoseBackend:
-    """`PoseBackend` running exported RTMPose-m + VideoPose3D with onnxruntime (see the module docstring)."""
+    """`PoseBackend` running exported RTMDet + RTMPose-m + VideoPose3D with onnxruntime (module docstring)."""
 
     def __init__(self, config: OnnxPoseConfig | None = None, root_config: MetricRootConfig | None = None):
         import onnxruntime as ort
@@ -118,15 +163,16 @@ class OnnxPoseBackend:
         providers = ["CPUExecutionProvider"]
         self.pose2d = ort.InferenceSession(os.path.join(self.config.model_dir, POSE2D_FILE), options, providers=providers)
         self.lifter = ort.InferenceSession(os.path.join(self.config.model_dir, LIFTER_FILE), options, providers=providers)
-        self._detector = None
-        if self.config.box_source == "mediapipe":
+        self.box_source = self.config.resolved_box_source()
+        self._rtmdet = self._mediapipe = None
+        if self.box_source == "rtmdet":
+            self._rtmdet = RTMDetOnnx(os.path.join(self.config.model_dir, DETECTOR_FILE), options, self.config.rtmdet)
+        elif self.box_source == "mediapipe":
             from llamo_ros.pose.mediapipe_backend import MediaPipeBackend, MediaPipeConfig
 
-            self._detector = MediaPipeBackend(MediaPipeConfig(
+            self._mediapipe = MediaPipeBackend(MediaPipeConfig(
                 min_detection_confidence=self.config.detection_threshold, track_between_frames=False,
                 detection_tiles_per_frame=0))
-        elif self.config.box_source != "whole_image":
-            raise ValueError(f"unknown box_source {self.config.box_source!r}; known: mediapipe, whole_image")
         self._stream = StreamingLift(self.lift, self.config.lifter_history, self.config.association_iou,
                                      self.root_config)
 
@@ -137,9 +183,15 @@ class OnnxPoseBackend:
     def detect(self, image_rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Person boxes (N, 4) pixels and scores (N,) from ``box_source``, at most ``max_persons``."""
         height, width = image_rgb.shape[:2]
-        if self._detector is None:
+        if self._rtmdet is not None:
+            boxes, scores, labels = self._rtmdet(image_rgb)
+            keep = (labels == 0) & (scores >= self.config.detection_threshold)   # class 0 = person
+            boxes, scores = boxes[keep], scores[keep]
+            order = np.argsort(-scores, kind="stable")[: self.config.max_persons]
+            return boxes[order], scores[order]
+        if self._mediapipe is None:
             return np.array([[0, 0, width, height]], np.float32), np.ones(1, np.float32)
-        rois = self._detector._detect(image_rgb, [])[: self.config.max_persons]
+        rois = self._mediapipe._detect(image_rgb, [])[: self.config.max_persons]
         boxes = [[r.cx - r.side / 2, r.cy - r.side / 2, r.cx + r.side / 2, r.cy + r.side / 2] for r in rois]
         boxes = np.clip(np.array(boxes, np.float32).reshape(-1, 4), 0, [width, height, width, height])
         return boxes, np.ones(len(boxes), np.float32)   # the detector's ROI list carries no score
