@@ -115,7 +115,7 @@ class MotionEncoder(nn.Module):
         return self.ln_f(x)                                          # (B, N, D)
 
 
-def _pool(tokens: torch.Tensor) -> torch.Tensor:
+def pool_tokens(tokens: torch.Tensor) -> torch.Tensor:
     """(B, N, D) -> (B, 2D): mean over tokens and the last ("now") token."""
     return torch.cat([tokens.mean(dim=1), tokens[:, -1]], dim=-1)
 
@@ -130,7 +130,7 @@ class IntentHead(nn.Module):
         self.register_buffer("temperature", torch.ones(()))  # fitted post hoc (fit_temperature)
 
     def forward(self, tokens: torch.Tensor, calibrated: bool = True) -> torch.Tensor:
-        logits = self.net(_pool(tokens))  # (B, K)
+        logits = self.net(pool_tokens(tokens))  # (B, K)
         return logits / self.temperature if calibrated else logits
 
 
@@ -151,7 +151,7 @@ class PathHead(nn.Module):
     def forward(self, tokens: torch.Tensor, features: torch.Tensor) -> torch.Tensor:
         B = tokens.shape[0]
         cv = constant_velocity_path(features, self.steps)             # (B, H, 3)
-        residual = self.net(_pool(tokens)).view(B, self.horizon, 3)   # (B, H, 3)
+        residual = self.net(pool_tokens(tokens)).view(B, self.horizon, 3)   # (B, H, 3)
         return cv + residual
 
 

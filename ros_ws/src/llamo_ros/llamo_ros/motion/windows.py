@@ -7,6 +7,8 @@ A sample is "now" = frame t of a clip:
   path      (H, 3)  future pelvis positions at t + 0.1 s ... t + H * 0.1 s relative to the pelvis at t,
                     camera frame, metres (from `joints_clean` when the clip has it), H = PATH_HORIZON
   path_mask (H,)    1 where that future time is inside the clip
+  hand      int     HANDS index of the hand the action at t uses (wave, point, hand over, pick up), or
+                    NO_HAND; a training target that makes the motion tokens keep left from right
   caption, qa       the clip's text (captions describe the clip, which our generated clips keep short)
 """
 from __future__ import annotations
@@ -19,6 +21,8 @@ from llamo_ros.data.motion_clip import MotionClip
 from llamo_ros.motion.features import FEATURE_RATE_HZ, MAX_FRAMES, fill_missing, motion_features
 from llamo_ros.skeleton import ROOT
 
+HANDS = ("right", "left", "both")  # body-relative: the person's own right/left
+NO_HAND = -1                       # the action at "now" uses no particular hand (or the clip has no segments)
 WINDOW_FRAMES = MAX_FRAMES  # 32 frames at 10 Hz = 3.2 s
 PATH_HORIZON = 20           # 2 s at 10 Hz
 
@@ -33,6 +37,16 @@ class MotionSample:
     qa: list[tuple[str, str]] = field(default_factory=list)
     source: str = ""
     frame: int = 0
+    hand: int = NO_HAND           # index into HANDS, or NO_HAND
+
+
+def active_hand(clip: MotionClip, t: int) -> int:
+    """HANDS index of the hand used by the action segment that contains frame t, else NO_HAND."""
+    for segment in clip.segments:
+        if segment.start <= t < segment.end:
+            hand = segment.params.get("hand")
+            return HANDS.index(hand) if hand in HANDS else NO_HAND
+    return NO_HAND
 
 
 def window_at(clip: MotionClip, t: int, window_frames: int = WINDOW_FRAMES,
@@ -54,7 +68,8 @@ def window_at(clip: MotionClip, t: int, window_frames: int = WINDOW_FRAMES,
     w = (future - lo)[:, None]
     path = (1 - w) * root[lo] + w * root[hi] - root[t]                       # (H, 3)
     return MotionSample(features=feats, intent=int(clip.intent[t]), path=path.astype(np.float32),
-                        path_mask=mask, caption=clip.caption, qa=list(clip.qa), source=clip.source, frame=t)
+                        path_mask=mask, caption=clip.caption, qa=list(clip.qa), source=clip.source, frame=t,
+                        hand=active_hand(clip, t))
 
 
 def clip_windows(clip: MotionClip, stride_s: float = 0.5, min_history_s: float = 1.0,
@@ -67,10 +82,11 @@ def clip_windows(clip: MotionClip, stride_s: float = 0.5, min_history_s: float =
 
 
 def collate(samples: list[MotionSample]) -> dict[str, np.ndarray]:
-    """Stack samples into arrays: features (B, T, C), intent (B,), path (B, H, 3), path_mask (B, H)."""
+    """Stack samples into arrays: features (B, T, C), intent (B,), path (B, H, 3), path_mask (B, H), hand (B,)."""
     return {
         "features": np.stack([s.features for s in samples]).astype(np.float32),
         "intent": np.array([s.intent for s in samples], dtype=np.int64),
         "path": np.stack([s.path for s in samples]).astype(np.float32),
         "path_mask": np.stack([s.path_mask for s in samples]).astype(np.float32),
+        "hand": np.array([s.hand for s in samples], dtype=np.int64),
     }

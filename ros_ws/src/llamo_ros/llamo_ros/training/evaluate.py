@@ -1,7 +1,8 @@
 """Evaluate a checkpoint on held-out generated data; writes a JSON report and prints a table.
 
     python -m llamo_ros.training.evaluate --checkpoint models/motion_llm_demo --out out/eval.json \
-        [--text-baseline out/text_baseline] [--clips 150] [--lang 64] [--splits seeds,body_view]
+        [--text-baseline out/text_baseline | --no-text-baseline] [--int8] [--clips 150] [--lang 64]
+        [--splits seeds,body_view]
 
 Splits (test seeds from TEST_SEED0, never used in training): "seeds" = the training distribution with
 unseen seeds; "body_view" = unseen body sizes (1.95-2.15 m) and viewpoints (bearing 25-40 deg, camera
@@ -105,21 +106,25 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--lang", type=int, default=64, help="single-action test clips per split for captions/QA")
     ap.add_argument("--splits", default="seeds,body_view")
     ap.add_argument("--no-language", action="store_true")
+    ap.add_argument("--no-text-baseline", action="store_true", help="skip the text baseline (it is the slow part)")
+    ap.add_argument("--int8", action="store_true", help="the motion model's LLM quantised as the robot runs it")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--device", default="cpu")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     t0 = time.time()
-    mlm = MotionLanguageModel.load(args.checkpoint, device=args.device)
-    report = {"checkpoint": args.checkpoint, "text_baseline": args.text_baseline or "untrained (zero-shot)"}
+    mlm = MotionLanguageModel.load(args.checkpoint, device=args.device, quantize_int8=args.int8)
+    report = {"checkpoint": args.checkpoint, "int8": args.int8,
+              "text_baseline": None if args.no_text_baseline else args.text_baseline or "untrained (zero-shot)"}
     baseline = None
     for split in args.splits.split(","):
         r = {"motion": eval_motion(mlm, args.clips, split)}
         if not args.no_language:
             samples = language_samples(TEST_SEED0, args.lang, heldout_config(split, language=True))
             r["language"] = eval_language(mlm.lm, samples, text=False)
-            baseline = baseline or text_baseline_lm(mlm, args.text_baseline)
-            r["text_baseline"] = eval_language(baseline, samples, text=True)
+            if not args.no_text_baseline:
+                baseline = baseline or text_baseline_lm(mlm, args.text_baseline)
+                r["text_baseline"] = eval_language(baseline, samples, text=True)
         report[split] = r
     report["wall_s"] = time.time() - t0
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
@@ -132,7 +137,7 @@ def main(argv: list[str] | None = None) -> None:
     for k in keys:
         print(f"{k:34s}" + "".join(f"{report[s]['motion'][k]:12.3f}" for s in splits))
     if not args.no_language:
-        for part in ("language", "text_baseline"):
+        for part in ("language",) + (() if args.no_text_baseline else ("text_baseline",)):
             for k in ("action_word_accuracy", "bleu4", "rouge_l", "qa_accuracy"):
                 print(f"{part + '.' + k:34s}" + "".join(f"{report[s][part][k]:12.3f}" for s in splits))
     print(f"report: {args.out} ({report['wall_s']:.0f} s)")

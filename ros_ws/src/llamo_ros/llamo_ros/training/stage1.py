@@ -2,7 +2,10 @@
 
     python -m llamo_ros.training.stage1 --out out/stage1 [--device cpu|cuda] [--steps 1500] [--lm-steps 30]
 
-Phase "heads": encoder + heads on motion windows, loss = intent cross-entropy + masked L1 on the future path.
+Phase "heads": encoder + heads on motion windows, loss = intent cross-entropy + masked L1 on the future path
++ HAND_LOSS_WEIGHT x cross-entropy of an auxiliary hand head (which hand the current action uses). Intents do
+not need left from right, so without it the tokens lose the side, and the LLM cannot answer "which hand?".
+The auxiliary head is discarded after training (the robot needs intents and paths; the LLM reads the tokens).
 Phase "projector": encoder frozen, LLM frozen, projector trained with the caption LM loss (LLaVA stage 1).
 Then the intent temperature is fitted on validation windows. The run resumes from <out>/last/ when it
 exists (same arguments). Output <out>/: config.json, motion_model.safetensors, projector.safetensors,
@@ -17,11 +20,13 @@ from pathlib import Path
 
 import numpy as np
 import torch
+import torch.nn as nn
 import torch.nn.functional as F
 from tqdm import tqdm
 
 from llamo_ros.language.model import DEFAULT_INSTRUCTION, MotionLLM, MotionLLMConfig
-from llamo_ros.motion.windows import collate
+from llamo_ros.motion.encoder import MotionEncoderConfig, pool_tokens
+from llamo_ros.motion.windows import HANDS, NO_HAND, collate
 from llamo_ros.training import checkpoint as ckpt
 from llamo_ros.training.data import VAL_SEED0, batch_indices, language_samples, motion_windows
 
@@ -50,7 +55,21 @@ def log(out: Path, row: dict) -> None:
         f.write(json.dumps(row) + "\n")
 
 
-def heads_loss(model, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, dict]:
+HAND_LOSS_WEIGHT = 0.5
+
+
+class HandHead(nn.Module):
+    """Auxiliary training head: motion tokens (B, N, D) -> logits (B, len(HANDS)) of the hand in use."""
+
+    def __init__(self, config: MotionEncoderConfig):
+        super().__init__()
+        self.net = nn.Linear(2 * config.n_embd, len(HANDS))
+
+    def forward(self, tokens: torch.Tensor) -> torch.Tensor:
+        return self.net(pool_tokens(tokens))
+
+
+def heads_loss(model, batch: dict[str, torch.Tensor], hand_head: HandHead | None = None) -> tuple[torch.Tensor, dict]:
     tokens = model.encoder(batch["features"])                                  # (B, N, D)
     logits = model.intent_head(tokens, calibrated=False)                       # (B, K)
     path = model.path_head(tokens, batch["features"])                          # (B, H, 3)
@@ -58,7 +77,16 @@ def heads_loss(model, batch: dict[str, torch.Tensor]) -> tuple[torch.Tensor, dic
     err = (path - batch["path"]).abs().sum(-1) * batch["path_mask"]            # (B, H)
     l1 = err.sum() / batch["path_mask"].sum().clamp(min=1)
     acc = (logits.argmax(-1) == batch["intent"]).float().mean()
-    return ce + l1, {"intent_ce": ce.item(), "path_l1": l1.item(), "intent_acc": acc.item()}
+    stats = {"intent_ce": ce.item(), "path_l1": l1.item(), "intent_acc": acc.item()}
+    loss = ce + l1
+    labelled = batch["hand"] != NO_HAND                                         # (B,)
+    if hand_head is not None and bool(labelled.any()):
+        hand_logits = hand_head(tokens[labelled])                              # (B', 3)
+        hand_ce = F.cross_entropy(hand_logits, batch["hand"][labelled])
+        loss = loss + HAND_LOSS_WEIGHT * hand_ce
+        stats["hand_ce"] = hand_ce.item()
+        stats["hand_acc"] = (hand_logits.argmax(-1) == batch["hand"][labelled]).float().mean().item()
+    return loss, stats
 
 
 def to_torch(arrays: dict[str, np.ndarray], device: str) -> dict[str, torch.Tensor]:
@@ -101,9 +129,10 @@ def main(argv: list[str] | None = None) -> None:
         p.requires_grad_(False)
     config = MotionLLMConfig(llm_hidden_size=llm.config.hidden_size, llm_path=args.llm_dir)
     model = MotionLLM(config, llm, tokenizer).to(args.device)
-    params = list(model.motion.parameters()) + list(model.projector.parameters())
+    hand_head = HandHead(config.encoder).to(args.device)
+    params = list(model.motion.parameters()) + list(model.projector.parameters()) + list(hand_head.parameters())
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
-    modules = {"motion_model": model.motion, "projector": model.projector}
+    modules = {"motion_model": model.motion, "projector": model.projector, "hand_head": hand_head}
     state = ckpt.load_train_state(out, modules, opt) or {"phase": "heads", "step": 0}
     print(f"stage1: starting at phase {state['phase']} step {state['step']}")
     t0 = time.time()
@@ -118,7 +147,8 @@ def main(argv: list[str] | None = None) -> None:
         model.motion.train()
         for step in tqdm(range(state["step"], args.steps), desc="stage1 heads", initial=state["step"], total=args.steps):
             idx = batch_indices(len(train["intent"]), args.batch, step, args.seed)
-            loss, stats = heads_loss(model.motion, to_torch({k: v[idx] for k, v in train.items()}, args.device))
+            loss, stats = heads_loss(model.motion, to_torch({k: v[idx] for k, v in train.items()}, args.device),
+                                     hand_head)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(params, 1.0)
