@@ -12,29 +12,15 @@ import argparse
 import sys
 from pathlib import Path
 
-import torch
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ros_ws" / "src" / "llamo_ros"))
 
 from llamo_ros.motion.encoder import MotionEncoderConfig, MotionModel  # noqa: E402
+from llamo_ros.runtime.motion_onnx import export_motion_onnx  # noqa: E402
 
 
 def export(model: MotionModel, out: str | Path) -> Path:
     """Write `model` to ONNX at `out` with dynamic batch and window length; returns the path."""
-    model = model.eval()
-    cfg = model.config
-    example = torch.randn(2, 2 * cfg.patch_size * 2, cfg.in_features)
-    batch = torch.export.Dim("batch", min=1, max=1024)
-    patches = torch.export.Dim("patches", min=1, max=cfg.max_tokens)
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    torch.onnx.export(
-        model, (example,), str(out), dynamo=True, opset_version=18,
-        input_names=["features"], output_names=["intent_probs", "future_path", "motion_tokens"],
-        dynamic_shapes={"features": {0: batch, 1: cfg.patch_size * patches}},
-        optimize=True, verbose=False,
-    )
-    return out
+    return export_motion_onnx(model, out)
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ come out relative to the pelvis now and are returned in the camera frame (absolu
 """
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from pathlib import Path
@@ -68,8 +69,10 @@ class BehaviorModel:
 
     path_time_step_s = 1.0 / FEATURE_RATE_HZ
 
-    def __init__(self, mlm, name: str, max_new_tokens: int = 40) -> None:
+    def __init__(self, mlm, name: str, max_new_tokens: int = 40, intent_runtime=None) -> None:
+        """`intent_runtime`: a `MotionRuntime` for intents and paths (else the PyTorch model in `mlm`)."""
         self.mlm, self.name, self.max_new_tokens = mlm, name, max_new_tokens
+        self.intent_runtime = intent_runtime
 
     def features(self, window: TrackWindow) -> np.ndarray:
         """(T, 80) model window; ValueError when the window has no usable joint."""
@@ -88,7 +91,11 @@ class BehaviorModel:
         probs = np.full((len(windows), NUM_INTENTS), np.nan, np.float32)
         paths = None
         if feats:
-            p, rel = self.mlm.predict_intents(feats)                      # (B', K), (B', H, 3)
+            if self.intent_runtime is not None:
+                p, rel = self.intent_runtime(np.stack(feats))             # (B', K), (B', H, 3)
+            else:
+                p, rel = self.mlm.predict_intents(feats)
+
             paths = np.full((len(windows),) + rel.shape[1:], np.nan, np.float32)
             rows = np.flatnonzero(usable)
             probs[rows] = p
@@ -110,8 +117,13 @@ class BehaviorModel:
 
 
 def load_behavior_model(checkpoint_dir: str | os.PathLike | None = None, llm_dir: str | os.PathLike | None = None,
-                        device: str = "cpu", quantize_int8: bool = True, max_new_tokens: int = 40) -> BehaviorModel:
-    """Load the motion-language model (default: the shipped demo checkpoint and SmolLM2)."""
+                        device: str = "cpu", quantize_int8: bool = True, max_new_tokens: int = 40,
+                        intent_runtime: str = "auto") -> BehaviorModel:
+    """Load the motion-language model (default: the shipped demo checkpoint and SmolLM2).
+
+    intent_runtime: backend of the per-frame encoder + heads: "auto" (TensorRT -> onnxruntime -> PyTorch,
+        the first that starts; logged), or "tensorrt", "onnxruntime", "torch" to force one.
+    """
     from llamo_ros.language.api import MotionLanguageModel
 
     checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir else default_checkpoint_dir()
@@ -119,4 +131,35 @@ def load_behavior_model(checkpoint_dir: str | os.PathLike | None = None, llm_dir
         raise FileNotFoundError(f"no motion-LLM checkpoint in {checkpoint_dir} (config.json missing)")
     mlm = MotionLanguageModel.load(checkpoint_dir, llm_dir=llm_dir, device=device, quantize_int8=quantize_int8)
     llm_name = Path(str(mlm.llm_dir)).name if mlm.llm_dir else "SmolLM2-135M-Instruct"
-    return BehaviorModel(mlm, f"{checkpoint_dir.name}+{llm_name}", max_new_tokens)
+    runtime = intent_runtime_for(checkpoint_dir, intent_runtime, device)
+    return BehaviorModel(mlm, f"{checkpoint_dir.name}+{llm_name}", max_new_tokens, runtime)
+
+
+def intent_runtime_for(checkpoint_dir: Path, choice: str, device: str):
+    """The selected `MotionRuntime` for the checkpoint's encoder + heads; None = PyTorch inside `mlm`."""
+    from llamo_ros.runtime.selection import BACKENDS, MotionRuntimeConfig, select_motion_runtime
+
+    preference = BACKENDS if choice == "auto" else (choice,)
+    if choice != "auto" and choice not in BACKENDS:
+        raise ValueError(f"intent_runtime must be 'auto' or one of {BACKENDS}, got {choice!r}")
+    if preference == ("torch",):
+        return None
+    log = logging.getLogger("llamo_ros.runtime")
+    onnx_path = None
+    try:
+        from llamo_ros.runtime.motion_onnx import cached_motion_onnx
+        onnx_path = str(cached_motion_onnx(checkpoint_dir))
+    except Exception as error:  # noqa: BLE001  no exporter here: the selection then skips ORT/TensorRT, says why
+        log.warning("motion ONNX export failed (%s: %s)", type(error).__name__, error)
+    # Only the accelerated backends are selected here: the PyTorch fallback is the model the language model
+    # already holds (selection's own torch starter would set torch's global thread count, which the LLM shares).
+    accelerated = tuple(b for b in preference if b != "torch")
+    try:
+        # One intra-op thread: the encoder is tiny, and spinning ORT threads would take CPU from the pose stage.
+        runtime = select_motion_runtime(MotionRuntimeConfig(preference=accelerated, onnx_path=onnx_path, threads=1))
+    except RuntimeError as error:
+        if "torch" not in preference:
+            raise
+        log.info("motion runtime: using torch:%s (%s)", device, error)
+        return None
+    return runtime

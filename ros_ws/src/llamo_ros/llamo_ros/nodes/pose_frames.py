@@ -48,6 +48,9 @@ class PoseConfig:
     lifter_checkpoint: str = param("", "VideoPose3D lifter .pth (mmpose backend; empty = random weights)")
     max_persons: int = param(4, "most people estimated per image")
     min_detection_confidence: float = param(0.5, "person detection threshold in [0, 1]")
+    detection_tiles_per_frame: int = param(2, "mediapipe: detector windows scanned per image, round-robin over "
+                                              "the whole frame and 224 px tiles (0 = all; more finds people "
+                                              "sooner, costs about one landmark run each)")
     require_camera_info: bool = param(False, "drop images until a valid CameraInfo arrived; "
                                              "if false, a 60 deg horizontal FOV is assumed and flagged")
     body_height_m: float = param(1.70, "assumed standing height for the height-prior distance, metres")
@@ -65,7 +68,8 @@ def backend_from_config(c: PoseConfig) -> PoseBackend:
         c.backend, MetricRootConfig(body_height_m=c.body_height_m), max_persons=c.max_persons,
         min_detection_confidence=c.min_detection_confidence, device=c.device, model_dir=c.model_dir,
         checkpoints={k: v for k, v in (("detector", c.detector_checkpoint), ("pose2d", c.pose2d_checkpoint),
-                                       ("lifter", c.lifter_checkpoint)) if v})
+                                       ("lifter", c.lifter_checkpoint)) if v},
+        detection_tiles_per_frame=c.detection_tiles_per_frame)
 
 
 class PoseFrameProcessor:
