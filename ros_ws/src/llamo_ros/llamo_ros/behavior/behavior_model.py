@@ -16,6 +16,7 @@ import numpy as np
 from llamo_ros.motion.features import FEATURE_RATE_HZ
 from llamo_ros.motion.intents import NUM_INTENTS
 from llamo_ros.motion.track_buffer import TrackWindow
+from llamo_ros.shipped_models import shipped_model_path
 from llamo_ros.skeleton import JOINT_INDEX, ROOT
 
 DEMO_CHECKPOINT = "motion_llm_demo"
@@ -23,15 +24,7 @@ DEMO_CHECKPOINT = "motion_llm_demo"
 
 def default_checkpoint_dir() -> Path:
     """The shipped checkpoint: the installed share/llamo_ros/models/motion_llm_demo, else the source tree's."""
-    try:
-        from ament_index_python.packages import PackageNotFoundError, get_package_share_directory
-
-        installed = Path(get_package_share_directory("llamo_ros")) / "models" / DEMO_CHECKPOINT
-        if installed.is_dir():
-            return installed
-    except (ImportError, PackageNotFoundError, ValueError):
-        pass
-    return Path(__file__).resolve().parents[5] / "models" / DEMO_CHECKPOINT  # repository root
+    return shipped_model_path(DEMO_CHECKPOINT)
 
 
 def uniform_resample(window: TrackWindow) -> tuple[np.ndarray, np.ndarray, float]:

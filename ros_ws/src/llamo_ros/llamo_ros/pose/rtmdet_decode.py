@@ -24,6 +24,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from llamo_ros.pose.tracker import box_iou
+
 STRIDES = (8, 16, 32)                        # feature-map strides of the three head levels, pixels
 MEAN_BGR = np.array([103.53, 116.28, 123.675], np.float32)
 STD_BGR = np.array([57.375, 57.12, 58.395], np.float32)
@@ -80,16 +82,6 @@ def distances_to_boxes(points: np.ndarray, distances: np.ndarray, max_size: tupl
     return np.clip(boxes, 0, np.array([width, height, width, height], np.float32)).astype(np.float32)
 
 
-def box_iou_one_to_many(box: np.ndarray, boxes: np.ndarray) -> np.ndarray:
-    """IoU (M,) of one box (4,) with boxes (M, 4), x1 y1 x2 y2; areas without mmcv's legacy +1."""
-    inter_w = np.clip(np.minimum(box[2], boxes[:, 2]) - np.maximum(box[0], boxes[:, 0]), 0, None)
-    inter_h = np.clip(np.minimum(box[3], boxes[:, 3]) - np.maximum(box[1], boxes[:, 1]), 0, None)
-    inter = inter_w * inter_h
-    area = (box[2] - box[0]) * (box[3] - box[1])
-    areas = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
-    return inter / np.maximum(area + areas - inter, np.finfo(np.float32).tiny)
-
-
 def nms(boxes: np.ndarray, scores: np.ndarray, iou_threshold: float) -> np.ndarray:
     """Greedy non-maximum suppression: indices of the kept boxes (N, 4) pixels, best score first."""
     order = np.argsort(-scores, kind="stable")
@@ -97,7 +89,7 @@ def nms(boxes: np.ndarray, scores: np.ndarray, iou_threshold: float) -> np.ndarr
     while order.size:
         best, order = order[0], order[1:]
         keep.append(best)
-        order = order[box_iou_one_to_many(boxes[best], boxes[order]) <= iou_threshold]
+        order = order[box_iou(boxes[best][None], boxes[order])[0] <= iou_threshold]
     return np.asarray(keep, dtype=np.int64)
 
 

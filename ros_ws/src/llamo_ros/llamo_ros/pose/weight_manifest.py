@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from llamo_ros.runtime.engine_cache import file_sha256
+from llamo_ros.shipped_models import shipped_model_path
 
 MANIFEST_FILE = "external_weights.yaml"
 # "-<8 hex>" before an optional "_<yyyymmdd>" date and the extension, as OpenMMLab names its files.
@@ -38,15 +39,7 @@ class PublishedWeights:
 
 def default_manifest_path() -> Path:
     """The installed share/llamo_ros/models/external_weights.yaml, else the source tree's."""
-    try:
-        from ament_index_python.packages import PackageNotFoundError, get_package_share_directory
-
-        installed = Path(get_package_share_directory("llamo_ros")) / "models" / MANIFEST_FILE
-        if installed.is_file():
-            return installed
-    except (ImportError, PackageNotFoundError):
-        pass
-    return Path(__file__).resolve().parents[5] / "models" / MANIFEST_FILE   # repository root
+    return shipped_model_path(MANIFEST_FILE)
 
 
 def load_weight_manifest(path: str | os.PathLike | None = None) -> dict[str, PublishedWeights]:
