@@ -24,7 +24,7 @@ def test_greedy_decode_matches_generate(tiny_llm, tiny_tokenizer):
     got = greedy_decode(tiny_llm, ids, 8)
     ref = tiny_llm.generate(ids, max_new_tokens=8, min_new_tokens=8, do_sample=False, eos_token_id=None,
                             pad_token_id=0)[0, ids.shape[1]:].tolist()
-    assert got.tokens == ref and got.logits.shape == (8, len(tiny_tokenizer))
+    assert got.tokens == [ref] and got.logits.shape == (1, 8, len(tiny_tokenizer))
     assert got.first_token_s > 0 and got.tokens_per_s > 0
 
 
@@ -109,7 +109,7 @@ def test_cuda_weight_only_quantisation(tiny_llm, tiny_tokenizer, mode):
     except BackendUnavailable as exc:
         pytest.skip(str(exc))
     ids = tiny_tokenizer("a person is walking", return_tensors="pt", add_special_tokens=False)["input_ids"].cuda()
-    assert len(greedy_decode(q, ids, 4).tokens) == 4
+    assert len(greedy_decode(q, ids, 4).tokens[0]) == 4
 
 
 def _checkpoint(tmp_path, tiny_llm, tiny_tokenizer, small_model):
@@ -177,5 +177,5 @@ def test_smollm2_cpu_int8_drift_is_small():
     print(report.summary())
     assert report.top1_agreement >= 0.80 and report.mean_logit_diff <= 0.8, report.summary()
     first = [greedy_decode(m, tok(chat_prompt(p, motion=False), return_tensors="pt", add_special_tokens=False)
-                           ["input_ids"], 1).tokens[0] for p in DEFAULT_PROMPTS for m in (llm, q)]
+                           ["input_ids"], 1).tokens[0][0] for p in DEFAULT_PROMPTS for m in (llm, q)]
     assert sum(a == b for a, b in zip(first[::2], first[1::2])) >= 5, first

@@ -49,3 +49,16 @@ def test_demo_checkpoint_api():
     text = mlm.describe(x, max_new_tokens=24)
     assert isinstance(text, str) and text
     assert isinstance(mlm.answer(x, "Which hand does the person use?", max_new_tokens=8), str)
+
+
+def test_llama_decoder_reproduces_hf_on_smollm2(smollm):
+    """The lean decoder (what describe/answer run) gives HF's greedy tokens and logits on the real LLM, fp32."""
+    from llamo_ros.language.decode import greedy_decode
+    from llamo_ros.language.model import chat_prompt
+    from llamo_ros.language.quantization_drift import DEFAULT_PROMPTS
+    llm, tok = smollm
+    for prompt in DEFAULT_PROMPTS[:3]:
+        ids = tok(chat_prompt(prompt, motion=False), return_tensors="pt", add_special_tokens=False)["input_ids"]
+        lean, hf = greedy_decode(llm, ids, 10), greedy_decode(llm, ids, 10, llama_decoder=False)
+        assert lean.tokens == hf.tokens, (tok.decode(lean.tokens[0]), tok.decode(hf.tokens[0]))
+        torch.testing.assert_close(lean.logits, hf.logits, rtol=1e-3, atol=1e-3)

@@ -7,10 +7,15 @@ PROMPT = "Describe what the person is doing: they walk towards the robot and wav
 
 
 def bench_llm(num_tokens: int = 32, runs: int = 3, threads: int = 1, llm_dir: str | None = None) -> list[dict]:
-    """Rows {variant, tokens_per_s, first_token_ms, ..., drift}: fp32, int8 (quantize_llm, the one used), the
-    rejected per-tensor int8 of every Linear for reference, GGUF. Variants are timed interleaved (run r of
-    every variant, then run r + 1), so load changes on a shared CPU hit them alike. `drift`: measure_drift
-    against fp32 on DEFAULT_PROMPTS, 12 greedy tokens."""
+    """Rows {variant, tokens_per_s, first_token_ms, speedup_vs_fp32, drift, ...}.
+
+    Variants: fp32 and int8 (quantize_llm, the one the nodes use) through LlamaDecoder (what describe/answer
+    run), the same two through Hugging Face's forward (its per-step overhead, for reference), the rejected
+    per-tensor int8 of every Linear, and GGUF when llama-cpp-python is installed. speedup_vs_fp32 compares with
+    fp32 on the same forward path. Variants are timed interleaved (run r of every variant, then run r + 1), so
+    load changes on a shared CPU hit them alike. `drift`: measure_drift against fp32 on DEFAULT_PROMPTS, 12
+    greedy tokens (once per quantised model).
+    """
     import torch
 
     from llamo_ros.language.decode import greedy_decode
@@ -22,27 +27,31 @@ def bench_llm(num_tokens: int = 32, runs: int = 3, threads: int = 1, llm_dir: st
     torch.set_num_threads(threads)
     llm, tok = load_llm(llm_dir)
     ids = tok(chat_prompt(PROMPT, motion=False), return_tensors="pt", add_special_tokens=False)["input_ids"]
-    variants = {
-        "fp32": llm,
-        "int8 (smoothed, per-channel; quantize_llm)": quantize_llm(llm, "cpu", "int8", tokenizer=tok),
-        "int8 (per-tensor, all Linear; rejected: garbles text)": torch.ao.quantization.quantize_dynamic(
-            llm, {torch.nn.Linear}, dtype=torch.qint8),
+    int8 = quantize_llm(llm, "cpu", "int8", tokenizer=tok)
+    per_tensor = torch.ao.quantization.quantize_dynamic(llm, {torch.nn.Linear}, dtype=torch.qint8)
+    variants = {  # name: (model, through LlamaDecoder, fp32 row it is compared with)
+        "fp32": (llm, True, "fp32"),
+        "int8 (smoothed, per-channel; quantize_llm)": (int8, True, "fp32"),
+        "fp32, HF forward": (llm, False, "fp32, HF forward"),
+        "int8, HF forward": (int8, False, "fp32, HF forward"),
+        "int8 (per-tensor, all Linear; rejected: garbles text)": (per_tensor, True, "fp32"),
     }
-    for model in variants.values():
-        greedy_decode(model, ids, 4)  # warm-up
+    for model, lean, _ in variants.values():
+        greedy_decode(model, ids, 4, llama_decoder=lean)  # warm-up (and builds each LlamaDecoder once)
     results = {name: [] for name in variants}
     for _ in range(runs):
-        for name, model in variants.items():
-            results[name].append(greedy_decode(model, ids, num_tokens))
-    rows, base = [], None
-    for name, model in variants.items():
-        tps = float(np.median([r.tokens_per_s for r in results[name]]))
+        for name, (model, lean, _) in variants.items():
+            results[name].append(greedy_decode(model, ids, num_tokens, llama_decoder=lean))
+    tps = {name: float(np.median([r.tokens_per_s for r in results[name]])) for name in variants}
+    rows, drifts = [], {}
+    for name, (model, lean, base) in variants.items():
+        if model is not llm and id(model) not in drifts:
+            drifts[id(model)] = measure_drift(llm, model, tok, DEFAULT_PROMPTS, num_tokens=12).to_dict()
         first = float(np.median([r.first_token_s for r in results[name]])) * 1e3
-        base = base or tps
-        drift = None if model is llm else measure_drift(llm, model, tok, DEFAULT_PROMPTS, num_tokens=12).to_dict()
-        rows.append({"variant": name, "tokens_per_s": tps, "first_token_ms": first, "prompt_tokens": int(ids.shape[1]),
-                     "new_tokens": num_tokens, "speedup_vs_fp32": tps / base, "drift": drift})
-    rows += bench_gguf(num_tokens, threads, base)
+        rows.append({"variant": name, "tokens_per_s": tps[name], "first_token_ms": first,
+                     "prompt_tokens": int(ids.shape[1]), "new_tokens": num_tokens, "llama_decoder": lean,
+                     "speedup_vs_fp32": tps[name] / tps[base], "drift": drifts.get(id(model))})
+    rows += bench_gguf(num_tokens, threads, tps["fp32"])
     return rows
 
 

@@ -1,35 +1,101 @@
-"""Timed greedy decoding with a KV cache, one token per step (for quantisation checks and benchmarks).
+"""Greedy decoding with a KV cache, timed: what descriptions, answers, quantisation checks and benchmarks run.
 
-`llm.generate` hides per-token timing; this loop measures the two numbers that matter on a robot:
-first-token latency (prefill of the prompt + the first token, seconds) and decode rate (tokens/s of
-every later token).
+Llama-style LLMs (SmolLM2, the default) go through `LlamaDecoder` (language/llama_decoder.py); any other HF
+causal LM through its own forward with HF's cache (`greedy_decode`) or HF's generate (MotionLLM.generate).
+Two numbers matter on a robot: first-token latency (prompt prefill + the first token, seconds) and the decode
+rate (tokens/s of every later token).
 """
 from __future__ import annotations
 
+import threading
 import time
+import weakref
 from dataclasses import dataclass
 
 import torch
 
+from llamo_ros.language.llama_decoder import LlamaDecoder, unsupported_reason
+
 
 @dataclass
-class DecodeResult:
-    tokens: list[int]          # generated token ids, greedy, len <= max_new_tokens (stops after an eos id)
-    logits: torch.Tensor       # (len(tokens), V) float32 logits that chose each token
-    first_token_s: float       # prompt prefill + first token, seconds
-    decode_s: float            # wall time of the remaining len(tokens) - 1 steps, seconds
+class Generation:
+    tokens: list[list[int]]        # per sequence: greedy ids, up to and including its first eos id
+    logits: torch.Tensor | None    # (B, steps, V) float32 logits that chose each step's tokens, if kept
+    first_token_s: float           # prompt prefill + first token, seconds
+    decode_s: float                # wall time of the steps after the first, seconds
+    steps: int                     # decoding steps run (the longest sequence's length)
 
     @property
     def tokens_per_s(self) -> float:
-        """Decode rate after the first token, tokens per second (0 when only one token was made)."""
-        return (len(self.tokens) - 1) / self.decode_s if len(self.tokens) > 1 and self.decode_s > 0 else 0.0
+        """Decode steps per second after the first token (batch 1: tokens/s); 0 when only one step ran."""
+        return (self.steps - 1) / self.decode_s if self.steps > 1 and self.decode_s > 0 else 0.0
+
+
+_decoders: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def decoder_for(llm: torch.nn.Module) -> LlamaDecoder:
+    """The LlamaDecoder of `llm`, built on first use and kept as long as `llm` lives.
+
+    Build it after the LLM's weights are final (quantisation replaces the LLM's layers, and the decoder keeps the
+    layers it was built from).
+    """
+    decoder = _decoders.get(llm)
+    if decoder is None:
+        # normal tensors even when called under inference_mode: the fused fp32 weights back the LLM's own
+        # layers afterwards, and those must stay editable (smoothing, quantisation, training)
+        with torch.inference_mode(False), torch.no_grad():
+            decoder = _decoders[llm] = LlamaDecoder(llm)
+    return decoder
 
 
 @torch.inference_mode()
-def greedy_decode(llm, input_ids: torch.Tensor, max_new_tokens: int, eos_ids: tuple[int, ...] = ()) -> DecodeResult:
-    """Greedy continuation of `input_ids` (1, L) by a Hugging Face causal LM; stops at `eos_ids` if given."""
+def generate_greedy(decoder: LlamaDecoder, inputs_embeds: torch.Tensor, attention_mask: torch.Tensor | None = None,
+                    max_new_tokens: int = 40, eos_ids: tuple[int, ...] = (), stop: threading.Event | None = None,
+                    keep_logits: bool = False) -> Generation:
+    """Greedy continuations of a LEFT-padded batch inputs_embeds (B, L, D) / attention_mask (B, L).
+
+    A sequence ends at its first id in `eos_ids`; the batch ends when all have, after `max_new_tokens`, or after
+    the current step once `stop` is set.
+    """
+    if max_new_tokens < 1:
+        raise ValueError("max_new_tokens must be >= 1")
+    B = inputs_embeds.shape[0]
+    tokens: list[list[int]] = [[] for _ in range(B)]
+    done, kept = [False] * B, []
+    start = time.perf_counter()
+    cache, logits = decoder.prefill(inputs_embeds, attention_mask, max_new_tokens - 1)   # (B, V)
+    first_token_s = decode_start = 0.0
+    for step in range(max_new_tokens):
+        next_ids = logits.argmax(dim=-1)                                                  # (B,)
+        if keep_logits:
+            kept.append(logits)
+        for b, token in enumerate(next_ids.tolist()):
+            if not done[b]:
+                tokens[b].append(token)
+                done[b] = token in eos_ids
+        if step == 0:
+            first_token_s = time.perf_counter() - start
+            decode_start = time.perf_counter()
+        if all(done) or step == max_new_tokens - 1 or (stop is not None and stop.is_set()):
+            break
+        logits = decoder.step(next_ids, cache)
+    return Generation(tokens, torch.stack(kept, dim=1) if keep_logits else None, first_token_s,
+                      time.perf_counter() - decode_start if step > 0 else 0.0, step + 1)
+
+
+@torch.inference_mode()
+def greedy_decode(llm, input_ids: torch.Tensor, max_new_tokens: int, eos_ids: tuple[int, ...] = (),
+                  llama_decoder: bool = True) -> Generation:
+    """Greedy continuation of `input_ids` (1, L) by a HF causal LM, logits kept; stops at `eos_ids` if given.
+
+    llama_decoder: run Llama-style LLMs through LlamaDecoder (False, or another architecture: HF's forward).
+    """
     if input_ids.ndim != 2 or input_ids.shape[0] != 1:
         raise ValueError(f"input_ids must be (1, L), got {tuple(input_ids.shape)}")
+    if llama_decoder and unsupported_reason(llm) is None:
+        return generate_greedy(decoder_for(llm), llm.get_input_embeddings()(input_ids), None, max_new_tokens,
+                               eos_ids, keep_logits=True)
     if max_new_tokens < 1:
         raise ValueError("max_new_tokens must be >= 1")
     tokens, logits = [], []
@@ -50,4 +116,4 @@ def greedy_decode(llm, input_ids: torch.Tensor, max_new_tokens: int, eos_ids: tu
                   use_cache=True)
         step = out.logits[:, -1].float()
     decode_s = time.perf_counter() - decode_start if len(tokens) > 1 else 0.0
-    return DecodeResult(tokens, torch.stack(logits), first_token_s, decode_s)
+    return Generation([tokens], torch.stack(logits)[None], first_token_s, decode_s, len(tokens))

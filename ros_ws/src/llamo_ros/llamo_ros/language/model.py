@@ -14,14 +14,15 @@ placeholder position. Tokenizers without that token get a new special token and 
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import asdict, dataclass, field
 
-import threading
-
 import torch
-from transformers import StoppingCriteria, StoppingCriteriaList
 import torch.nn as nn
+from transformers import StoppingCriteria, StoppingCriteriaList
 
+from llamo_ros.language.decode import decoder_for, generate_greedy
+from llamo_ros.language.llama_decoder import unsupported_reason
 from llamo_ros.motion.encoder import MotionEncoderConfig, MotionModel
 
 MOTION_TAG = "<motion>"
@@ -231,6 +232,7 @@ class MotionLLM(nn.Module):
                  stop: threading.Event | None = None) -> list[str]:
         """Greedy answers for a batch of windows (B, T, C) (None: text only) and prompts, KV-cached.
 
+        Llama-style LLMs run through LlamaDecoder (language/llama_decoder.py), others through HF's generate.
         `stop`: when set (e.g. by a node shutting down), generation ends after the current token.
         """
         device = self.projector.linear_1.weight.device
@@ -238,10 +240,14 @@ class MotionLLM(nn.Module):
         ids, att = ids.to(device), att.to(device)
         features = features.to(device) if features is not None else None
         embeds = self.embed(ids, features)
-        out = self.llm.generate(inputs_embeds=embeds, attention_mask=att, max_new_tokens=max_new_tokens,
-                                do_sample=False, use_cache=True, eos_token_id=[self.end_id, self.tokenizer.eos_token_id],
-                                pad_token_id=self.tokenizer.pad_token_id,
-                                stopping_criteria=StoppingCriteriaList([_EventStop(stop)]) if stop else None)
+        eos = (self.end_id, self.tokenizer.eos_token_id)
+        if unsupported_reason(self.llm) is None:
+            out = generate_greedy(decoder_for(self.llm), embeds, att, max_new_tokens, eos, stop).tokens
+        else:
+            out = self.llm.generate(inputs_embeds=embeds, attention_mask=att, max_new_tokens=max_new_tokens,
+                                    do_sample=False, use_cache=True, eos_token_id=list(eos),
+                                    pad_token_id=self.tokenizer.pad_token_id,
+                                    stopping_criteria=StoppingCriteriaList([_EventStop(stop)]) if stop else None)
         return [self.tokenizer.decode(o, skip_special_tokens=True).strip() for o in out]
 
 

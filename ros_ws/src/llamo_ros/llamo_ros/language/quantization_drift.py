@@ -63,19 +63,19 @@ def measure_drift(reference, quantized, tokenizer, prompts=DEFAULT_PROMPTS, num_
     for prompt in prompts:
         text = chat_prompt(prompt, motion=False) if chat else prompt
         ids = tokenizer(text, return_tensors="pt", add_special_tokens=False)["input_ids"]
-        ref = greedy_decode(reference, ids, num_tokens)
-        got = greedy_decode(quantized, ids, num_tokens)
-        same = [a == b for a, b in zip(ref.tokens, got.tokens)]
+        ref = greedy_decode(reference, ids, num_tokens).tokens[0]
+        got = greedy_decode(quantized, ids, num_tokens).tokens[0]
+        same = [a == b for a, b in zip(ref, got)]
         agree += sum(same)
         prefix += next((i for i, s in enumerate(same) if not s), len(same))
-        forced = torch.cat([ids, torch.tensor([ref.tokens[:-1]], dtype=ids.dtype)], dim=1)
+        forced = torch.cat([ids, torch.tensor([ref[:-1]], dtype=ids.dtype)], dim=1)
         lr = reference(input_ids=forced).logits[0, -num_tokens:].float()   # (N, V)
         lq = quantized(input_ids=forced).logits[0, -num_tokens:].float()   # (N, V)
         diff = (lq - lr).abs()
         max_diff = max(max_diff, float(diff.max()))
         sum_diff += float(diff.mean()) * num_tokens
         count += num_tokens
-        top1 += int((lq.argmax(dim=-1) == torch.tensor(ref.tokens)).sum())
+        top1 += int((lq.argmax(dim=-1) == torch.tensor(ref)).sum())
         logit_range = max(logit_range, float(lr.abs().max()))
     n = len(prompts) * num_tokens
     return DriftReport(prompts=len(prompts), num_tokens=num_tokens, agreement=agree / n, prefix_agreement=prefix / n,
