@@ -8,7 +8,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 import torch
 
@@ -40,9 +39,3 @@ def real_windows():
     """(16, 32, 80) float32 windows from generated clips (the features the node computes)."""
     from llamo_ros.runtime.calibration import synthetic_windows
     return synthetic_windows(16, 32)
-
-
-def random_windows(batch: int, frames: int, seed: int = 0) -> np.ndarray:
-    x = np.random.default_rng(seed).standard_normal((batch, frames, 80)).astype(np.float32)
-    x[..., 79] = 1.0  # VALID
-    return x

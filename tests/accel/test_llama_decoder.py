@@ -149,6 +149,7 @@ def test_unsupported_llms_are_named_and_fall_back_to_hf(tiny_tokenizer):
     with pytest.raises(ValueError, match="bias"):
         LlamaDecoder(qwen)
     ids = torch.randint(1, len(tiny_tokenizer), (1, 6))
+    assert decoder_for(qwen) is None
     got = greedy_decode(qwen, ids, 5)                            # HF's forward, not LlamaDecoder
     ref = qwen.generate(ids, max_new_tokens=5, min_new_tokens=5, do_sample=False, pad_token_id=0)[0, 6:].tolist()
     assert got.tokens == [ref]

@@ -6,7 +6,7 @@ import logging
 import numpy as np
 import pytest
 
-from conftest import random_windows
+from feature_windows import random_windows
 from llamo_ros.runtime import MotionRuntime, MotionRuntimeConfig, select_motion_runtime
 from llamo_ros.runtime.onnx_runtime import OnnxMotionRuntime, OnnxRuntimeOptions
 from llamo_ros.runtime.torch_runtime import TorchMotionRuntime

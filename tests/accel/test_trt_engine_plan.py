@@ -8,7 +8,7 @@ import numpy as np
 import onnx
 import pytest
 
-from conftest import random_windows
+from feature_windows import random_windows
 from llamo_ros.runtime.calibration import calibration_batches, load_windows
 from llamo_ros.runtime.engine_cache import EngineCache, EngineKey, EngineMetadata, file_sha256, read_metadata
 from llamo_ros.runtime.onnx_runtime import OnnxMotionRuntime, OnnxRuntimeOptions

@@ -34,19 +34,19 @@ class Generation:
 _decoders: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def decoder_for(llm: torch.nn.Module) -> LlamaDecoder:
-    """The LlamaDecoder of `llm`, built on first use and kept as long as `llm` lives.
+def decoder_for(llm: torch.nn.Module) -> LlamaDecoder | None:
+    """The LlamaDecoder of `llm`, built on first use and kept as long as `llm` lives; None when the LLM is not
+    Llama-style (`unsupported_reason`), for callers to use HF's forward instead.
 
     Build it after the LLM's weights are final (quantisation replaces the LLM's layers, and the decoder keeps the
-    layers it was built from).
+    layers it was built from). Cached because the check alone reads every int8 layer's packed weight (~0.2 s).
     """
-    decoder = _decoders.get(llm)
-    if decoder is None:
+    if llm not in _decoders:
         # normal tensors even when called under inference_mode: the fused fp32 weights back the LLM's own
         # layers afterwards, and those must stay editable (smoothing, quantisation, training)
         with torch.inference_mode(False), torch.no_grad():
-            decoder = _decoders[llm] = LlamaDecoder(llm)
-    return decoder
+            _decoders[llm] = LlamaDecoder(llm) if unsupported_reason(llm) is None else None
+    return _decoders[llm]
 
 
 @torch.inference_mode()
@@ -93,9 +93,10 @@ def greedy_decode(llm, input_ids: torch.Tensor, max_new_tokens: int, eos_ids: tu
     """
     if input_ids.ndim != 2 or input_ids.shape[0] != 1:
         raise ValueError(f"input_ids must be (1, L), got {tuple(input_ids.shape)}")
-    if llama_decoder and unsupported_reason(llm) is None:
-        return generate_greedy(decoder_for(llm), llm.get_input_embeddings()(input_ids), None, max_new_tokens,
-                               eos_ids, keep_logits=True)
+    decoder = decoder_for(llm) if llama_decoder else None
+    if decoder is not None:
+        return generate_greedy(decoder, llm.get_input_embeddings()(input_ids), None, max_new_tokens, eos_ids,
+                               keep_logits=True)
     if max_new_tokens < 1:
         raise ValueError("max_new_tokens must be >= 1")
     tokens, logits = [], []

@@ -22,7 +22,6 @@ import torch.nn as nn
 from transformers import StoppingCriteria, StoppingCriteriaList
 
 from llamo_ros.language.decode import decoder_for, generate_greedy
-from llamo_ros.language.llama_decoder import unsupported_reason
 from llamo_ros.motion.encoder import MotionEncoderConfig, MotionModel
 
 MOTION_TAG = "<motion>"
@@ -241,8 +240,9 @@ class MotionLLM(nn.Module):
         features = features.to(device) if features is not None else None
         embeds = self.embed(ids, features)
         eos = (self.end_id, self.tokenizer.eos_token_id)
-        if unsupported_reason(self.llm) is None:
-            out = generate_greedy(decoder_for(self.llm), embeds, att, max_new_tokens, eos, stop).tokens
+        decoder = decoder_for(self.llm)
+        if decoder is not None:
+            out = generate_greedy(decoder, embeds, att, max_new_tokens, eos, stop).tokens
         else:
             out = self.llm.generate(inputs_embeds=embeds, attention_mask=att, max_new_tokens=max_new_tokens,
                                     do_sample=False, use_cache=True, eos_token_id=list(eos),
