@@ -32,11 +32,13 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--quick", action="store_true", help="few repeats, short decode (smoke test)")
     ap.add_argument("--skip-llm", action="store_true")
     ap.add_argument("--with-pose", action="store_true", help="include llamo_ros.pose.benchmark numbers")
-    ap.add_argument("--replay-frames", type=int, default=200,
-                    help="frames of vtest.avi for the end-to-end replay numbers (0: skip)")
+    ap.add_argument("--replay-frames", type=int, default=-1,
+                    help="frames of vtest.avi for the end-to-end replay numbers (-1: the whole video, 795 frames; "
+                         "0: skip)")
     args = ap.parse_args(argv)
     if args.quick:
         args.repeats, args.llm_tokens, args.llm_runs = 20, 8, 1
+        args.replay_frames = 50 if args.replay_frames < 0 else args.replay_frames
     os.environ.setdefault("OMP_NUM_THREADS", str(args.threads))
     checkpoint = args.checkpoint
     if checkpoint is None and Path("models/motion_llm_demo/config.json").is_file():
@@ -57,7 +59,7 @@ def main(argv: list[str] | None = None) -> dict:
         results["pose"] = hooks.pose_fps()
         print("\npose:", results["pose"])
     if args.replay_frames:
-        results["end_to_end"] = hooks.end_to_end(args.replay_frames)
+        results["end_to_end"] = hooks.end_to_end(max(args.replay_frames, 0))
         print("\nend to end (vtest.avi replay):", results["end_to_end"])
     out = Path(args.out)
     print(f"\n{report.write_json(results, out / 'benchmarks.json')}\n{report.write_chart(results, out / 'benchmarks.png')}")

@@ -28,8 +28,8 @@ def pose_fps(frames: int = 20) -> dict:
     return out
 
 
-def end_to_end(frames: int = 200) -> dict:
-    """Replay throughput and image-to-intent latency on the first `frames` frames of vtest.avi."""
+def end_to_end(frames: int = 0) -> dict:
+    """Replay throughput and image-to-intent latency on the first `frames` frames of vtest.avi (0: all 795)."""
     from llamo_ros.replay.replay_benchmark import replay_benchmark
 
     try:

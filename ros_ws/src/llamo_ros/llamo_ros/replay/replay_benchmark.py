@@ -10,8 +10,8 @@ from llamo_ros.data.sample_media import sample_path
 from llamo_ros.data.video_bag import VideoBagConfig, write_video_bag
 
 
-def replay_benchmark(frames: int = 200, describe: bool = False, backend: str = "mediapipe") -> dict:
-    """Replay the first `frames` frames of vtest.avi (10 fps) with the default pipeline.
+def replay_benchmark(frames: int = 0, describe: bool = False, backend: str = "mediapipe") -> dict:
+    """Replay the first `frames` frames of vtest.avi (10 fps; 0: all 795) with the default pipeline.
 
     Returns camera seconds, wall seconds, the real-time factor (camera s / wall s, >= 1 keeps up) and the
     per-frame image-to-intent latency p50/p95 in ms (from the pose stage taking the image to its intents:
