@@ -88,7 +88,6 @@ class BehaviorModel:
                 p, rel = self.intent_runtime(np.stack(feats))             # (B', K), (B', H, 3)
             else:
                 p, rel = self.mlm.predict_intents(feats)
-
             paths = np.full((len(windows),) + rel.shape[1:], np.nan, np.float32)
             rows = np.flatnonzero(usable)
             probs[rows] = p
@@ -132,9 +131,9 @@ def intent_runtime_for(checkpoint_dir: Path, choice: str, device: str):
     """The selected `MotionRuntime` for the checkpoint's encoder + heads; None = PyTorch inside `mlm`."""
     from llamo_ros.runtime.selection import BACKENDS, MotionRuntimeConfig, select_motion_runtime
 
-    preference = BACKENDS if choice == "auto" else (choice,)
     if choice != "auto" and choice not in BACKENDS:
         raise ValueError(f"intent_runtime must be 'auto' or one of {BACKENDS}, got {choice!r}")
+    preference = BACKENDS if choice == "auto" else (choice,)
     if preference == ("torch",):
         return None
     log = logging.getLogger("llamo_ros.runtime")

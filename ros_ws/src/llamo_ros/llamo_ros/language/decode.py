@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import torch
 
-from llamo_ros.language.llama_decoder import LlamaDecoder, unsupported_reason
+from llamo_ros.language.llama_decoder import LlamaDecoder, UnsupportedLLM
 
 
 @dataclass
@@ -45,7 +45,10 @@ def decoder_for(llm: torch.nn.Module) -> LlamaDecoder | None:
         # normal tensors even when called under inference_mode: the fused fp32 weights back the LLM's own
         # layers afterwards, and those must stay editable (smoothing, quantisation, training)
         with torch.inference_mode(False), torch.no_grad():
-            _decoders[llm] = LlamaDecoder(llm) if unsupported_reason(llm) is None else None
+            try:
+                _decoders[llm] = LlamaDecoder(llm)
+            except UnsupportedLLM:
+                _decoders[llm] = None
     return _decoders[llm]
 
 
@@ -93,12 +96,12 @@ def greedy_decode(llm, input_ids: torch.Tensor, max_new_tokens: int, eos_ids: tu
     """
     if input_ids.ndim != 2 or input_ids.shape[0] != 1:
         raise ValueError(f"input_ids must be (1, L), got {tuple(input_ids.shape)}")
+    if max_new_tokens < 1:
+        raise ValueError("max_new_tokens must be >= 1")
     decoder = decoder_for(llm) if llama_decoder else None
     if decoder is not None:
         return generate_greedy(decoder, llm.get_input_embeddings()(input_ids), None, max_new_tokens, eos_ids,
                                keep_logits=True)
-    if max_new_tokens < 1:
-        raise ValueError("max_new_tokens must be >= 1")
     tokens, logits = [], []
     start = time.perf_counter()
     out = llm(input_ids=input_ids, use_cache=True, logits_to_keep=1)  # prefill: only the last position's logits

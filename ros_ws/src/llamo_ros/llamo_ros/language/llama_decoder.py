@@ -119,6 +119,14 @@ def _has_bias(layer: nn.Module) -> bool:
     return (bias() if callable(bias) else bias) is not None     # torch.ao's dynamic Linear has bias()
 
 
+def is_llama_block(layer: nn.Module) -> bool:
+    """Whether a decoder layer has a Llama block's parts (norms, q/k/v/o projections, gated MLP)."""
+    attn, mlp = getattr(layer, "self_attn", None), getattr(layer, "mlp", None)
+    return (hasattr(layer, "input_layernorm") and hasattr(layer, "post_attention_layernorm") and
+            all(hasattr(attn, n) for n in ("q_proj", "k_proj", "v_proj", "o_proj")) and
+            all(hasattr(mlp, n) for n in ("gate_proj", "up_proj", "down_proj")))
+
+
 def unsupported_reason(llm: nn.Module) -> str | None:
     """Why LlamaDecoder cannot run `llm` (None when it can): it needs a plain Llama-style decoder."""
     cfg = getattr(llm, "config", None)
@@ -132,17 +140,19 @@ def unsupported_reason(llm: nn.Module) -> str | None:
             getattr(cfg, "use_sliding_window", True):
         return "a non-SiLU MLP or sliding-window attention"
     for layer in layers:
-        attn, mlp = getattr(layer, "self_attn", None), getattr(layer, "mlp", None)
-        if not (hasattr(layer, "input_layernorm") and hasattr(layer, "post_attention_layernorm") and
-                all(hasattr(attn, n) for n in ("q_proj", "k_proj", "v_proj", "o_proj")) and
-                all(hasattr(mlp, n) for n in ("gate_proj", "up_proj", "down_proj"))):
+        if not is_llama_block(layer):
             return "its layers are not Llama blocks (input_layernorm, self_attn.q_proj, mlp.gate_proj, ...)"
+        attn, mlp = layer.self_attn, layer.mlp
         if hasattr(attn, "q_norm") or hasattr(attn, "k_norm"):
             return "normalised queries and keys (q_norm / k_norm)"
         if any(_has_bias(getattr(attn, n)) for n in ("q_proj", "k_proj", "v_proj", "o_proj")) or \
                 any(_has_bias(getattr(mlp, n)) for n in ("gate_proj", "up_proj", "down_proj")):
             return "attention or MLP projections with a bias"
     return None
+
+
+class UnsupportedLLM(ValueError):
+    """The LLM is not a plain Llama-style decoder (the message says why)."""
 
 
 class LlamaDecoder(nn.Module):
@@ -152,7 +162,7 @@ class LlamaDecoder(nn.Module):
         super().__init__()
         reason = unsupported_reason(llm)
         if reason is not None:
-            raise ValueError(f"LlamaDecoder cannot run this LLM: {reason}")
+            raise UnsupportedLLM(f"LlamaDecoder cannot run this LLM: {reason}")
         cfg = llm.config
         self.hidden_size = cfg.hidden_size
         self.head_dim = getattr(cfg, "head_dim", None) or cfg.hidden_size // cfg.num_attention_heads

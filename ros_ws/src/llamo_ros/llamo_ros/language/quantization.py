@@ -39,6 +39,7 @@ import torch
 import torch.nn as nn
 from torch.ao.nn.quantized.dynamic import Linear as DynamicQuantizedLinear
 
+from llamo_ros.language.llama_decoder import is_llama_block
 from llamo_ros.runtime.tensorrt_compat import BackendUnavailable
 
 MODES = ("int8", "int4")
@@ -55,12 +56,6 @@ CALIBRATION_TEXTS = (
     ("Which direction is the person moving?", "The person runs from the right side of the image to the left."),
     ("What will the person do next?", "The person will probably bend down and pick up the box on the floor."),
 )
-
-
-def _is_llama_like(llm: nn.Module) -> bool:
-    layers = getattr(getattr(llm, "model", None), "layers", None)
-    return layers is not None and all(hasattr(layer, "input_layernorm") and hasattr(layer, "mlp") and
-                                      hasattr(layer.mlp, "up_proj") for layer in layers)
 
 
 @contextlib.contextmanager
@@ -116,9 +111,10 @@ def smooth_llm(llm: nn.Module, act_max: dict[str, torch.Tensor], alpha: dict[str
     For each group in `alpha` ("qkv", "gate_up", "down", "lm_head") the Linear inputs are divided by s and
     the weight columns multiplied by s (module doc); act_max from `activation_maxima(llm, ...)`.
     """
-    if not _is_llama_like(llm):
-        raise ValueError(f"smoothing needs a Llama-style decoder (input_layernorm, mlp.up_proj), got "
-                         f"{type(llm).__name__}")
+    layers = getattr(getattr(llm, "model", None), "layers", None)
+    if layers is None or not all(is_llama_block(layer) for layer in layers):
+        raise ValueError(f"smoothing needs a Llama-style decoder (input_layernorm, q/k/v/o_proj, "
+                         f"gate/up/down_proj), got {type(llm).__name__}")
     llm = copy.deepcopy(llm)
     for i, layer in enumerate(llm.model.layers):
         attn, mlp, name = layer.self_attn, layer.mlp, f"model.layers.{i}."

@@ -224,7 +224,8 @@ class BagReplay:
 
     def _read_stage(self, messages, info_topic: str, depth_topic: str, out: queue.Queue,
                     stop: threading.Event) -> None:
-        """Thread: bag messages -> (topic kind, decoded message, log time) on `out`, then _END."""
+        """Thread: bag messages -> (topic kind, message, log time) on `out`, then _END; an image comes as
+        (message, (H, W, 3) RGB array or None when malformed)."""
         busy = 0.0
         try:
             while not stop.is_set():
@@ -241,9 +242,10 @@ class BagReplay:
                     item = ("info", deserialize_message(raw, CameraInfo), log_time)
                 elif conn.topic == depth_topic:
                     item = ("depth", deserialize_message(raw, Image), log_time)
-                else:
+                else:   # decoded here, off the pose stage that sets the pace (as the pose node's callback does)
                     self.report.images_read += 1
-                    item = ("image", deserialize_message(raw, Image), log_time)
+                    msg = deserialize_message(raw, Image)
+                    item = ("image", (msg, self.pose.decode(msg)), log_time)
                 busy += time.perf_counter() - start
                 _put(out, item, stop)
         except BaseException as exc:  # noqa: BLE001  handed to the writing thread, which raises it
@@ -258,14 +260,15 @@ class BagReplay:
             while (item := _get(decoded, stop)) is not _END:
                 if isinstance(item, BaseException):
                     raise item
-                kind, msg, log_time = item
+                kind, payload, log_time = item
                 if kind == "info":
-                    self.pose.on_camera_info(msg)
+                    self.pose.on_camera_info(payload)
                 elif kind == "depth":
-                    self.pose.on_depth(msg)
+                    self.pose.on_depth(payload)
                 else:
+                    msg, image = payload   # image None: malformed, already dropped and counted by decode
                     start = time.perf_counter()
-                    result = self.pose.process(msg)
+                    result = None if image is None else self.pose.estimate(msg, image)
                     busy += time.perf_counter() - start
                     _put(out, (msg, log_time, result, start), stop)
         except BaseException as exc:  # noqa: BLE001  handed to the writing thread, which raises it
