@@ -36,7 +36,7 @@ else
   "${PIP[@]}" install --progress-bar off -q --no-deps -r requirements/no-deps.txt -c requirements/constraints.txt \
     2>&1 | grep -v -e "is ignored: it is neither a file nor a directory" || true
   "${PIP[@]}" check >/dev/null 2>&1 || echo "note: pip check reports unmet optional dependencies (expected for --no-deps packages)"
-  "$VENV/bin/python" -c "import rclpy, torch, numpy, mediapipe, transformers, rosbags; print('imports ok: torch', torch.__version__, 'numpy', numpy.__version__)"
+  "$VENV/bin/python" -c "import rclpy, torch, numpy, mediapipe, ai_edge_litert, transformers, rosbags; print('imports ok: torch', torch.__version__, 'numpy', numpy.__version__)"
   mark_done python-stack "$h"
 fi
 [ "$step" -ge 2 ] || progress "Python stack: up to date"

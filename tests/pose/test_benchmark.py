@@ -51,3 +51,15 @@ def test_mmpose_models_torch_vs_onnxruntime():
     for model, rows in result.items():
         print(f"\n{model}: torch {rows[1]['torch']['p50_ms']:.1f} ms, ort {rows[1]['onnxruntime']['p50_ms']:.1f} ms")
         assert rows[1]["max_abs_diff"] < 1e-3 and rows[1]["speedup"] > 0
+
+
+def test_landmark_runtimes_on_vtest():
+    pytest.importorskip("ai_edge_litert")
+    from llamo_ros.data.sample_media import load_video_frames
+    from llamo_ros.pose.benchmark import landmark_runtimes
+
+    result = landmark_runtimes(load_video_frames(max_frames=3), rois_per_runtime=6)
+    assert result["rois"] == 6
+    for name in ("litert", "mediapipe_graph"):
+        assert result[name]["n"] == 6 and result[name]["p50_ms"] > 0
+    assert result["speedup"] == pytest.approx(result["mediapipe_graph"]["p50_ms"] / result["litert"]["p50_ms"])

@@ -102,3 +102,21 @@ def test_video_mode_keeps_track_ids(frames):
     assert np.mean(counts[10:]) >= MIN_PEOPLE_PER_FRAME, counts   # the sweep has covered the frame by then
     assert kept >= 0.85 * comparable, (kept, comparable)          # most people keep their id frame to frame
     assert tracker.ids_issued <= 2 * max(counts), (tracker.ids_issued, counts)  # no id churn
+
+
+def test_only_upright_people_start_tracks(frames):
+    """min_box_height_to_width: the jacket on the lawn is no longer tracked, the walkers still are."""
+    from llamo_ros.pose.mediapipe_backend import MediaPipeBackend, MediaPipeConfig
+
+    raw, upright = [], []
+    for ratio, out in ((0.0, raw), (1.0, upright)):
+        backend = MediaPipeBackend(MediaPipeConfig(max_persons=8, min_box_height_to_width=ratio))
+        try:
+            out += [backend.estimate(frame) for frame in frames[:30]]
+        finally:
+            backend.close()
+    flat_frames = sum(len(persons) > len(upright_people(persons, 1.0)) for persons in raw)
+    assert flat_frames >= 25, flat_frames          # without the rule the jacket is tracked all along
+    assert all(upright_people(persons, 1.0) == persons for persons in upright)
+    walkers = [len(upright_people(persons, 1.0)) for persons in raw]
+    assert abs(np.mean([len(p) for p in upright]) - np.mean(walkers)) <= 0.3, (walkers, [len(p) for p in upright])

@@ -57,7 +57,8 @@ class PoseConfig:
     depth_max_age_s: float = param(0.1, "use a depth image only if its stamp is this close to the image's, s")
     min_box_height_to_width: float = param(0.0, "drop people whose box height/width is below this "
                                                 "(1.0 for pedestrian scenes: no skeletons on things lying "
-                                                "on the ground); 0 keeps everyone, fallen people included")
+                                                "on the ground; mediapipe also starts tracks only on upright "
+                                                "people); 0 keeps everyone, fallen people included")
     max_missed_frames: int = param(15, "frames a track survives without detection (occlusions)")
     error_log_period_s: float = param(5.0, "minimum seconds between repeated error logs of one kind")
     diagnostics_period_s: float = param(1.0, "period of /diagnostics, s")
@@ -69,7 +70,7 @@ def backend_from_config(c: PoseConfig) -> PoseBackend:
         min_detection_confidence=c.min_detection_confidence, device=c.device, model_dir=c.model_dir,
         checkpoints={k: v for k, v in (("detector", c.detector_checkpoint), ("pose2d", c.pose2d_checkpoint),
                                        ("lifter", c.lifter_checkpoint)) if v},
-        detection_tiles_per_frame=c.detection_tiles_per_frame)
+        detection_tiles_per_frame=c.detection_tiles_per_frame, min_box_height_to_width=c.min_box_height_to_width)
 
 
 class PoseFrameProcessor:

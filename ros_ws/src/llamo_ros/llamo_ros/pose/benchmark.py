@@ -55,7 +55,7 @@ SMALL_PEOPLE_SETTINGS = (
     ("whole_frame_only", {"detection_tile_px": 0, "track_between_frames": False}),  # the old behaviour
     ("tiles_1_per_frame_max4", {"detection_tiles_per_frame": 1, "max_persons": 4}),
     ("tiles_1_per_frame", {"detection_tiles_per_frame": 1}),
-    ("tiles_3_per_frame", {"detection_tiles_per_frame": 3}),       # the default
+    ("tiles_3_per_frame", {"detection_tiles_per_frame": 3}),       # the default is 2
     ("all_tiles_every_frame", {"detection_tiles_per_frame": 0, "track_between_frames": False}),
 )
 
@@ -88,6 +88,40 @@ def small_people_tradeoff(frames: list[np.ndarray], settings=SMALL_PEOPLE_SETTIN
         results[name] = {**latency_stats(times), "persons_per_frame": float(np.mean(counts)),
                          "track_ids": tracker.ids_issued, "config": fields}
     return results
+
+
+def landmark_runtimes(frames: list[np.ndarray], rois_per_runtime: int = 60) -> dict:
+    """One landmark fit, LiteRT vs MediaPipe's graph, interleaved on the people tracked in ``frames``.
+
+    Single-threaded (one fit at a time). Returns {"litert": stats, "mediapipe_graph": stats, "speedup":
+    graph p50 / LiteRT p50, "rois": how many ROIs were timed}.
+    """
+    from llamo_ros.pose.blazepose_landmarks import GraphLandmarkModel, LiteRtLandmarkModel
+    from llamo_ros.pose.mediapipe_backend import MediaPipeBackend, MediaPipeConfig
+
+    backend = MediaPipeBackend(MediaPipeConfig(max_persons=8, threads=1))
+    try:
+        rois = []
+        for frame in frames:
+            backend.estimate(frame)
+            rois += [(frame, r.cx, r.cy, r.side, r.rotation) for r in backend._tracked]
+    finally:
+        backend.close()
+    rois = rois[:rois_per_runtime]
+    lite, graph = LiteRtLandmarkModel(), GraphLandmarkModel()
+    times: dict[str, list[float]] = {"litert": [], "mediapipe_graph": []}
+    try:
+        for roi in rois[:3]:   # warm-up
+            lite.fit(*roi), graph.fit(*roi)
+        for roi in rois:
+            for name, model in (("litert", lite), ("mediapipe_graph", graph)):
+                start = time.perf_counter()
+                model.fit(*roi)
+                times[name].append(time.perf_counter() - start)
+    finally:
+        graph.close()
+    stats = {name: latency_stats(t) for name, t in times.items()}
+    return {**stats, "speedup": stats["mediapipe_graph"]["p50_ms"] / stats["litert"]["p50_ms"], "rois": len(rois)}
 
 
 def _time(fn, repeats: int, warmup: int = 3) -> list[float]:

@@ -11,12 +11,16 @@ the wheel (no download) separately, the way MediaPipe's own tracking works, but 
    is spread over frames: ``detection_tiles_per_frame`` windows per call, round-robin, so a full
    sweep of a 768x576 frame (whole frame + 20 tiles) is spread over 7 frames at 3 windows per
    frame; only the first image after a reset is scanned whole.
-2. **Tracking by landmarks.** Every person found on the previous call is re-measured with
-   ``PoseLandmarkByRoiCpu`` in a region of interest computed from their own landmarks (hip centre,
-   body size, torso rotation), without running the detector for them again. The subgraph's pose
+2. **Tracking by landmarks.** Every person found on the previous call is re-measured with the
+   landmark model in a region of interest computed from their own landmarks (hip centre, body
+   size, torso rotation), without running the detector for them again. The landmark model runs
+   with LiteRT and MediaPipe's pre/post-processing redone in numpy (`blazepose_landmarks`: the same
+   landmarks, 3/4 of the time); MediaPipe's own ``PoseLandmarkByRoiCpu`` is the fallback. The subgraph's pose
    presence score (threshold 0.5) ends a track when the person is gone.
 3. New detections not already covered by a tracked person get landmarks the same way, up to
-   ``max_persons`` landmark runs per call.
+   ``max_persons`` landmark runs per call. With ``min_box_height_to_width`` set, only an upright
+   fit starts a track: a fit to a thing lying on the ground (vtest.avi's yellow jacket on the
+   lawn) would otherwise be re-measured every frame for nothing.
 
 One landmark run costs about as much as one detector window, so per-frame cost ~ (people + windows
 scanned) x one inference; see `MediaPipeConfig` for the knobs. Measured on the 2-core CPU shared
@@ -36,38 +40,27 @@ frame by `metric_root.place_person`.
 from __future__ import annotations
 
 import itertools
+import logging
 import math
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
+from llamo_ros.pose.blazepose_landmarks import GraphLandmarkModel, LandmarkFit, LiteRtLandmarkModel
 from llamo_ros.pose.camera import CameraIntrinsics
 from llamo_ros.pose.keypoint_layouts import mediapipe33_to_h36m17
 from llamo_ros.pose.metric_root import MetricRootConfig, place_person
+from llamo_ros.pose.person_filter import is_upright
 from llamo_ros.pose.person_pose import PersonPose, checked_rgb_image
 from llamo_ros.skeleton import JOINT_INDEX
+
+_log = logging.getLogger(__name__)
 
 _DETECTION_GRAPH = """
 input_stream: "image"
 output_stream: "detections"
 node { calculator: "PoseDetectionCpu" input_stream: "IMAGE:image" output_stream: "DETECTIONS:detections" }
-"""
-_LANDMARK_GRAPH = """
-input_stream: "image"
-input_stream: "roi"
-output_stream: "landmarks"
-output_stream: "world_landmarks"
-output_stream: "auxiliary_landmarks"
-node {
-  calculator: "PoseLandmarkByRoiCpu"
-  input_side_packet: "MODEL_COMPLEXITY:model_complexity"
-  input_stream: "IMAGE:image"
-  input_stream: "ROI:roi"
-  output_stream: "LANDMARKS:landmarks"
-  output_stream: "WORLD_LANDMARKS:world_landmarks"
-  output_stream: "AUXILIARY_LANDMARKS:auxiliary_landmarks"
-}
 """
 
 
@@ -79,6 +72,9 @@ class MediaPipeConfig:
     min_detection_confidence: float = 0.5  # BlazePose detector score needed to start a person
     min_keypoint_confidence: float = 0.5   # landmarks below this do not shape the person's box
     model_complexity: int = 1              # 1 = pose_landmark_full, the only landmark model in the wheel
+    # "litert": the landmark model through LiteRT with MediaPipe's processing in numpy (same landmarks,
+    # ~3/4 of the time); "mediapipe": MediaPipe's own graph (the fallback when LiteRT is missing)
+    landmark_runtime: str = "litert"
     # Detector windows: the whole frame plus square tiles of this side, 224 = the detector's input
     # size, so tiles are neither shrunk nor enlarged; 0 = whole frame only (legacy behaviour).
     detection_tile_px: int = 224
@@ -98,6 +94,12 @@ class MediaPipeConfig:
                                            # box height are one person (keep the tracked one)
     roi_hold: float = 0.1                  # a tracked person's ROI moves only when the new one differs by
                                            # more than this x the ROI side (or 10 deg); 0 = follow every fit
+    # A new person starts a track only if their box height / width is at least this (0: anyone). Once
+    # tracked, people are followed whatever their shape (bending, sitting, falling). On vtest.avi, 1.0
+    # saves one landmark run per frame: the yellow jacket on the lawn, which a pedestrian pipeline drops
+    # anyway (`upright_people`), is no longer re-measured every frame, only when a detector window finds
+    # it again.
+    min_box_height_to_width: float = 0.0
     threads: int = 2                       # MediaPipe graphs run in parallel for tracked people and detection
                                            # tiles (each graph releases the GIL; 2.1x on 2 cores); results and
                                            # their order do not depend on it
@@ -181,22 +183,31 @@ class MediaPipeBackend:
         parse = lambda text: text_format.Parse(text, calculator_pb2.CalculatorGraphConfig())  # noqa: E731
         if self.config.threads < 1:
             raise ValueError(f"threads must be >= 1, got {self.config.threads}")
+        if self.config.landmark_runtime not in ("litert", "mediapipe"):
+            raise ValueError(f"landmark_runtime must be 'litert' or 'mediapipe', got {self.config.landmark_runtime!r}")
         # one detector and one landmarker per thread: a MediaPipe graph serves one caller at a time
         self._detectors = [SolutionBase(graph_config=parse(_DETECTION_GRAPH)) for _ in range(self.config.threads)]
-        self._landmarkers = [SolutionBase(graph_config=parse(_LANDMARK_GRAPH),
-                                          side_inputs={"model_complexity": self.config.model_complexity})
-                             for _ in range(self.config.threads)]
+        self._landmarkers = [self._landmark_model() for _ in range(self.config.threads)]
         self._pool = ThreadPoolExecutor(self.config.threads, "mediapipe") if self.config.threads > 1 else None
         self._tracked: list[_Roi] = []
         self._next_window = 0
         self._swept = False          # has a full detection scan run since the last reset?
         self._image_size: tuple[int, int] | None = None
 
+    def _landmark_model(self) -> LiteRtLandmarkModel | GraphLandmarkModel:
+        if self.config.landmark_runtime == "litert" and self.config.model_complexity == 1:
+            try:
+                return LiteRtLandmarkModel()
+            except ImportError as error:
+                _log.warning("LiteRT is not installed (%s): pose landmarks run in MediaPipe's graph, ~1.3x "
+                             "slower; `pip install ai-edge-litert` for the faster runtime", error)
+        return GraphLandmarkModel(self.config.model_complexity)
+
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown()
-        for graph in self._detectors + self._landmarkers:
-            graph.close()
+        for model in self._detectors + self._landmarkers:
+            model.close()
 
     def _run_all(self, jobs: list) -> list:
         """Run MediaPipe ``jobs`` in parallel; their results in job order.
@@ -224,7 +235,8 @@ class MediaPipeBackend:
     def _run_job(self, k: int, job: tuple):
         if job[0] == "detect":
             return self._detectors[k].process({"image": job[1]}).detections
-        return self._landmarks(self._landmarkers[k], job[1], job[2])
+        roi = job[2]
+        return self._landmarkers[k].fit(job[1], roi.cx, roi.cy, roi.side, roi.rotation)
 
     def reset(self) -> None:
         """Forget tracked people (call between unrelated images or streams)."""
@@ -271,7 +283,7 @@ class MediaPipeBackend:
             if fit is not None and refit and runs < self.config.max_persons:
                 runs += 1
                 fit = self._accept(second_result, image, intrinsics, depth, persons) or fit
-            if fit is not None:
+            if fit is not None and is_upright(fit[0], self.config.min_box_height_to_width):
                 persons.append(fit[0])
                 next_rois.append(fit[1])
         self._tracked = next_rois
@@ -331,40 +343,19 @@ class MediaPipeBackend:
 
     # -- landmarks --------------------------------------------------------------------------
 
-    @staticmethod
-    def _landmarks(graph, image, roi: _Roi):
-        """MediaPipe's landmark result for ``roi`` (thread-safe for distinct graphs)."""
-        from mediapipe.framework.formats import rect_pb2
-
-        height, width = image.shape[:2]
-        rect = rect_pb2.NormalizedRect(x_center=roi.cx / width, y_center=roi.cy / height, width=roi.side / width,
-                                       height=roi.side / height, rotation=roi.rotation)
-        return graph.process({"image": image, "roi": rect})
-
-    def _next_roi(self, result, image) -> _Roi | None:
-        """The ROI that a landmark result's auxiliary landmarks give for the next fit; None if nobody."""
-        if result.landmarks is None or result.world_landmarks is None or result.auxiliary_landmarks is None:
-            return None
-        height, width = image.shape[:2]
-        aux = result.auxiliary_landmarks.landmark
-        return _upright(_roi_from_alignment((aux[0].x * width, aux[0].y * height),
-                                            (aux[1].x * width, aux[1].y * height), self.config.roi_scale))
-
-    def _accept(self, result, image, intrinsics, depth, persons: list[PersonPose]) -> tuple[PersonPose, _Roi] | None:
-        """A landmark result as a person and their next ROI; None if nobody or one of ``persons``."""
-        if result is None:
-            return None
-        height, width = image.shape[:2]
-        if result.landmarks is None or result.world_landmarks is None or result.auxiliary_landmarks is None:
+    def _accept(self, fit: LandmarkFit | None, image, intrinsics, depth,
+                persons: list[PersonPose]) -> tuple[PersonPose, _Roi] | None:
+        """A landmark fit as a person and their next ROI; None if nobody or one of ``persons``."""
+        if fit is None:
             return None   # pose presence below MediaPipe's 0.5: nobody (any more) in this ROI
-        image_lm = np.array([(lm.x * width, lm.y * height, lm.visibility) for lm in result.landmarks.landmark],
-                            dtype=np.float32)
-        world_lm = np.array([(lm.x, lm.y, lm.z) for lm in result.world_landmarks.landmark], dtype=np.float32)
-        person = self._person(image_lm, world_lm, (width, height), intrinsics, depth)
+        height, width = image.shape[:2]
+        person = self._person(fit.image, fit.world, (width, height), intrinsics, depth)
         pelvis = person.keypoints_2d[JOINT_INDEX["pelvis"], :2]
         if self._covered(float(pelvis[0]), float(pelvis[1]), persons):
             return None   # two tracks converged on one person: keep the earlier (older) one
-        return person, self._next_roi(result, image)
+        center, extent = fit.alignment
+        next_roi = _upright(_roi_from_alignment(tuple(center), tuple(extent), self.config.roi_scale))
+        return person, next_roi
 
     def _person(self, image_lm, world_lm, image_size, intrinsics, depth) -> PersonPose:
         width, height = image_size

@@ -10,9 +10,12 @@ from __future__ import annotations
 from llamo_ros.pose.person_pose import PersonPose
 
 
+def is_upright(person: PersonPose, min_height_to_width: float) -> bool:
+    """True if ``person``'s box height / width (pixels) is at least ``min_height_to_width`` (always for 0)."""
+    box = person.bbox
+    return min_height_to_width <= 0 or (box[3] - box[1]) >= min_height_to_width * max(1e-6, float(box[2] - box[0]))
+
+
 def upright_people(persons: list[PersonPose], min_height_to_width: float) -> list[PersonPose]:
     """``persons`` whose box height / width (pixels) is at least ``min_height_to_width``; 0 keeps all."""
-    if min_height_to_width <= 0:
-        return list(persons)
-    return [p for p in persons
-            if (p.bbox[3] - p.bbox[1]) >= min_height_to_width * max(1e-6, float(p.bbox[2] - p.bbox[0]))]
+    return [p for p in persons if is_upright(p, min_height_to_width)]
