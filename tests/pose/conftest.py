@@ -4,7 +4,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from llamo_ros.data.sample_media import SampleMediaUnavailable, load_video_frames
 from llamo_ros.skeleton import JOINT_INDEX, NUM_JOINTS
+
+
+@pytest.fixture(scope="session")
+def vtest_frames() -> list[np.ndarray]:
+    """The first 51 frames of opencv-doc's vtest.avi as RGB; the test skips where it is unavailable."""
+    try:
+        return load_video_frames("vtest.avi", max_frames=51)
+    except SampleMediaUnavailable as error:
+        pytest.skip(f"vtest.avi unavailable: {error}")
 
 
 def standing_skeleton(height_m: float = 1.70) -> np.ndarray:

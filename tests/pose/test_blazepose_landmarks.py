@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pytest
 
-from llamo_ros.data.sample_media import SampleMediaUnavailable, load_image, load_video_frames
+from llamo_ros.data.sample_media import SampleMediaUnavailable, load_image
 
 pytest.importorskip("mediapipe")
 pytest.importorskip("ai_edge_litert")
@@ -26,11 +26,8 @@ VISIBILITY_TOL = 0.01
 
 
 @pytest.fixture(scope="module")
-def frames():
-    try:
-        return load_video_frames("vtest.avi", max_frames=20)
-    except SampleMediaUnavailable as error:
-        pytest.skip(f"vtest.avi unavailable: {error}")
+def frames(vtest_frames):
+    return vtest_frames[:20]
 
 
 @pytest.fixture(scope="module")

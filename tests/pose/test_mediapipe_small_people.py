@@ -8,7 +8,6 @@ lying person; the pedestrian tests apply `upright_people(persons, 1.0)`, as a pe
 import numpy as np
 import pytest
 
-from llamo_ros.data.sample_media import SampleMediaUnavailable, load_video_frames
 from llamo_ros.pose.person_filter import upright_people
 from llamo_ros.pose.tracker import PersonTracker
 from llamo_ros.skeleton import JOINT_INDEX as J
@@ -22,14 +21,6 @@ MIN_PEOPLE_PER_FRAME = 2.5
 
 
 @pytest.fixture(scope="module")
-def frames():
-    try:
-        return load_video_frames("vtest.avi", max_frames=51)
-    except SampleMediaUnavailable as error:
-        pytest.skip(f"vtest.avi unavailable: {error}")
-
-
-@pytest.fixture(scope="module")
 def static_backend():
     from llamo_ros.pose.mediapipe_backend import MediaPipeBackend, MediaPipeConfig
 
@@ -38,8 +29,8 @@ def static_backend():
     b.close()
 
 
-def test_upright_filter_drops_only_flat_boxes(frames, static_backend):
-    persons = static_backend.estimate(frames[0])
+def test_upright_filter_drops_only_flat_boxes(vtest_frames, static_backend):
+    persons = static_backend.estimate(vtest_frames[0])
     flat = [p for p in persons if p.bbox[3] - p.bbox[1] < p.bbox[2] - p.bbox[0]]
     kept = upright_people(persons, 1.0)
     assert len(kept) == len(persons) - len(flat)
@@ -60,10 +51,10 @@ def test_detection_windows_cover_the_frame():
     assert detection_windows(768, 576, 0, 0.25) == [(0, 0, 768, 576)]
 
 
-def test_small_pedestrians_are_found(frames, static_backend):
+def test_small_pedestrians_are_found(vtest_frames, static_backend):
     counts = []
     for index in range(0, 51, 10):
-        raw = static_backend.estimate(frames[index])
+        raw = static_backend.estimate(vtest_frames[index])
         persons = upright_people(raw, 1.0)
         assert len(raw) - len(persons) <= 1, (index, [p.bbox for p in raw])   # the jacket at most
         counts.append(len(persons))
@@ -81,7 +72,7 @@ def test_small_pedestrians_are_found(frames, static_backend):
     assert np.mean(counts) >= MIN_PEOPLE_PER_FRAME, counts
 
 
-def test_video_mode_keeps_track_ids(frames):
+def test_video_mode_keeps_track_ids(vtest_frames):
     """Tiled detection spread over frames + landmark tracking + PersonTracker: ids follow people."""
     from llamo_ros.pose.mediapipe_backend import MediaPipeBackend, MediaPipeConfig
 
@@ -90,7 +81,7 @@ def test_video_mode_keeps_track_ids(frames):
     try:
         previous_ids: set[int] = set()
         kept, comparable, counts = 0, 0, []
-        for frame in frames[:30]:
+        for frame in vtest_frames[:30]:
             persons = tracker.update(upright_people(backend.estimate(frame), 1.0))
             ids = {p.track_id for p in persons}
             kept += len(ids & previous_ids)
@@ -104,7 +95,7 @@ def test_video_mode_keeps_track_ids(frames):
     assert tracker.ids_issued <= 2 * max(counts), (tracker.ids_issued, counts)  # no id churn
 
 
-def test_only_upright_people_start_tracks(frames):
+def test_only_upright_people_start_tracks(vtest_frames):
     """min_box_height_to_width: the jacket on the lawn is no longer tracked, the walkers still are."""
     from llamo_ros.pose.mediapipe_backend import MediaPipeBackend, MediaPipeConfig
 
@@ -112,7 +103,7 @@ def test_only_upright_people_start_tracks(frames):
     for ratio, out in ((0.0, raw), (1.0, upright)):
         backend = MediaPipeBackend(MediaPipeConfig(max_persons=8, min_box_height_to_width=ratio))
         try:
-            out += [backend.estimate(frame) for frame in frames[:30]]
+            out += [backend.estimate(frame) for frame in vtest_frames[:30]]
         finally:
             backend.close()
     flat_frames = sum(len(persons) > len(upright_people(persons, 1.0)) for persons in raw)

@@ -15,8 +15,8 @@ the wheel (no download) separately, the way MediaPipe's own tracking works, but 
    landmark model in a region of interest computed from their own landmarks (hip centre, body
    size, torso rotation), without running the detector for them again. The landmark model runs
    with LiteRT and MediaPipe's pre/post-processing redone in numpy (`blazepose_landmarks`: the same
-   landmarks, 3/4 of the time); MediaPipe's own ``PoseLandmarkByRoiCpu`` is the fallback. The subgraph's pose
-   presence score (threshold 0.5) ends a track when the person is gone.
+   landmarks, 3/4 of the time); MediaPipe's own ``PoseLandmarkByRoiCpu`` is the fallback. The
+   model's pose presence score (threshold 0.5) ends a track when the person is gone.
 3. New detections not already covered by a tracked person get landmarks the same way, up to
    ``max_persons`` landmark runs per call. With ``min_box_height_to_width`` set, only an upright
    fit starts a track: a fit to a thing lying on the ground (vtest.avi's yellow jacket on the
@@ -100,9 +100,9 @@ class MediaPipeConfig:
     # anyway (`upright_people`), is no longer re-measured every frame, only when a detector window finds
     # it again.
     min_box_height_to_width: float = 0.0
-    threads: int = 2                       # MediaPipe graphs run in parallel for tracked people and detection
-                                           # tiles (each graph releases the GIL; 2.1x on 2 cores); results and
-                                           # their order do not depend on it
+    threads: int = 2                       # landmark fits and detector windows run in parallel (each model
+                                           # releases the GIL; 2.1x on 2 cores); results and their order do
+                                           # not depend on it
 
 
 @dataclass
