@@ -90,21 +90,25 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 def refine_from_heatmap(xy: np.ndarray, heatmap: np.ndarray) -> np.ndarray:
     """Landmarks ``xy`` (N, 2, in [0, 1] of the crop) moved to the sigmoid-weighted mean of their 9x9
     heatmap window where that window is confident (max >= 0.5); ``heatmap``: (64, 64, N) logits."""
-    h, w, _ = heatmap.shape
-    out = xy.copy()
+    h, w, n = heatmap.shape
     half = (HEATMAP_KERNEL - 1) // 2
-    for i in range(xy.shape[0]):
-        col, row = int(xy[i, 0] * w), int(xy[i, 1] * h)   # int() truncates toward zero, like the C++ cast
-        # MediaPipe's bounds test compares the column with the height where it means the row, so a point
-        # just below the crop (row 64-66: feet) is refined from the window's rows still inside; kept as is
-        if col < 0 or col >= w or row < 0 or col >= h:
-            continue
-        r0, r1, c0, c1 = max(0, row - half), min(h, row + half + 1), max(0, col - half), min(w, col + half + 1)
-        conf = _sigmoid(heatmap[r0:r1, c0:c1, i].astype(np.float64))
-        total = conf.sum()
-        if conf.max() >= HEATMAP_MIN_CONFIDENCE and total > 0:
-            rows, cols = np.mgrid[r0:r1, c0:c1]
-            out[i] = ((cols * conf).sum() / w / total, (rows * conf).sum() / h / total)
+    cols = np.trunc(xy[:, 0] * w).astype(np.int64)    # truncated toward zero, like the C++ cast
+    rows = np.trunc(xy[:, 1] * h).astype(np.int64)
+    offsets = np.arange(-half, half + 1)
+    r, c = rows[:, None] + offsets, cols[:, None] + offsets                      # (N, K) window rows, columns
+    # the window is cut at the heatmap's edges (cells outside count as confidence 0)
+    inside = ((r >= 0) & (r < h))[:, :, None] & ((c >= 0) & (c < w))[:, None, :]  # (N, K, K)
+    logits = heatmap[np.clip(r, 0, h - 1)[:, :, None], np.clip(c, 0, w - 1)[:, None, :], np.arange(n)[:, None, None]]
+    conf = np.where(inside, _sigmoid(logits.astype(np.float64)), 0.0)
+    total = conf.sum(axis=(1, 2))
+    # MediaPipe's bounds test compares the column with the height where it means the row, so a point just
+    # below the crop (row 64-67: feet) is refined from the window's rows still inside; kept as it is
+    refine = (cols >= 0) & (cols < w) & (rows >= 0) & (cols < h) & (conf.max(axis=(1, 2)) >= HEATMAP_MIN_CONFIDENCE) \
+        & (total > 0)
+    safe_total = np.where(total > 0, total, 1.0)
+    out = xy.copy()
+    out[refine, 0] = ((conf * c[:, None, :]).sum(axis=(1, 2)) / safe_total)[refine] / w
+    out[refine, 1] = ((conf * r[:, :, None]).sum(axis=(1, 2)) / safe_total)[refine] / h
     return out
 
 
