@@ -69,6 +69,19 @@ def test_litert_matches_mediapipe_on_tracked_pedestrians(frames, models):
                          (cx, cy, side, rotation))
 
 
+def test_thread_count_does_not_change_a_fit(frames):
+    """The backend runs a lone fit on a two-thread model: it must give the one-thread model's numbers."""
+    one, two = LiteRtLandmarkModel(threads=1), LiteRtLandmarkModel(threads=2)
+    rois = _tracked_rois(frames[:5])
+    assert rois
+    for frame, *roi in rois:
+        a, b = one.fit(frame, *roi), two.fit(frame, *roi)
+        assert (a is None) == (b is None)
+        if a is not None:
+            for field in ("image", "world", "alignment"):
+                np.testing.assert_array_equal(getattr(a, field), getattr(b, field))
+
+
 @pytest.mark.parametrize("roi", [
     (30.0, 40.0, 150.0, 0.7),        # crosses the top-left corner: edge pixels are replicated
     (700.0, 500.0, 220.0, -2.0),     # bottom-right corner, turned past 90 degrees

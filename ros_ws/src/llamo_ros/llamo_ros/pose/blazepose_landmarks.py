@@ -113,12 +113,16 @@ def refine_from_heatmap(xy: np.ndarray, heatmap: np.ndarray) -> np.ndarray:
 
 
 class LiteRtLandmarkModel:
-    """MediaPipe's pose landmark model run with LiteRT on one thread; one instance per calling thread."""
+    """MediaPipe's pose landmark model run with LiteRT; one instance per calling thread.
 
-    def __init__(self, path: str | None = None) -> None:
+    ``threads``: XNNPACK threads of one fit. The results do not depend on it (bit for bit, tested); two
+    threads make one fit ~1.4x faster, two one-thread models side by side make two fits ~1.9x faster.
+    """
+
+    def __init__(self, path: str | None = None, threads: int = 1) -> None:
         from ai_edge_litert.interpreter import Interpreter
 
-        self._interpreter = Interpreter(model_path=path or model_path(), num_threads=1)
+        self._interpreter = Interpreter(model_path=path or model_path(), num_threads=threads)
         self._interpreter.allocate_tensors()
         self._input = self._interpreter.get_input_details()[0]["index"]
         # outputs by size, not by name or order: landmarks 195, pose flag 1, segmentation, heatmap, world 117

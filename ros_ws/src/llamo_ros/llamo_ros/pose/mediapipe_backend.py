@@ -188,6 +188,10 @@ class MediaPipeBackend:
         # one detector and one landmarker per thread: a MediaPipe graph serves one caller at a time
         self._detectors = [SolutionBase(graph_config=parse(_DETECTION_GRAPH)) for _ in range(self.config.threads)]
         self._landmarkers = [self._landmark_model() for _ in range(self.config.threads)]
+        # a lone fit (a new person's first fit or refit) would leave the other threads idle: it runs on a
+        # model with all of them instead (same result; ~5 ms less per lone fit on 2 cores)
+        self._lone_fit = (LiteRtLandmarkModel(threads=self.config.threads)
+                          if self.config.threads > 1 and isinstance(self._landmarkers[0], LiteRtLandmarkModel) else None)
         self._pool = ThreadPoolExecutor(self.config.threads, "mediapipe") if self.config.threads > 1 else None
         self._tracked: list[_Roi] = []
         self._next_window = 0
@@ -206,7 +210,7 @@ class MediaPipeBackend:
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown()
-        for model in self._detectors + self._landmarkers:
+        for model in self._detectors + self._landmarkers + ([self._lone_fit] if self._lone_fit else []):
             model.close()
 
     def _run_all(self, jobs: list) -> list:
@@ -217,6 +221,9 @@ class MediaPipeBackend:
         windows of one frame share the threads without a barrier between them. The graphs keep no state
         between calls, so which thread ran a job does not change its result.
         """
+        if len(jobs) == 1 and jobs[0][0] == "landmarks" and self._lone_fit is not None:
+            roi = jobs[0][2]
+            return [self._lone_fit.fit(jobs[0][1], roi.cx, roi.cy, roi.side, roi.rotation)]
         if self._pool is None or len(jobs) < 2:
             return [self._run_job(0, job) for job in jobs]
         results: list = [None] * len(jobs)
