@@ -53,13 +53,15 @@ def test_mmpose_models_torch_vs_onnxruntime():
         assert rows[1]["max_abs_diff"] < 1e-3 and rows[1]["speedup"] > 0
 
 
-def test_landmark_runtimes_on_vtest():
+def test_litert_vs_graph_on_vtest():
     pytest.importorskip("ai_edge_litert")
     from llamo_ros.data.sample_media import load_video_frames
-    from llamo_ros.pose.benchmark import landmark_runtimes
+    from llamo_ros.pose.benchmark import litert_vs_graph
 
-    result = landmark_runtimes(load_video_frames(max_frames=3), rois_per_runtime=6)
-    assert result["rois"] == 6
-    for name in ("litert", "mediapipe_graph"):
-        assert result[name]["n"] == 6 and result[name]["p50_ms"] > 0
-    assert result["speedup"] == pytest.approx(result["mediapipe_graph"]["p50_ms"] / result["litert"]["p50_ms"])
+    result = litert_vs_graph(load_video_frames(max_frames=3), rois=6)
+    assert result["landmark_fit"]["calls"] == 6
+    assert result["detector_window"]["calls"] == 20   # the 224 px tiles of a 768x576 frame
+    for row in result.values():
+        for name in ("litert", "mediapipe_graph"):
+            assert row[name]["n"] == row["calls"] and row[name]["p50_ms"] > 0
+        assert row["speedup"] == pytest.approx(row["mediapipe_graph"]["p50_ms"] / row["litert"]["p50_ms"])

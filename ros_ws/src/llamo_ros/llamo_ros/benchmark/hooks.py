@@ -1,7 +1,7 @@
 """Slots for numbers measured by other parts of the stack, run in the same benchmark session.
 
 pose_fps():      the pose engineer's `llamo_ros.pose.benchmark` (per-frame latency of each backend, and one
-                 landmark fit through LiteRT vs MediaPipe's graph).
+                 landmark fit and one detector window through LiteRT vs MediaPipe's graphs).
 end_to_end():    `llamo_ros.replay.replay_benchmark` on vtest.avi (replay throughput, image-to-intent latency).
 """
 from __future__ import annotations
@@ -26,11 +26,11 @@ def pose_fps(frames: int = 20) -> dict:
             out[name] = {**stats, "fps": 1000.0 / stats["p50_ms"]}
         except Exception as exc:  # noqa: BLE001
             out[name] = {"error": f"{type(exc).__name__}: {exc}"}
-    try:   # MediaPipe's landmark model, LiteRT runner vs MediaPipe's graph, on vtest.avi pedestrians
+    try:   # MediaPipe's two models, LiteRT vs MediaPipe's graphs, on vtest.avi pedestrians
         from llamo_ros.data.sample_media import load_video_frames
-        out["landmark_fit_litert_vs_graph"] = pose_bench.landmark_runtimes(load_video_frames(max_frames=15))
+        out["mediapipe_litert_vs_graph"] = pose_bench.litert_vs_graph(load_video_frames(max_frames=15))
     except Exception as exc:  # noqa: BLE001
-        out["landmark_fit_litert_vs_graph"] = {"error": f"{type(exc).__name__}: {exc}"}
+        out["mediapipe_litert_vs_graph"] = {"error": f"{type(exc).__name__}: {exc}"}
     return out
 
 

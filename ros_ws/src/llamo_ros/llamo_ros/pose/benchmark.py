@@ -90,38 +90,50 @@ def small_people_tradeoff(frames: list[np.ndarray], settings=SMALL_PEOPLE_SETTIN
     return results
 
 
-def landmark_runtimes(frames: list[np.ndarray], rois_per_runtime: int = 60) -> dict:
-    """One landmark fit, LiteRT vs MediaPipe's graph, interleaved on the people tracked in ``frames``.
+def litert_vs_graph(frames: list[np.ndarray], rois: int = 60) -> dict:
+    """MediaPipe's two models through LiteRT vs MediaPipe's graphs, interleaved, single-threaded (one call
+    at a time): a landmark fit on each of the first ``rois`` people tracked in ``frames``, and the detector
+    on each 224 px window of ``frames[0]``.
 
-    Single-threaded (one fit at a time). Returns {"litert": stats, "mediapipe_graph": stats, "speedup":
-    graph p50 / LiteRT p50, "rois": how many ROIs were timed}.
+    Returns {"landmark_fit": row, "detector_window": row}, row = {"litert": stats, "mediapipe_graph": stats,
+    "speedup": graph p50 / LiteRT p50, "calls": timed calls per runtime}.
     """
+    from llamo_ros.pose.blazepose_detector import GraphPoseDetector, LiteRtPoseDetector
     from llamo_ros.pose.blazepose_landmarks import GraphLandmarkModel, LiteRtLandmarkModel
-    from llamo_ros.pose.mediapipe_backend import MediaPipeBackend, MediaPipeConfig
+    from llamo_ros.pose.mediapipe_backend import MediaPipeBackend, MediaPipeConfig, detection_windows
 
     backend = MediaPipeBackend(MediaPipeConfig(max_persons=8, threads=1))
     try:
-        rois = []
+        people = []
         for frame in frames:
             backend.estimate(frame)
-            rois += [(frame, r.cx, r.cy, r.side, r.rotation) for r in backend._tracked]
+            people += [(frame, r.cx, r.cy, r.side, r.rotation) for r in backend._tracked]
     finally:
         backend.close()
-    rois = rois[:rois_per_runtime]
-    lite, graph = LiteRtLandmarkModel(), GraphLandmarkModel()
-    times: dict[str, list[float]] = {"litert": [], "mediapipe_graph": []}
-    try:
-        for roi in rois[:3]:   # warm-up
-            lite.fit(*roi), graph.fit(*roi)
-        for roi in rois:
-            for name, model in (("litert", lite), ("mediapipe_graph", graph)):
+    height, width = frames[0].shape[:2]
+    tiles = [(np.ascontiguousarray(frames[0][y0:y1, x0:x1]),)
+             for x0, y0, x1, y1 in detection_windows(width, height, 224, 0.25)[1:]]
+
+    def compare(lite_call, graph_call, inputs) -> dict:
+        times: dict[str, list[float]] = {"litert": [], "mediapipe_graph": []}
+        for args in inputs[:3]:   # warm-up
+            lite_call(*args), graph_call(*args)
+        for args in inputs:
+            for name, call in (("litert", lite_call), ("mediapipe_graph", graph_call)):
                 start = time.perf_counter()
-                model.fit(*roi)
+                call(*args)
                 times[name].append(time.perf_counter() - start)
+        stats = {name: latency_stats(t) for name, t in times.items()}
+        return {**stats, "speedup": stats["mediapipe_graph"]["p50_ms"] / stats["litert"]["p50_ms"], "calls": len(inputs)}
+
+    fit, graph_fit = LiteRtLandmarkModel(), GraphLandmarkModel()
+    detector, graph_detector = LiteRtPoseDetector(), GraphPoseDetector()
+    try:
+        return {"landmark_fit": compare(fit.fit, graph_fit.fit, people[:rois]),
+                "detector_window": compare(detector.detect, graph_detector.detect, tiles)}
     finally:
-        graph.close()
-    stats = {name: latency_stats(t) for name, t in times.items()}
-    return {**stats, "speedup": stats["mediapipe_graph"]["p50_ms"] / stats["litert"]["p50_ms"], "rois": len(rois)}
+        graph_fit.close()
+        graph_detector.close()
 
 
 def _time(fn, repeats: int, warmup: int = 3) -> list[float]:

@@ -5,7 +5,8 @@ MediaPipe's legacy pose solution follows one person and its detector sees the wh
 people per frame on vtest.avi). This backend drives the two MediaPipe subgraphs that ship inside
 the wheel (no download) separately, the way MediaPipe's own tracking works, but for many people:
 
-1. **Detection on tiles.** ``PoseDetectionCpu`` (BlazePose detector, 224x224 input) runs on the
+1. **Detection on tiles.** The BlazePose detector (224x224 input; `blazepose_detector`: LiteRT with
+   MediaPipe's ``PoseDetectionCpu`` processing in numpy, or that graph itself) runs on the
    whole frame (near people) and on square tiles of ``detection_tile_px`` pixels, i.e. at the
    detector's native resolution, where a person ~80 px tall is big enough to be found. The scan
    is spread over frames: ``detection_tiles_per_frame`` windows per call, round-robin, so a full
@@ -47,6 +48,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from llamo_ros.pose.blazepose_detector import GraphPoseDetector, LiteRtPoseDetector, PersonDetection
 from llamo_ros.pose.blazepose_landmarks import GraphLandmarkModel, LandmarkFit, LiteRtLandmarkModel
 from llamo_ros.pose.camera import CameraIntrinsics
 from llamo_ros.pose.keypoint_layouts import mediapipe33_to_h36m17
@@ -57,13 +59,6 @@ from llamo_ros.skeleton import JOINT_INDEX
 
 _log = logging.getLogger(__name__)
 
-_DETECTION_GRAPH = """
-input_stream: "image"
-output_stream: "detections"
-node { calculator: "PoseDetectionCpu" input_stream: "IMAGE:image" output_stream: "DETECTIONS:detections" }
-"""
-
-
 @dataclass
 class MediaPipeConfig:
     """Settings of `MediaPipeBackend` (pixels are pixels of the input image)."""
@@ -72,9 +67,9 @@ class MediaPipeConfig:
     min_detection_confidence: float = 0.5  # BlazePose detector score needed to start a person
     min_keypoint_confidence: float = 0.5   # landmarks below this do not shape the person's box
     model_complexity: int = 1              # 1 = pose_landmark_full, the only landmark model in the wheel
-    # "litert": the landmark model through LiteRT with MediaPipe's processing in numpy (same landmarks,
-    # ~3/4 of the time); "mediapipe": MediaPipe's own graph (the fallback when LiteRT is missing)
-    landmark_runtime: str = "litert"
+    # "litert": the detector and landmark models through LiteRT with MediaPipe's processing in numpy (the
+    # same results in less time); "mediapipe": MediaPipe's own graphs (the fallback when LiteRT is missing)
+    runtime: str = "litert"
     # Detector windows: the whole frame plus square tiles of this side, 224 = the detector's input
     # size, so tiles are neither shrunk nor enlarged; 0 = whole frame only (legacy behaviour).
     detection_tile_px: int = 224
@@ -170,24 +165,32 @@ def detection_windows(width: int, height: int, tile_px: int, overlap: float) -> 
     return windows
 
 
+def _litert_available() -> bool:
+    """True if LiteRT imports; else a warning that MediaPipe's slower graphs run instead."""
+    try:
+        import ai_edge_litert.interpreter  # noqa: F401
+    except ImportError as error:
+        _log.warning("LiteRT is not installed (%s): the pose models run in MediaPipe's graphs, ~1.3x slower; "
+                     "`pip install ai-edge-litert` for the faster runtime", error)
+        return False
+    return True
+
+
 class MediaPipeBackend:
     """`PoseBackend` running MediaPipe's pose detector on tiles and its landmark model per person, CPU."""
 
     def __init__(self, config: MediaPipeConfig | None = None, root_config: MetricRootConfig | None = None):
-        from google.protobuf import text_format
-        from mediapipe.framework import calculator_pb2
-        from mediapipe.python.solution_base import SolutionBase
-
         self.config = config or MediaPipeConfig()
         self.root_config = root_config or MetricRootConfig()
-        parse = lambda text: text_format.Parse(text, calculator_pb2.CalculatorGraphConfig())  # noqa: E731
         if self.config.threads < 1:
             raise ValueError(f"threads must be >= 1, got {self.config.threads}")
-        if self.config.landmark_runtime not in ("litert", "mediapipe"):
-            raise ValueError(f"landmark_runtime must be 'litert' or 'mediapipe', got {self.config.landmark_runtime!r}")
-        # one detector and one landmarker per thread: a MediaPipe graph serves one caller at a time
-        self._detectors = [SolutionBase(graph_config=parse(_DETECTION_GRAPH)) for _ in range(self.config.threads)]
-        self._landmarkers = [self._landmark_model() for _ in range(self.config.threads)]
+        if self.config.runtime not in ("litert", "mediapipe"):
+            raise ValueError(f"runtime must be 'litert' or 'mediapipe', got {self.config.runtime!r}")
+        # one detector and one landmark model per thread: neither serves two callers at a time
+        litert = self.config.runtime == "litert" and _litert_available()
+        self._detectors = [LiteRtPoseDetector() if litert else GraphPoseDetector() for _ in range(self.config.threads)]
+        self._landmarkers = [LiteRtLandmarkModel() if litert and self.config.model_complexity == 1
+                             else GraphLandmarkModel(self.config.model_complexity) for _ in range(self.config.threads)]
         # a lone fit (a new person's first fit or refit) would leave the other threads idle: it runs on a
         # model with all of them instead (same result; ~5 ms less per lone fit on 2 cores)
         self._lone_fit = (LiteRtLandmarkModel(threads=self.config.threads)
@@ -197,15 +200,6 @@ class MediaPipeBackend:
         self._next_window = 0
         self._swept = False          # has a full detection scan run since the last reset?
         self._image_size: tuple[int, int] | None = None
-
-    def _landmark_model(self) -> LiteRtLandmarkModel | GraphLandmarkModel:
-        if self.config.landmark_runtime == "litert" and self.config.model_complexity == 1:
-            try:
-                return LiteRtLandmarkModel()
-            except ImportError as error:
-                _log.warning("LiteRT is not installed (%s): pose landmarks run in MediaPipe's graph, ~1.3x "
-                             "slower; `pip install ai-edge-litert` for the faster runtime", error)
-        return GraphLandmarkModel(self.config.model_complexity)
 
     def close(self) -> None:
         if self._pool is not None:
@@ -241,7 +235,7 @@ class MediaPipeBackend:
 
     def _run_job(self, k: int, job: tuple):
         if job[0] == "detect":
-            return self._detectors[k].process({"image": job[1]}).detections
+            return self._detectors[k].detect(job[1])
         roi = job[2]
         return self._landmarkers[k].fit(job[1], roi.cx, roi.cy, roi.side, roi.rotation)
 
@@ -316,20 +310,18 @@ class MediaPipeBackend:
         self._next_window = (self._next_window + count) % len(windows)
         return chosen
 
-    def _new_people(self, windows: list, results: list, known: list[PersonPose]) -> list[_Roi]:
+    def _new_people(self, windows: list, results: list[list[PersonDetection]], known: list[PersonPose]) -> list[_Roi]:
         """ROIs of the people detected in ``windows`` (``results``: their detections) not already in
         ``known``, best score first."""
         found: list[tuple[float, _Roi]] = []
         for (x0, y0, x1, y1), detections in zip(windows, results):
             w, h = x1 - x0, y1 - y0
-            for detection in detections or []:
-                score = float(detection.score[0]) if detection.score else 0.0
-                if score < self.config.min_detection_confidence:
+            for detection in detections:
+                if detection.score < self.config.min_detection_confidence:
                     continue
-                kp = detection.location_data.relative_keypoints
-                center = (x0 + kp[0].x * w, y0 + kp[0].y * h)
-                extent = (x0 + kp[1].x * w, y0 + kp[1].y * h)
-                found.append((score, _upright(_roi_from_alignment(center, extent, self.config.roi_scale))))
+                (cx, cy), (ex, ey) = detection.hip_center, detection.body_extent
+                center, extent = (x0 + cx * w, y0 + cy * h), (x0 + ex * w, y0 + ey * h)
+                found.append((detection.score, _upright(_roi_from_alignment(center, extent, self.config.roi_scale))))
         found.sort(key=lambda item: -item[0])
         rois: list[_Roi] = []
         for _, roi in found:   # the same person seen in overlapping windows, or already tracked
