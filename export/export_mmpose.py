@@ -38,52 +38,9 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "ros_ws" / "src" / "llamo_ros"))
 
-DETECTOR_FILE = "rtmdet-m_640_person.onnx"
-POSE2D_FILE = "rtmpose-m_256x192.onnx"
-LIFTER_FILE = "videopose3d_27f.onnx"
-
-
-class RTMPoseSimCC(torch.nn.Module):
-    """RTMPose backbone + neck + RTMCC head -> (simcc_x, simcc_y), optionally with flip test."""
-
-    def __init__(self, model, flip_test: bool = True):
-        super().__init__()
-        self.model = model
-        self.flip_test = flip_test
-        self.register_buffer("flip_indices", torch.tensor(model.dataset_meta["flip_indices"], dtype=torch.long),
-                             persistent=False)
-
-    def forward(self, image: torch.Tensor):
-        simcc_x, simcc_y = self.model.head(self.model.extract_feat(image))
-        if not self.flip_test:
-            return simcc_x, simcc_y
-        flip_x, flip_y = self.model.head(self.model.extract_feat(image.flip(3)))
-        flip_x = flip_x[:, self.flip_indices].flip(-1)
-        flip_y = flip_y[:, self.flip_indices]
-        return (simcc_x + flip_x) * 0.5, (simcc_y + flip_y) * 0.5
-
-
-class RTMDetRawHead(torch.nn.Module):
-    """RTMDet backbone + neck + head -> per-level (class logits..., box distances...), no post-processing."""
-
-    def __init__(self, model):
-        super().__init__()
-        self.model = model
-
-    def forward(self, image: torch.Tensor):
-        cls_logits, box_distances = self.model.bbox_head(self.model.extract_feat(image))
-        return (*cls_logits, *box_distances)
-
-
-class VideoPoseLifter(torch.nn.Module):
-    """VideoPose3D TCN backbone + temporal regression head -> (B, 17, 3)."""
-
-    def __init__(self, model):
-        super().__init__()
-        self.model = model
-
-    def forward(self, keypoints_2d: torch.Tensor) -> torch.Tensor:
-        return self.model.head(self.model.backbone(keypoints_2d))
+from llamo_ros.pose.mmpose_graphs import RTMDetRawHead, RTMPoseSimCC, VideoPoseLifter  # noqa: E402
+from llamo_ros.pose.onnx_backend import DETECTOR_FILE, LIFTER_FILE, POSE2D_FILE  # noqa: E402
+from llamo_ros.pose.rtmdet_decode import raw_output_names  # noqa: E402
 
 
 def export_pose2d(model, out: str | Path, flip_test: bool = True) -> Path:
@@ -103,7 +60,7 @@ def export_detector(model, out: str | Path, input_size: int = 640) -> Path:
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     strides = [int(s[0]) for s in model.bbox_head.prior_generator.strides]
-    outputs = [f"cls_logits_s{s}" for s in strides] + [f"box_distances_s{s}" for s in strides]
+    outputs = raw_output_names(strides)
     # Fixed spatial size: mmdet's pipeline always pads to input_size, so the prior grid is constant.
     torch.onnx.export(RTMDetRawHead(model.eval()).eval(), (torch.zeros(1, 3, input_size, input_size),), str(out),
                       dynamo=False, opset_version=17, input_names=["image"], output_names=outputs,

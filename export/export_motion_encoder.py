@@ -18,11 +18,6 @@ from llamo_ros.motion.encoder import MotionEncoderConfig, MotionModel  # noqa: E
 from llamo_ros.runtime.motion_onnx import export_motion_onnx  # noqa: E402
 
 
-def export(model: MotionModel, out: str | Path) -> Path:
-    """Write `model` to ONNX at `out` with dynamic batch and window length; returns the path."""
-    return export_motion_onnx(model, out)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--checkpoint", help="a checkpoint dir (config.json + motion_model.safetensors)")
@@ -33,7 +28,7 @@ def main() -> None:
         model = load_motion_model(args.checkpoint)
     else:
         model = MotionModel(MotionEncoderConfig())
-    print(export(model, args.out))
+    print(export_motion_onnx(model, args.out))
 
 
 if __name__ == "__main__":

@@ -30,8 +30,8 @@ def small_model():
 
 @pytest.fixture(scope="session")
 def small_onnx(small_model, tmp_path_factory):
-    from export_motion_encoder import export
-    return export(small_model, tmp_path_factory.mktemp("onnx") / "motion_small.onnx")
+    from llamo_ros.runtime.motion_onnx import export_motion_onnx
+    return export_motion_onnx(small_model, tmp_path_factory.mktemp("onnx") / "motion_small.onnx")
 
 
 @pytest.fixture(scope="session")

@@ -73,14 +73,12 @@ def test_latency_default_config_under_5ms():
 def test_onnx_export_matches_pytorch(tmp_path):
     """ONNX (onnxruntime, CPU) vs PyTorch eager: atol 1e-4 on probabilities, paths and tokens."""
     import onnxruntime as ort
-    import sys
-    from pathlib import Path
-    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "export"))
-    from export_motion_encoder import export
+
+    from llamo_ros.runtime.motion_onnx import export_motion_onnx
 
     torch.manual_seed(0)
     model = MotionModel(MotionEncoderConfig()).eval()
-    path = export(model, tmp_path / "enc.onnx")
+    path = export_motion_onnx(model, tmp_path / "enc.onnx")
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = 1
     sess = ort.InferenceSession(str(path), opts, providers=["CPUExecutionProvider"])

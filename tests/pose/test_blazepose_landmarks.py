@@ -18,7 +18,7 @@ pytest.importorskip("ai_edge_litert")
 
 from llamo_ros.pose.blazepose_landmarks import (  # noqa: E402
     INPUT_PX, GraphLandmarkModel, LiteRtLandmarkModel, crop_roi)
-from llamo_ros.pose.mediapipe_backend import MediaPipeBackend, MediaPipeConfig  # noqa: E402
+from llamo_ros.pose.mediapipe_backend import MediaPipeBackend, MediaPipeConfig, tracked_rois  # noqa: E402
 from llamo_ros.pose.person_filter import upright_people  # noqa: E402
 
 IMAGE_PX_TOL = 0.5      # image landmarks and alignment points, pixels
@@ -38,19 +38,6 @@ def models():
     graph.close()
 
 
-def _tracked_rois(frames):
-    """(frame, cx, cy, side, rotation) of every person the (graph) backend tracks in ``frames``."""
-    backend = MediaPipeBackend(MediaPipeConfig(max_persons=8, runtime="mediapipe"))
-    try:
-        out = []
-        for frame in frames:
-            backend.estimate(frame)
-            out += [(frame, r.cx, r.cy, r.side, r.rotation) for r in backend._tracked]
-        return out
-    finally:
-        backend.close()
-
-
 def _assert_same_fit(a, b, where):
     assert (a is None) == (b is None), where   # the same presence decision
     if a is None:
@@ -63,7 +50,7 @@ def _assert_same_fit(a, b, where):
 
 def test_litert_matches_mediapipe_on_tracked_pedestrians(frames, models):
     lite, graph = models
-    rois = _tracked_rois(frames)
+    rois = tracked_rois(frames, MediaPipeConfig(max_persons=8, runtime="mediapipe"))
     assert len(rois) >= 40, len(rois)   # ~4 people per frame
     for frame, cx, cy, side, rotation in rois:
         _assert_same_fit(lite.fit(frame, cx, cy, side, rotation), graph.fit(frame, cx, cy, side, rotation),
@@ -73,7 +60,7 @@ def test_litert_matches_mediapipe_on_tracked_pedestrians(frames, models):
 def test_thread_count_does_not_change_a_fit(frames):
     """The backend runs a lone fit on a two-thread model: it must give the one-thread model's numbers."""
     one, two = LiteRtLandmarkModel(threads=1), LiteRtLandmarkModel(threads=2)
-    rois = _tracked_rois(frames[:5])
+    rois = tracked_rois(frames[:5], MediaPipeConfig(max_persons=8, runtime="mediapipe"))
     assert rois
     for frame, *roi in rois:
         a, b = one.fit(frame, *roi), two.fit(frame, *roi)
@@ -100,19 +87,14 @@ def test_litert_matches_mediapipe_on_a_close_person(models):
         image = load_image("basketball1.png")
     except SampleMediaUnavailable as error:
         pytest.skip(f"basketball1.png unavailable: {error}")
-    backend = MediaPipeBackend(MediaPipeConfig(runtime="mediapipe", track_between_frames=False,
-                                               detection_tiles_per_frame=0))
-    try:
-        backend.estimate(image)
-        rois = list(backend._tracked)
-    finally:
-        backend.close()
+    rois = tracked_rois([image], MediaPipeConfig(runtime="mediapipe", track_between_frames=False,
+                                                 detection_tiles_per_frame=0))
     assert rois, "no person found on basketball1.png"
     lite, graph = models
-    for r in rois:
-        a, b = lite.fit(image, r.cx, r.cy, r.side, r.rotation), graph.fit(image, r.cx, r.cy, r.side, r.rotation)
+    for _, *roi in rois:
+        a, b = lite.fit(image, *roi), graph.fit(image, *roi)
         assert a is not None
-        _assert_same_fit(a, b, r)
+        _assert_same_fit(a, b, roi)
 
 
 def test_crop_of_an_upright_roi_is_the_image_itself():

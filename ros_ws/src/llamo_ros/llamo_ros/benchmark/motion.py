@@ -23,19 +23,16 @@ def motion_model(checkpoint_dir: str | None):
 def bench_motion(model, batches=(1, 2, 4, 8), windows=(32, 64), threads: int = 1, repeats: int = 200,
                  onnx_path: str | None = None, engine_path: str | None = None) -> list[dict]:
     """Rows {backend, batch, window, p50_ms, ..., speedup_vs_torch} for every backend, batch and window."""
-    import sys
-
     import torch
 
+    from llamo_ros.runtime.motion_onnx import export_motion_onnx
     from llamo_ros.runtime.onnx_runtime import OnnxMotionRuntime, OnnxRuntimeOptions
     from llamo_ros.runtime.torch_runtime import TorchMotionRuntime
 
     torch.set_num_threads(threads)
     with tempfile.TemporaryDirectory() as tmp:
         if onnx_path is None:
-            sys.path.insert(0, str(Path(__file__).resolve().parents[5] / "export"))
-            from export_motion_encoder import export
-            onnx_path = str(export(model, Path(tmp) / "motion.onnx"))
+            onnx_path = str(export_motion_onnx(model, Path(tmp) / "motion.onnx"))
         runtimes = {"torch": TorchMotionRuntime(model),
                     "onnxruntime": OnnxMotionRuntime(onnx_path, OnnxRuntimeOptions(threads=threads))}
         if engine_path:

@@ -33,7 +33,6 @@ from __future__ import annotations
 import contextlib
 import copy
 import functools
-from collections.abc import Iterable
 
 import torch
 import torch.nn as nn
@@ -84,13 +83,13 @@ def recording_maxima(llm: nn.Module, into: dict[str, torch.Tensor] | None = None
 
 
 @torch.no_grad()
-def activation_maxima(llm: nn.Module, tokenizer, texts: Iterable[tuple[str, str]] = CALIBRATION_TEXTS,
-                      into: dict[str, torch.Tensor] | None = None) -> dict[str, torch.Tensor]:
-    """{Linear name: max |x| per input channel (in_features,)} over one forward pass of each chat turn."""
+def activation_maxima(llm: nn.Module, tokenizer) -> dict[str, torch.Tensor]:
+    """{Linear name: max |x| per input channel (in_features,)} over one forward pass of each chat turn of
+    CALIBRATION_TEXTS."""
     from llamo_ros.language.model import chat_prompt
 
-    with recording_maxima(llm, into) as maxima:
-        for prompt, answer in texts:
+    with recording_maxima(llm) as maxima:
+        for prompt, answer in CALIBRATION_TEXTS:
             ids = tokenizer(chat_prompt(prompt, answer, motion=False), return_tensors="pt",
                             add_special_tokens=False)["input_ids"]
             llm(input_ids=ids.to(next(llm.parameters()).device), use_cache=False)
@@ -181,12 +180,11 @@ def _skip_lm_head(module: torch.nn.Module, fqn: str) -> bool:
 
 
 def quantize_llm(llm: torch.nn.Module, device: str, mode: str = "int8", tokenizer=None,
-                 act_max: dict[str, torch.Tensor] | None = None, smooth: bool = True) -> torch.nn.Module:
+                 act_max: dict[str, torch.Tensor] | None = None) -> torch.nn.Module:
     """The quantised LLM for `device` ("cpu", "cuda", "cuda:0") and `mode` (table in the module doc).
 
     CPU returns a quantised copy; CUDA quantises in place (and returns the same module).
-    CPU int8 calibrates on CALIBRATION_TEXTS with `tokenizer`, or takes `act_max` (from activation_maxima);
-    smooth=False quantises without smoothing (the down_proj layers with outliers are still kept fp32).
+    CPU int8 calibrates on CALIBRATION_TEXTS with `tokenizer`, or takes `act_max` (from activation_maxima).
     BackendUnavailable when neither torchao nor bitsandbytes is installed for CUDA.
     """
     if mode not in MODES:
@@ -200,11 +198,11 @@ def quantize_llm(llm: torch.nn.Module, device: str, mode: str = "int8", tokenize
             act_max = activation_maxima(llm, tokenizer)
         from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
         keep = kept_fp32(act_max)
-        source = smooth_llm(llm, act_max) if smooth else llm
-        spec = {name: per_channel_dynamic_qconfig for name, m in source.named_modules()
+        smoothed = smooth_llm(llm, act_max)   # a copy: quantised in place below
+        spec = {name: per_channel_dynamic_qconfig for name, m in smoothed.named_modules()
                 if isinstance(m, nn.Linear) and name not in keep}
         mapping = {nn.Linear: FullRangeDynamicLinear if full_range_is_exact() else DynamicQuantizedLinear}
-        return quantize_dynamic(source, spec, dtype=torch.qint8, mapping=mapping, inplace=smooth)  # smooth_llm copied
+        return quantize_dynamic(smoothed, spec, dtype=torch.qint8, mapping=mapping, inplace=True)
     if torch.device(device).type != "cuda":
         raise ValueError(f"no quantisation path for device {device!r}")
     if not torch.cuda.is_available():

@@ -99,11 +99,6 @@ class PoseFrameProcessor:
     def on_depth(self, msg: Image) -> None:
         self._depth_msg = msg
 
-    def process(self, msg: Image) -> tuple[Person3DArray, MarkerArray] | None:
-        """Estimate and track the people of one image; None when the frame was dropped (and counted)."""
-        image = self.decode(msg)
-        return None if image is None else self.estimate(msg, image)
-
     def decode(self, msg: Image) -> np.ndarray | None:
         """The image as (H, W, 3) uint8 RGB; None when it is malformed (dropped, counted and logged)."""
         try:

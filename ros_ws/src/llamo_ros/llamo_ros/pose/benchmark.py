@@ -100,16 +100,9 @@ def litert_vs_graph(frames: list[np.ndarray], rois: int = 60) -> dict:
     """
     from llamo_ros.pose.blazepose_detector import GraphPoseDetector, LiteRtPoseDetector
     from llamo_ros.pose.blazepose_landmarks import GraphLandmarkModel, LiteRtLandmarkModel
-    from llamo_ros.pose.mediapipe_backend import MediaPipeBackend, MediaPipeConfig, detection_windows
+    from llamo_ros.pose.mediapipe_backend import MediaPipeConfig, detection_windows, tracked_rois
 
-    backend = MediaPipeBackend(MediaPipeConfig(max_persons=8, threads=1))
-    try:
-        people = []
-        for frame in frames:
-            backend.estimate(frame)
-            people += [(frame, r.cx, r.cy, r.side, r.rotation) for r in backend._tracked]
-    finally:
-        backend.close()
+    people = tracked_rois(frames, MediaPipeConfig(max_persons=8, threads=1))
     height, width = frames[0].shape[:2]
     tiles = [(np.ascontiguousarray(frames[0][y0:y1, x0:x1]),)
              for x0, y0, x1, y1 in detection_windows(width, height, 224, 0.25)[1:]]
@@ -196,40 +189,26 @@ def mmpose_models_torch_vs_onnxruntime(threads: tuple[int, ...] = (1, 2), repeat
     test (the backend's exported graph runs two such passes). "videopose3d_27f": one (1, 34, 27)
     window through the TCN lifter.
     """
-    import torch
-
     from llamo_ros.pose.mmpose_backend import MMPoseBackend, MMPoseConfig, build_detector
+    from llamo_ros.pose.mmpose_graphs import RTMDetRawHead, RTMPoseSimCC, VideoPoseLifter
     from llamo_ros.pose.streaming_lift import LIFTER_RECEPTIVE_FIELD
 
     unknown = set(models) - set(MMPOSE_MODELS)
     if unknown:
         raise ValueError(f"unknown models {sorted(unknown)}; known: {', '.join(MMPOSE_MODELS)}")
 
-    class Stage(torch.nn.Module):
-        def __init__(self, model, kind: str):
-            super().__init__()
-            self.model, self.kind = model, kind
-
-        def forward(self, x):
-            if self.kind == "lifter":
-                return self.model.head(self.model.backbone(x))
-            if self.kind == "detector":
-                cls_logits, box_distances = self.model.bbox_head(self.model.extract_feat(x))
-                return (*cls_logits, *box_distances)
-            return self.model.head(self.model.extract_feat(x))
-
     backend = MMPoseBackend(MMPoseConfig(whole_image_as_person=True))
     rng = np.random.default_rng(0)
     results = {}
     if "rtmdet-m_640" in models:
-        results["rtmdet-m_640"] = torch_vs_onnxruntime(Stage(build_detector(), "detector"),
+        results["rtmdet-m_640"] = torch_vs_onnxruntime(RTMDetRawHead(build_detector()),
                                                        rng.normal(size=(1, 3, 640, 640)), threads, repeats)
     if "rtmpose-m_256x192" in models:
-        results["rtmpose-m_256x192"] = torch_vs_onnxruntime(Stage(backend.pose2d, "pose2d"),
+        results["rtmpose-m_256x192"] = torch_vs_onnxruntime(RTMPoseSimCC(backend.pose2d, flip_test=False),
                                                             rng.normal(size=(1, 3, 256, 192)), threads, repeats)
     if "videopose3d_27f" in models:
         results["videopose3d_27f"] = torch_vs_onnxruntime(
-            Stage(backend.lifter, "lifter"), rng.normal(size=(1, 34, LIFTER_RECEPTIVE_FIELD)) * 0.3, threads, repeats)
+            VideoPoseLifter(backend.lifter), rng.normal(size=(1, 34, LIFTER_RECEPTIVE_FIELD)) * 0.3, threads, repeats)
     return results
 
 

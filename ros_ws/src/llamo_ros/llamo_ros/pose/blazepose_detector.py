@@ -11,10 +11,11 @@ the reference in tests and the fallback when LiteRT is not installed.
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import dataclass
 
 import numpy as np
+
+from llamo_ros.pose.blazepose_landmarks import model_path, warp_square
 
 INPUT_PX = 224
 NUM_ANCHORS = 2254
@@ -37,13 +38,6 @@ class PersonDetection:
     score: float                  # detector confidence in [0, 1]
     hip_center: tuple[float, float]   # keypoint 0: mid-hip centre (x, y)
     body_extent: tuple[float, float]  # keypoint 1: full-body size and rotation point (x, y)
-
-
-def detector_model_path() -> str:
-    """Path of ``pose_detection.tflite`` inside the mediapipe wheel."""
-    import mediapipe
-
-    return os.path.join(os.path.dirname(mediapipe.__file__), "modules", "pose_detection", "pose_detection.tflite")
 
 
 def ssd_anchor_centers() -> np.ndarray:
@@ -77,12 +71,9 @@ def letterbox(image: np.ndarray) -> tuple[np.ndarray, tuple[float, float]]:
     side = float(max(width, height))   # the image's box padded to a square around its centre
     pad_x, pad_y = (1.0 - width / side) / 2.0, (1.0 - height / side) / 2.0
     if width == height == INPUT_PX:
-        crop = image
+        crop = image   # a 224 px tile: the warp would be the identity
     else:
-        corners = cv2.boxPoints(((width / 2.0, height / 2.0), (side, side), 0.0)).astype(np.float32)
-        dst = np.float32([[0, INPUT_PX], [0, 0], [INPUT_PX, 0], [INPUT_PX, INPUT_PX]])
-        crop = cv2.warpPerspective(image, cv2.getPerspectiveTransform(corners, dst), (INPUT_PX, INPUT_PX),
-                                   flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+        crop = warp_square(image, width / 2.0, height / 2.0, side, 0.0, INPUT_PX, cv2.BORDER_CONSTANT)
     return crop.astype(np.float32) * np.float32(2.0 / 255.0) - np.float32(1.0), (pad_x, pad_y)
 
 
@@ -115,7 +106,7 @@ class LiteRtPoseDetector:
     def __init__(self, path: str | None = None) -> None:
         from ai_edge_litert.interpreter import Interpreter
 
-        self._interpreter = Interpreter(model_path=path or detector_model_path(), num_threads=1)
+        self._interpreter = Interpreter(model_path=path or model_path("pose_detection", "pose_detection.tflite"), num_threads=1)
         self._interpreter.allocate_tensors()
         self._input = self._interpreter.get_input_details()[0]["index"]
         outputs = {int(np.prod(d["shape"])): d["index"] for d in self._interpreter.get_output_details()}

@@ -56,30 +56,35 @@ class LandmarkFit:
                            # (MediaPipe's auxiliary landmarks), from which the next ROI is made
 
 
-def model_path(name: str = "pose_landmark_full.tflite") -> str:
-    """Path of a model file bundled in the mediapipe wheel (modules/pose_landmark/)."""
+def model_path(module: str = "pose_landmark", name: str = "pose_landmark_full.tflite") -> str:
+    """Path of a model file bundled in the mediapipe wheel (mediapipe/modules/<module>/<name>)."""
     import mediapipe
 
-    return os.path.join(os.path.dirname(mediapipe.__file__), "modules", "pose_landmark", name)
+    return os.path.join(os.path.dirname(mediapipe.__file__), "modules", module, name)
 
 
-def roi_corners(cx: float, cy: float, side: float, rotation: float) -> np.ndarray:
-    """(4, 2) pixel corners of a rotated square ROI, ordered bottom-left, top-left, top-right, bottom-right
-    of the upright crop (cv2.boxPoints order, which MediaPipe's crop uses). ``rotation`` in radians."""
+def warp_square(image: np.ndarray, cx: float, cy: float, side: float, rotation: float, size: int,
+                border: int) -> np.ndarray:
+    """(size, size, 3) uint8: the square of ``side`` pixels centred at (cx, cy), turned by ``rotation``
+    (radians), warped upright; ``border``: cv2 border mode for pixels outside ``image``.
+
+    MediaPipe's ImageToTensor (CPU) does exactly this (cv2.boxPoints corners, a perspective warp of the uint8
+    image, bilinear), so inputs made from it match MediaPipe's bit for bit once scaled the same way.
+    """
     import cv2
 
-    return cv2.boxPoints(((cx, cy), (side, side), math.degrees(rotation))).astype(np.float32)
+    corners = cv2.boxPoints(((cx, cy), (side, side), math.degrees(rotation))).astype(np.float32)
+    dst = np.float32([[0, size], [0, 0], [size, 0], [size, size]])   # boxPoints order: bottom-left first
+    return cv2.warpPerspective(image, cv2.getPerspectiveTransform(corners, dst), (size, size),
+                               flags=cv2.INTER_LINEAR, borderMode=border, borderValue=0)
 
 
 def crop_roi(image: np.ndarray, cx: float, cy: float, side: float, rotation: float) -> np.ndarray:
-    """(256, 256, 3) float32 model input in [0, 1]: the ROI of uint8 RGB ``image`` warped upright."""
+    """(256, 256, 3) float32 model input in [0, 1]: the ROI of uint8 RGB ``image`` warped upright, edge
+    pixels replicated."""
     import cv2
 
-    dst = np.float32([[0, INPUT_PX], [0, 0], [INPUT_PX, 0], [INPUT_PX, INPUT_PX]])
-    matrix = cv2.getPerspectiveTransform(roi_corners(cx, cy, side, rotation), dst)
-    # warped as uint8, then scaled: MediaPipe's ImageToTensor does the same, so the inputs match bit for bit
-    crop = cv2.warpPerspective(image, matrix, (INPUT_PX, INPUT_PX), flags=cv2.INTER_LINEAR,
-                               borderMode=cv2.BORDER_REPLICATE)
+    crop = warp_square(image, cx, cy, side, rotation, INPUT_PX, cv2.BORDER_REPLICATE)
     return crop.astype(np.float32) * np.float32(1.0 / 255.0)
 
 

@@ -216,8 +216,7 @@ class MediaPipeBackend:
         between calls, so which thread ran a job does not change its result.
         """
         if len(jobs) == 1 and jobs[0][0] == "landmarks" and self._lone_fit is not None:
-            roi = jobs[0][2]
-            return [self._lone_fit.fit(jobs[0][1], roi.cx, roi.cy, roi.side, roi.rotation)]
+            return [self._fit(self._lone_fit, jobs[0])]
         if self._pool is None or len(jobs) < 2:
             return [self._run_job(0, job) for job in jobs]
         results: list = [None] * len(jobs)
@@ -234,10 +233,12 @@ class MediaPipeBackend:
         return results
 
     def _run_job(self, k: int, job: tuple):
-        if job[0] == "detect":
-            return self._detectors[k].detect(job[1])
-        roi = job[2]
-        return self._landmarkers[k].fit(job[1], roi.cx, roi.cy, roi.side, roi.rotation)
+        return self._detectors[k].detect(job[1]) if job[0] == "detect" else self._fit(self._landmarkers[k], job)
+
+    @staticmethod
+    def _fit(model, job: tuple) -> LandmarkFit | None:
+        _, image, roi = job
+        return model.fit(image, roi.cx, roi.cy, roi.side, roi.rotation)
 
     def reset(self) -> None:
         """Forget tracked people (call between unrelated images or streams)."""
@@ -372,3 +373,17 @@ class MediaPipeBackend:
         bbox = np.clip(bbox, 0, [width, height, width, height])
         return PersonPose(bbox=bbox, score=float(np.mean(conf33)), keypoints_2d=keypoints_2d, keypoints_3d=joints,
                           keypoint_3d_confidence=conf, root_position=root, root_source=source)
+
+
+def tracked_rois(frames: list[np.ndarray], config: MediaPipeConfig) -> list[tuple[np.ndarray, float, float, float, float]]:
+    """(frame, cx, cy, side, rotation) of every ROI a backend with ``config`` tracks after each of ``frames``
+    (the regions its next landmark fits measure; pixels, radians), for comparing landmark runtimes."""
+    backend = MediaPipeBackend(config)
+    try:
+        out = []
+        for frame in frames:
+            backend.estimate(frame)
+            out += [(frame, r.cx, r.cy, r.side, r.rotation) for r in backend._tracked]
+        return out
+    finally:
+        backend.close()

@@ -34,7 +34,7 @@ import numpy as np
 from llamo_ros.pose.camera import CameraIntrinsics
 from llamo_ros.pose.metric_root import MetricRootConfig
 from llamo_ros.pose.person_pose import PersonPose, checked_rgb_image
-from llamo_ros.pose.rtmdet_decode import STRIDES, RTMDetDecodeConfig, decode, letterbox
+from llamo_ros.pose.rtmdet_decode import STRIDES, RTMDetDecodeConfig, decode, letterbox, raw_output_names
 from llamo_ros.pose.streaming_lift import StreamingLift
 from llamo_ros.skeleton import NUM_JOINTS
 
@@ -134,7 +134,7 @@ class RTMDetOnnx:
         self.config = config or RTMDetDecodeConfig()
         self.session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
         self.input_size = int(self.session.get_inputs()[0].shape[2])    # square input side, pixels
-        self._outputs = [f"cls_logits_s{s}" for s in STRIDES] + [f"box_distances_s{s}" for s in STRIDES]
+        self._outputs = raw_output_names()
         missing = set(self._outputs) - {o.name for o in self.session.get_outputs()}
         if missing:
             raise ValueError(f"{path} lacks the raw RTMDet outputs {sorted(missing)}; re-export with "
@@ -186,9 +186,8 @@ class OnnxPoseBackend:
         if self._rtmdet is not None:
             boxes, scores, labels = self._rtmdet(image_rgb)
             keep = (labels == 0) & (scores >= self.config.detection_threshold)   # class 0 = person
-            boxes, scores = boxes[keep], scores[keep]
-            order = np.argsort(-scores, kind="stable")[: self.config.max_persons]
-            return boxes[order], scores[order]
+            n = self.config.max_persons   # decode returns them best first
+            return boxes[keep][:n], scores[keep][:n]
         if self._mediapipe is None:
             return np.array([[0, 0, width, height]], np.float32), np.ones(1, np.float32)
         rois = self._mediapipe.detect_people(image_rgb)[: self.config.max_persons]

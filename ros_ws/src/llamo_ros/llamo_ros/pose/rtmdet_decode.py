@@ -20,6 +20,7 @@ the per-axis resize factors; boxes of width or height <= ``min_box_size`` droppe
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -68,10 +69,21 @@ def letterbox(image_rgb: np.ndarray, input_size: int = 640) -> tuple[np.ndarray,
     return np.ascontiguousarray(x.transpose(2, 0, 1)[None]), factors
 
 
+def raw_output_names(strides=STRIDES) -> list[str]:
+    """Output names of the exported detector graph: per-level class logits, then per-level box distances."""
+    return [f"cls_logits_s{s}" for s in strides] + [f"box_distances_s{s}" for s in strides]
+
+
+@functools.lru_cache(maxsize=None)
 def grid_points(height: int, width: int, stride: int) -> np.ndarray:
-    """Prior points (H * W, 2) = (x, y) input pixels of a stride level, row-major like the head's output."""
+    """Prior points (H * W, 2) = (x, y) input pixels of a stride level, row-major like the head's output.
+
+    Cached (the grid of a fixed input size never changes) and read-only: callers index it, which copies.
+    """
     xs, ys = np.meshgrid(np.arange(width, dtype=np.float32) * stride, np.arange(height, dtype=np.float32) * stride)
-    return np.stack([xs.ravel(), ys.ravel()], axis=1)
+    points = np.stack([xs.ravel(), ys.ravel()], axis=1)
+    points.flags.writeable = False
+    return points
 
 
 def distances_to_boxes(points: np.ndarray, distances: np.ndarray, max_size: tuple[int, int]) -> np.ndarray:
