@@ -4,18 +4,27 @@ RUN := tools/ros_env.sh
 OUT ?= out
 PYTEST_ARGS ?=
 
-.PHONY: setup test demo bench clean
+.PHONY: setup setup-mmpose setup-smplx setup-all test demo bench clean
 
-setup:            ## venv + ROS 2 Kilted wheels + Python stack + sample media + colcon build
+setup:            ## venv + ROS 2 Kilted wheels + Python stack + sample media + colcon build (what the demo needs)
 	bash tools/setup_env.sh
 
-test: setup       ## the whole test suite (what CI runs)
+setup-mmpose:     ## setup + the OpenMMLab stack for backend:=mmpose (mmcv built once into ~/.cache/llamo_ros/wheels)
+	bash tools/setup_env.sh --with-mmpose
+
+setup-smplx:      ## setup + the optional smplx extra (non-commercial licence; AMASS loader)
+	bash tools/setup_env.sh --with-smplx
+
+setup-all:        ## everything the test suite exercises
+	bash tools/setup_env.sh --with-mmpose --with-smplx
+
+test: setup-all   ## the whole test suite (what CI runs)
 	$(RUN) python -m pytest $(PYTEST_ARGS)
 
 demo: setup       ## the main job on the embedded defaults: vtest.avi -> rosbag -> pipeline -> output bag + PNG
 	$(RUN) python -m llamo_ros.cli demo --out $(OUT)/demo
 
-bench: setup      ## benchmark suite, single-threaded: table + out/bench/benchmarks.json + benchmarks.png
+bench: setup-mmpose ## benchmark suite, single-threaded: table + out/bench/benchmarks.json + benchmarks.png
 	$(RUN) python -m llamo_ros.benchmark --with-pose --threads 1 --out $(OUT)/bench
 	# pose section: every backend on 640x480 frames (onnx = exported RTMDet + RTMPose-m + VideoPose3D, no
 	# OpenMMLab at run time), and the three mmpose models in PyTorch vs onnxruntime (1, 2 threads)

@@ -2,7 +2,19 @@
 # One idempotent set-up of llamo_ros on a fresh Debian 12 / Python 3.11 machine, from the package
 # registries alone: the virtual environment, ROS 2 Kilted wheels, the Python stack, sample media and a
 # colcon build of the workspace. Each step is skipped when its inputs have not changed since it last ran.
+# `--with-mmpose` also sets up the OpenMMLab stack for the mmpose backend (mmcv is built once into the wheel
+# cache, 15-40 min on 2 cores); the default pipeline (MediaPipe) never needs it, so `make demo` skips it.
+# `--with-smplx` installs the optional, non-commercially licensed smplx (AMASS loader and its tests).
 set -euo pipefail
+WITH_MMPOSE=0
+WITH_SMPLX=0
+for arg in "$@"; do
+  case "$arg" in
+    --with-mmpose) WITH_MMPOSE=1 ;;
+    --with-smplx) WITH_SMPLX=1 ;;
+    *) echo "setup: unknown option $arg (known: --with-mmpose --with-smplx)" >&2; exit 2 ;;
+  esac
+done
 cd "$(dirname "$0")/.."
 REPO=$(pwd)
 VENV=${LLAMO_VENV:-$REPO/.venv}
@@ -45,7 +57,9 @@ progress "OpenMMLab stack for the mmpose pose backend (mmcv 2.1.0 with ops, from
 WHEELS=$CACHE/wheels
 mkdir -p "$WHEELS" "$CACHE/logs"
 h=$(inputs_hash requirements/mmpose.txt requirements/constraints.txt)
-if done_already openmmlab "$h" && "$VENV/bin/python" -c "import mmcv.ops" 2>/dev/null; then
+if [ "$WITH_MMPOSE" = 0 ]; then
+  echo "skipped (the default MediaPipe pipeline does not use it; 'make setup-mmpose' sets it up)"
+elif done_already openmmlab "$h" && "$VENV/bin/python" -c "import mmcv.ops" 2>/dev/null; then
   echo "up to date"
 else
   if ! ls "$WHEELS"/mmcv-2.1.0-*.whl >/dev/null 2>&1; then
@@ -62,6 +76,11 @@ else
   "${PIP[@]}" install -q --no-deps -r requirements/mmpose.txt -c requirements/constraints.txt 2>&1 | grep -v "is ignored" || true
   PYTHONPATH=ros_ws/src/llamo_ros "$VENV/bin/python" -c "from llamo_ros.pose.mmpose_runtime import import_mmpose_apis; import_mmpose_apis(); print('mmpose importable')"
   mark_done openmmlab "$h"
+fi
+
+if [ "$WITH_SMPLX" = 1 ]; then
+  # optional extra under a non-commercial licence: only the AMASS/SMPL loader and its tests use it
+  "${PIP[@]}" install --progress-bar off -q -r requirements/smplx.txt -c requirements/constraints.txt
 fi
 
 progress "rewrite the ROS wheels' build-machine include paths"
