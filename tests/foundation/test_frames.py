@@ -86,3 +86,16 @@ def test_config_builds_the_fixed_transform_and_checks_its_source():
         TargetFrameConfig(target_transform="magic")
     with pytest.raises(ValueError, match="target_frame"):
         FixedCameraTransform("", RigidTransform.identity())
+
+
+def test_the_pose_stage_gets_no_transform_a_fixed_one_or_a_clear_error():
+    from llamo_ros.nodes.tf2_frames import camera_to_target, tf2_available
+
+    assert camera_to_target(TargetFrameConfig()) is None   # no target_frame: the camera optical frame
+    fixed = camera_to_target(TargetFrameConfig(target_frame="base_link", target_transform="fixed", camera_z=1.0))
+    assert isinstance(fixed, FixedCameraTransform) and fixed.target_frame == "base_link"
+    np.testing.assert_allclose(fixed.lookup("camera_optical_frame", 0).translation, [0, 0, 1.0])
+    # offline (no node) 'auto' means the fixed transform, also where tf2_ros imports
+    assert isinstance(camera_to_target(TargetFrameConfig(target_frame="map")), FixedCameraTransform)
+    with pytest.raises(ValueError, match="tf2_ros is not installed" if not tf2_available() else "needs a node"):
+        camera_to_target(TargetFrameConfig(target_frame="map", target_transform="tf2"))

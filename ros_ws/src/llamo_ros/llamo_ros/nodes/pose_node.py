@@ -33,10 +33,10 @@ from sensor_msgs.msg import CameraInfo, CompressedImage, Image
 from visualization_msgs.msg import MarkerArray
 
 from llamo_msgs.msg import Person3DArray
+from llamo_ros.frames import TargetFrameConfig
 from llamo_ros.nodes.diagnostics import latency_values, rate_hz, stage_status
 from llamo_ros.nodes.parameters import declare_config
 from llamo_ros.nodes.shutdown import spin_until_shutdown
-from llamo_ros.frames import TargetFrameConfig
 from llamo_ros.nodes.pose_frames import PoseConfig, PoseFrameProcessor
 from llamo_ros.nodes.tf2_frames import camera_to_target
 
@@ -76,9 +76,9 @@ class PoseNode(Node):
         self._worker = threading.Thread(target=self._work, name="pose_worker", daemon=True)
         self._worker.start()
         target = self.frames.to_target
+        frame = f"{target.target_frame} ({type(target).__name__})" if target else "the camera optical frame"
         self.get_logger().info(f"pose node ready: backend={self.config.backend}, images from {image_topic} "
-                               f"({self.config.image_transport}), publishing in "
-                               f"{f'{target.target_frame} ({type(target).__name__})' if target else 'the camera frame'}")
+                               f"({self.config.image_transport}), publishing in {frame}")
 
     def destroy_node(self):
         with self._wake:
