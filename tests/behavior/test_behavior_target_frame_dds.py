@@ -40,7 +40,8 @@ def test_future_paths_start_at_the_people_in_base_link(ros_graph, ros_node, tmp_
         {(key(m), p.track_id): np.array([p.root_position.x, p.root_position.y, p.root_position.z])
          for p in m.persons}), 100)
     node.create_subscription(IntentPredictionArray, "/base/intents", intents.append, 100)
-    predictions = lambda: [(key(m), p) for m in intents for p in m.predictions if (key(m), p.track_id) in roots]  # noqa: E731
+    predictions = lambda: [(key(m), p) for m in intents for p in m.predictions  # noqa: E731
+                           if (key(m), p.track_id) in roots]
     ok = wait_until(lambda: len(predictions()) >= 40, timeout=120, spin=spin)
     logs = "\n".join((tmp_path / f"{n}.log").read_text() for n in ("behavior", "publisher"))
     assert ok, f"{len(intents)} intent messages; logs:\n{logs}"

@@ -105,8 +105,8 @@ def test_people_are_published_in_the_target_frame_of_a_fixed_transform(ros_graph
     node.create_subscription(Person3DArray, "/base/persons", lambda m: base.setdefault(stamp(m), m), 10)
     cam_markers: dict = {}
     base_markers: dict = {}
-    node.create_subscription(MarkerArray, "/cam/markers", lambda m: cam_markers.setdefault(stamp(m.markers[0]), m), 10)
-    node.create_subscription(MarkerArray, "/base/markers", lambda m: base_markers.setdefault(stamp(m.markers[0]), m), 10)
+    for topic, into in (("/cam/markers", cam_markers), ("/base/markers", base_markers)):
+        node.create_subscription(MarkerArray, topic, lambda m, into=into: into.setdefault(stamp(m.markers[0]), m), 10)
 
     def both() -> list:
         return [k for k in sorted(set(cam) & set(base)) if len(cam[k].persons) == len(base[k].persons) == 2]
@@ -171,7 +171,8 @@ def test_tf2_path_looks_the_transform_up_at_the_image_stamp(ros_graph, ros_node,
     t.transform.translation.x, t.transform.translation.y, t.transform.translation.z = YAW90_OFFSET
     t.transform.rotation.z = t.transform.rotation.w = math.sqrt(0.5)   # yaw +90 deg
     broadcaster.sendTransform(t)
-    assert wait_until(lambda: any(a.persons for a in arrays), timeout=60, spin=spin), (tmp_path / "pose.log").read_text()
+    assert wait_until(lambda: any(a.persons for a in arrays), timeout=60, spin=spin), \
+        (tmp_path / "pose.log").read_text()
     a = next(a for a in arrays if a.persons)
     assert a.header.frame_id == "base_link" and a.camera_transform.child_frame_id == "camera_optical_frame"
     np.testing.assert_allclose(_xyz(a.camera_transform.transform.translation), YAW90_OFFSET, atol=1e-9)

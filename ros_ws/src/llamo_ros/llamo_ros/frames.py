@@ -84,7 +84,8 @@ class RigidTransform:
         i = int(np.argmax([trace, r[0, 0], r[1, 1], r[2, 2]]))
         if i == 0:
             w = 0.5 * math.sqrt(1.0 + trace)
-            q = np.array([(r[2, 1] - r[1, 2]) / (4 * w), (r[0, 2] - r[2, 0]) / (4 * w), (r[1, 0] - r[0, 1]) / (4 * w), w])
+            q = np.array([(r[2, 1] - r[1, 2]) / (4 * w), (r[0, 2] - r[2, 0]) / (4 * w),
+                          (r[1, 0] - r[0, 1]) / (4 * w), w])
         else:
             a = i - 1                    # the largest of x, y, z
             b, c = (a + 1) % 3, (a + 2) % 3

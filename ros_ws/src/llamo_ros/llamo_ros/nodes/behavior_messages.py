@@ -35,8 +35,9 @@ def persons_to_tracks(msg: Person3DArray) -> tuple[list[tuple[int, np.ndarray, n
     """Person3DArray -> [(track_id, joints (17, 3) m camera optical frame, confidence (17,))], problems.
 
     People published in a target frame are moved back into the camera optical frame (the inverse of
-    msg.camera_transform): the motion model reads camera-frame skeletons. Joints with confidence 0 or non-finite coordinates become NaN with confidence 0. People whose skeleton
-    is not the canonical layout are skipped and named in `problems` (the caller logs and counts them).
+    msg.camera_transform): the motion model reads camera-frame skeletons. Joints with confidence 0 or
+    non-finite coordinates become NaN with confidence 0. People whose skeleton is not the canonical layout
+    are skipped and named in `problems` (the caller logs and counts them).
     """
     tracks, problems = [], []
     to_camera = camera_transform(msg).inverse()

@@ -36,8 +36,9 @@ class Tf2CameraTransform:
         except TransformException as error:
             raise FrameLookupError(f"no transform {camera_frame!r} -> {self.target_frame!r} at the image stamp "
                                    f"{stamp_ns * 1e-9:.3f} s within {self.timeout.nanoseconds * 1e-9:.3f} s: "
-                                   f"{type(error).__name__}: {error} (is the camera's tf published? for a fixed "
-                                   "mount without tf, set target_transform: fixed and the camera_* parameters)") from None
+                                   f"{type(error).__name__}: {error} (is the camera's tf published? for a "
+                                   "fixed mount without tf, set target_transform: fixed and the camera_* "
+                                   "parameters)") from None
         return transform_from_msg(msg)
 
 
