@@ -43,6 +43,34 @@ def write_bag_with_bad_frame(path: Path, frames: list[np.ndarray], bad_index: in
     return stamps
 
 
+def write_compressed_bag(path: Path, frames: list[np.ndarray], codec: str, bad_index: int | None = None,
+                         fps: float = 10.0) -> list[int]:
+    """BGR frames as CompressedImages (image_transport's format, `/camera/image_raw/compressed`); the message at
+    `bad_index` (if any) is a corrupt payload: a JPEG signature followed by noise. Returns image stamps."""
+    from llamo_ros.compressed_image import encode_compressed
+
+    T = TYPESTORE.types
+    Compressed, Header, Time = (T["sensor_msgs/msg/CompressedImage"], T["std_msgs/msg/Header"],
+                                T["builtin_interfaces/msg/Time"])
+    frames = list(frames)
+    if bad_index is not None:
+        frames.insert(bad_index, None)
+    stamps = []
+    with Writer(path, version=9, storage_plugin=StoragePlugin.SQLITE3) as writer:
+        conn = writer.add_connection("/camera/image_raw/compressed", Compressed.__msgtype__, typestore=TYPESTORE)
+        for i, frame in enumerate(frames):
+            ns = START_NS + round(i * 1e9 / fps)
+            header = Header(stamp=Time(sec=ns // 10**9, nanosec=ns % 10**9), frame_id="camera_optical_frame")
+            if frame is None:
+                fmt, payload = "bgr8; jpeg compressed bgr8", b"\xff\xd8\xff" + bytes(range(256)) * 8
+            else:
+                fmt, payload = encode_compressed(frame, codec)
+            msg = Compressed(header=header, format=fmt, data=np.frombuffer(payload, np.uint8))
+            writer.write(conn, ns, TYPESTORE.serialize_cdr(msg, Compressed.__msgtype__))
+            stamps.append(ns)
+    return stamps
+
+
 def read_topic(path: Path, topic: str) -> list[tuple[int, bytes]]:
     """(log time, raw CDR bytes) of every message on `topic`."""
     from rosbags.rosbag2 import Reader
@@ -52,4 +80,5 @@ def read_topic(path: Path, topic: str) -> list[tuple[int, bytes]]:
         return [(t, bytes(raw)) for _, t, raw in reader.messages(connections=conns)]
 
 
-__all__ = ["basketball_frames", "write_bag_with_bad_frame", "write_image_bag", "read_topic", "START_NS"]
+__all__ = ["basketball_frames", "write_bag_with_bad_frame", "write_compressed_bag", "write_image_bag", "read_topic",
+           "START_NS"]

@@ -1,11 +1,15 @@
 """Separate process: publishes generated people as Person3DArray at 30 Hz, as the pose node would.
 
-Usage: publish_motion.py TOPIC SEED [SEED ...]
+Usage: publish_motion.py TOPIC SEED [SEED ...] [--base-link TOPIC2]
 Each seed is one person (track id = seed) from llamo_ros.data.motion_synth, looped. Every 10th message also
 carries a malformed person (wrong skeleton layout) that the behaviour node must skip, not crash on.
+With --base-link, the same messages also go to TOPIC2 as a pose node with target_frame base_link would
+publish them: every point moved by hand by BASE_LINK_YAW90_OFFSET, camera_transform set.
 """
 from __future__ import annotations
 
+import copy
+import math
 import sys
 
 import numpy as np
@@ -27,11 +31,31 @@ def person(track_id: int, joints: np.ndarray, confidence: np.ndarray) -> Person3
     return p
 
 
+BASE_LINK_YAW90_OFFSET = (0.5, -1.0, 0.25)   # camera -> base_link: yaw +90 deg about z, then this offset (m)
+
+
+def in_base_link(msg: Person3DArray) -> Person3DArray:
+    """`msg` moved into base_link by hand: yaw +90 deg sends (x, y, z) to (-y, x, z), then the offset."""
+    ox, oy, oz = BASE_LINK_YAW90_OFFSET
+    out = copy.deepcopy(msg)
+    out.header.frame_id = "base_link"
+    for p in out.persons:
+        points = {id(q): q for q in [k.position for k in p.keypoints_3d] + [p.root_position]}  # root may alias
+        for point in points.values():
+            point.x, point.y, point.z = -point.y + ox, point.x + oy, point.z + oz
+    t = out.camera_transform
+    t.header, t.child_frame_id = copy.deepcopy(out.header), msg.header.frame_id
+    t.transform.translation.x, t.transform.translation.y, t.transform.translation.z = ox, oy, oz
+    t.transform.rotation.z = t.transform.rotation.w = math.sqrt(0.5)
+    return out
+
+
 class MotionPublisher(Node):
-    def __init__(self, topic: str, seeds: list[int]) -> None:
+    def __init__(self, topic: str, seeds: list[int], base_link_topic: str = "") -> None:
         super().__init__("motion_publisher")
         self.clips = {seed: generate_clip(seed) for seed in seeds}
         self.pub = self.create_publisher(Person3DArray, topic, 10)
+        self.base_pub = self.create_publisher(Person3DArray, base_link_topic, 10) if base_link_topic else None
         self.count = 0
         self.start = self.get_clock().now()
         self.create_timer(1 / 30, self._publish)
@@ -46,11 +70,19 @@ class MotionPublisher(Node):
         if self.count % 10 == 5:
             msg.persons.append(Person3D(track_id=999, skeleton_layout="coco17"))
         self.pub.publish(msg)
+        if self.base_pub is not None:
+            self.base_pub.publish(in_base_link(msg))
         self.count += 1
 
 
 def main() -> None:
-    spin_node(lambda: MotionPublisher(sys.argv[1], [int(s) for s in sys.argv[2:]]))
+    args = sys.argv[1:]
+    base_link_topic = ""
+    if "--base-link" in args:
+        i = args.index("--base-link")
+        base_link_topic = args[i + 1]
+        del args[i:i + 2]
+    spin_node(lambda: MotionPublisher(args[0], [int(s) for s in args[1:]], base_link_topic))
 
 
 if __name__ == "__main__":

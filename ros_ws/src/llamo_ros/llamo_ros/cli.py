@@ -12,7 +12,8 @@ def _record_video(args: argparse.Namespace) -> int:
 
     n = write_video_bag(Path(args.video), Path(args.bag),
                         VideoBagConfig(max_frames=args.max_frames, storage=args.storage,
-                                       horizontal_fov_deg=args.fov_deg))
+                                       horizontal_fov_deg=args.fov_deg, compressed=args.compressed or "",
+                                       jpeg_quality=args.jpeg_quality))
     print(f"wrote {n} frames of {args.video} to {args.bag}")
     return 0
 
@@ -30,7 +31,8 @@ def _replay(args: argparse.Namespace) -> int:
         return 2
     behavior = None if args.pose_only else _behavior_engine(args)
     sheet = ContactSheet(every_n=args.sheet_every) if args.contact_sheet else None
-    replay = BagReplay(config, _pose_config(args), behavior, on_frame=_sheet_adder(sheet) if sheet else None)
+    replay = BagReplay(config, _pose_config(args), behavior, on_frame=_sheet_adder(sheet) if sheet else None,
+                       target=_target_frame(args))
     try:
         report = replay.run(Path(args.in_bag), Path(args.out_bag))
     except ReplayError as exc:
@@ -50,6 +52,14 @@ def _pose_config(args: argparse.Namespace):
                       min_box_height_to_width=args.min_box_height_to_width)
 
 
+def _target_frame(args: argparse.Namespace):
+    from llamo_ros.frames import TargetFrameConfig
+
+    (x, y, z), (roll, pitch, yaw) = args.camera_xyz, args.camera_rpy
+    return TargetFrameConfig(target_frame=args.target_frame, target_transform="fixed", camera_x=x, camera_y=y,
+                             camera_z=z, camera_roll=roll, camera_pitch=pitch, camera_yaw=yaw)
+
+
 def _behavior_engine(args: argparse.Namespace):
     from llamo_ros.behavior.behavior_model import load_behavior_model
     from llamo_ros.behavior.engine import BehaviorConfig, BehaviorEngine
@@ -59,11 +69,10 @@ def _behavior_engine(args: argparse.Namespace):
 
 
 def _sheet_adder(sheet):
-    from llamo_ros.nodes.image_msg import image_msg_to_array
-    from llamo_ros.image_encoding import to_rgb8
+    from llamo_ros.nodes.image_msg import image_msg_to_rgb8
 
     def add(image, persons, intents) -> None:
-        bgr = to_rgb8(image_msg_to_array(image), image.encoding)[:, :, ::-1]
+        bgr = image_msg_to_rgb8(image)[:, :, ::-1]
         stamp = image.header.stamp.sec + image.header.stamp.nanosec * 1e-9
         sheet.add(bgr, persons, {r.track_id: (r.most_likely, float(r.probabilities[r.most_likely]))
                                  for r in intents}, f"t={stamp % 1000:.1f} s")
@@ -81,7 +90,8 @@ def _demo(args: argparse.Namespace) -> int:
         if bag.exists():
             shutil.rmtree(bag)
     _record_video(argparse.Namespace(video=str(sample_path("vtest.avi")), bag=str(in_bag),
-                                     max_frames=args.max_frames, storage="sqlite3", fov_deg=60.0))
+                                     max_frames=args.max_frames, storage="sqlite3", fov_deg=60.0,
+                                     compressed="", jpeg_quality=95))
     replay_args = build_parser().parse_args(
         ["replay", str(in_bag), str(out_bag), "--contact-sheet", str(out / "contact_sheet.png"),
          "--describe-period", str(args.describe_period),
@@ -92,18 +102,24 @@ def _demo(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="llamo", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    rec = sub.add_parser("record-video", help="record a video file as a rosbag2 of Image + CameraInfo")
+    rec = sub.add_parser("record-video", help="record a video file as a rosbag2 of Image (or CompressedImage) "
+                                              "+ CameraInfo")
     rec.add_argument("video", help="input video file (anything OpenCV reads)")
     rec.add_argument("bag", help="output bag folder (must not exist)")
     rec.add_argument("--max-frames", type=int, default=0, help="stop after this many frames (0: all)")
     rec.add_argument("--storage", choices=("sqlite3", "mcap"), default="sqlite3")
     rec.add_argument("--fov-deg", type=float, default=60.0, help="assumed horizontal field of view (deg)")
+    rec.add_argument("--compressed", choices=("jpeg", "png"), default=None,
+                     help="write sensor_msgs/CompressedImage on <image topic>/compressed instead of raw Images")
+    rec.add_argument("--jpeg-quality", type=int, default=95, help="JPEG quality 1-100 (with --compressed jpeg)")
     rec.set_defaults(run=_record_video)
 
     rep = sub.add_parser("replay", help="run the pipeline over a rosbag2 and write the outputs to a new bag")
-    rep.add_argument("in_bag", help="input rosbag2 folder (sqlite3 or mcap) with sensor_msgs/Image")
+    rep.add_argument("in_bag", help="input rosbag2 folder (sqlite3 or mcap) with sensor_msgs/Image or "
+                                    "CompressedImage (JPEG/PNG; detected from the topic type)")
     rep.add_argument("out_bag", help="output rosbag2 folder (must not exist)")
-    rep.add_argument("--image-topic", default="", help="image topic (default: the bag's only Image topic)")
+    rep.add_argument("--image-topic", default="",
+                     help="image topic (default: the bag's only Image or CompressedImage topic)")
     rep.add_argument("--camera-info-topic", default="", help="CameraInfo topic (default: the only one, if any)")
     rep.add_argument("--depth-topic", default="", help="aligned depth topic (default: none)")
     rep.add_argument("--backend", default="mediapipe", help="pose backend: mediapipe | mmpose | onnx")
@@ -117,6 +133,13 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--llm", default="", help="LLM folder (default: SmolLM2-135M-Instruct)")
     rep.add_argument("--fp32", action="store_true", help="full-precision LLM (default: int8 dynamic on CPU)")
     rep.add_argument("--storage", choices=("sqlite3", "mcap"), default="sqlite3", help="output bag storage")
+    rep.add_argument("--target-frame", default="",
+                     help="write persons, markers and future paths in this frame (default: the camera optical frame)")
+    rep.add_argument("--camera-xyz", type=float, nargs=3, default=(0.0, 0.0, 0.0), metavar=("X", "Y", "Z"),
+                     help="with --target-frame: the camera optical frame's origin in it, m")
+    rep.add_argument("--camera-rpy", type=float, nargs=3, default=(0.0, 0.0, 0.0), metavar=("ROLL", "PITCH", "YAW"),
+                     help="with --target-frame: the camera optical frame's roll, pitch, yaw in it, rad "
+                          "(a level forward camera on base_link: -1.5708 0 -1.5708)")
     rep.add_argument("--contact-sheet", default="", help="write a PNG grid of annotated frames here")
     rep.add_argument("--sheet-every", type=int, default=60, help="one contact-sheet frame every N frames")
     rep.set_defaults(run=_replay)

@@ -8,6 +8,8 @@ from std_msgs.msg import Header
 
 from llamo_msgs.msg import BehaviorDescription, IntentPrediction, IntentPredictionArray, Person3DArray
 from llamo_ros.behavior.engine import IntentResult
+from llamo_ros.frames import RigidTransform
+from llamo_ros.nodes.frame_messages import camera_transform
 from llamo_ros.motion.intents import INTENT_LABELS
 from llamo_ros.skeleton import LAYOUT_NAME, NUM_JOINTS
 
@@ -32,16 +34,20 @@ class PersonsFormatError(ValueError):
 def persons_to_tracks(msg: Person3DArray) -> tuple[list[tuple[int, np.ndarray, np.ndarray]], list[str]]:
     """Person3DArray -> [(track_id, joints (17, 3) m camera optical frame, confidence (17,))], problems.
 
-    Joints with confidence 0 or non-finite coordinates become NaN with confidence 0. People whose skeleton
-    is not the canonical layout are skipped and named in `problems` (the caller logs and counts them).
+    People published in a target frame are moved back into the camera optical frame (the inverse of
+    msg.camera_transform): the motion model reads camera-frame skeletons. Joints with confidence 0 or
+    non-finite coordinates become NaN with confidence 0. People whose skeleton is not the canonical layout
+    are skipped and named in `problems` (the caller logs and counts them).
     """
     tracks, problems = [], []
+    to_camera = camera_transform(msg).inverse()
     for person in msg.persons:
         if person.skeleton_layout != LAYOUT_NAME or len(person.keypoints_3d) != NUM_JOINTS:
             problems.append(f"track {person.track_id}: skeleton {person.skeleton_layout!r} with "
                             f"{len(person.keypoints_3d)} joints, expected {LAYOUT_NAME!r} with {NUM_JOINTS}")
             continue
-        joints = np.array([[k.position.x, k.position.y, k.position.z] for k in person.keypoints_3d], np.float32)
+        joints = np.array([[k.position.x, k.position.y, k.position.z] for k in person.keypoints_3d], np.float64)
+        joints = (joints if to_camera.is_identity else to_camera.apply_points(joints)).astype(np.float32)
         confidence = np.array([k.confidence for k in person.keypoints_3d], np.float32)
         lost = ~np.isfinite(joints).all(axis=1) | ~(confidence > 0)
         joints[lost] = np.nan
@@ -50,15 +56,20 @@ def persons_to_tracks(msg: Person3DArray) -> tuple[list[tuple[int, np.ndarray, n
     return tracks, problems
 
 
-def intents_to_msg(header: Header, results: list[IntentResult]) -> IntentPredictionArray:
-    """Intent results of one frame -> IntentPredictionArray (header: the source image's stamp and frame)."""
+def intents_to_msg(header: Header, results: list[IntentResult],
+                   to_frame: RigidTransform | None = None) -> IntentPredictionArray:
+    """Intent results of one frame -> IntentPredictionArray (header: the source Person3DArray's stamp and
+    frame). `to_frame`: camera optical frame -> header.frame_id (the persons' camera_transform); the
+    camera-frame future paths are moved with it."""
     out = IntentPredictionArray(header=header)
     for r in results:
         steps = len(r.future_path)
+        path = np.asarray(r.future_path, dtype=np.float64).reshape(-1, 3)
+        path = path if to_frame is None or to_frame.is_identity else to_frame.apply_points(path)
         out.predictions.append(IntentPrediction(
             track_id=r.track_id, labels=list(INTENT_LABELS),
             probabilities=[float(p) for p in r.probabilities], most_likely=r.most_likely,
-            future_path=[Point(x=float(x), y=float(y), z=float(z)) for x, y, z in r.future_path],
+            future_path=[Point(x=float(x), y=float(y), z=float(z)) for x, y, z in path],
             path_time_step=duration_msg(r.path_time_step_s), horizon=duration_msg(steps * r.path_time_step_s),
             window_start=time_msg(r.window_start_ns), window_end=time_msg(r.window_end_ns)))
     return out

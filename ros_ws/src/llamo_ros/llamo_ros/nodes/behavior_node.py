@@ -33,6 +33,7 @@ from llamo_ros.motion.track_buffer import TrackBufferConfig
 from llamo_ros.nodes.behavior_messages import (description_to_msg, intents_to_msg, persons_to_tracks, stamp_ns,
                                                time_msg)
 from llamo_ros.nodes.diagnostics import latency_values, rate_hz, stage_status
+from llamo_ros.nodes.frame_messages import camera_transform
 from llamo_ros.nodes.parameters import declare_config
 from llamo_ros.nodes.shutdown import spin_until_shutdown
 
@@ -124,7 +125,7 @@ class BehaviorNode(Node):
                 self.engine.buffer.clear()
             return
         if intents:
-            self.intents_pub.publish(intents_to_msg(msg.header, intents))
+            self.intents_pub.publish(intents_to_msg(msg.header, intents, camera_transform(msg)))
         for request in requests:
             self.worker.submit(request, self._describe_job(request))
         self.intent_latencies.append(time.perf_counter() - start)

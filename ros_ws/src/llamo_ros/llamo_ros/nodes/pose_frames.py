@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Protocol
 
 import numpy as np
 from geometry_msgs.msg import Point
-from sensor_msgs.msg import CameraInfo, Image
+from sensor_msgs.msg import CameraInfo, CompressedImage, Image
 from std_msgs.msg import ColorRGBA
 from visualization_msgs.msg import Marker, MarkerArray
 
 from llamo_msgs.msg import Keypoint2D, Keypoint3D, Person3D, Person3DArray
 from llamo_ros.config_fields import param
-from llamo_ros.image_encoding import ImageFormatError, to_depth_metres, to_rgb8
-from llamo_ros.nodes.image_msg import image_msg_to_array
+from llamo_ros.frames import FrameLookupError, RigidTransform
+from llamo_ros.image_encoding import ImageFormatError, to_depth_metres
+from llamo_ros.nodes.frame_messages import markers_in_frame, persons_in_frame, transform_msg
+from llamo_ros.nodes.image_msg import image_msg_to_array, image_msg_to_rgb8
 from llamo_ros.pose.backends import create_backend
 from llamo_ros.pose.camera import CameraIntrinsics
 from llamo_ros.pose.metric_root import MetricRootConfig
@@ -28,6 +30,7 @@ from llamo_ros.pose.person_pose import PersonPose, PoseBackend, RootSource
 from llamo_ros.pose.tracker import PersonTracker, PersonTrackerConfig
 from llamo_ros.skeleton import BONES
 
+IMAGE_TRANSPORTS = ("raw", "compressed")   # image_transport plugin names the pose node subscribes with
 _ROOT_SOURCE_FIELD = {
     RootSource.DEPTH: Person3D.ROOT_SOURCE_DEPTH,
     RootSource.HEIGHT_PRIOR: Person3D.ROOT_SOURCE_HEIGHT_PRIOR,
@@ -60,8 +63,15 @@ class PoseConfig:
                                                 "on the ground; mediapipe also starts tracks only on upright "
                                                 "people); 0 keeps everyone, fallen people included")
     max_missed_frames: int = param(15, "frames a track survives without detection (occlusions)")
+    image_transport: str = param("raw", "raw: subscribe `image` (sensor_msgs/Image); compressed: subscribe "
+                                        "`<image>/compressed` (sensor_msgs/CompressedImage, JPEG or PNG), "
+                                        "image_transport's naming (remap `image` to the base topic)")
     error_log_period_s: float = param(5.0, "minimum seconds between repeated error logs of one kind")
     diagnostics_period_s: float = param(1.0, "period of /diagnostics, s")
+
+    def __post_init__(self) -> None:
+        if self.image_transport not in IMAGE_TRANSPORTS:
+            raise ValueError(f"image_transport must be one of {IMAGE_TRANSPORTS}, got {self.image_transport!r}")
 
 
 def backend_from_config(c: PoseConfig) -> PoseBackend:
@@ -73,17 +83,29 @@ def backend_from_config(c: PoseConfig) -> PoseBackend:
         detection_tiles_per_frame=c.detection_tiles_per_frame, min_box_height_to_width=c.min_box_height_to_width)
 
 
+class CameraToTarget(Protocol):
+    """Where the camera-to-target transforms come from (`frames.FixedCameraTransform`, tf2 in the node)."""
+
+    target_frame: str
+
+    def lookup(self, camera_frame: str, stamp_ns: int) -> RigidTransform:
+        """camera_frame -> target_frame at stamp_ns; raises FrameLookupError when there is none."""
+
+
 class PoseFrameProcessor:
     """Image (+ CameraInfo, + depth) messages -> tracked `Person3DArray` and skeleton markers."""
 
     def __init__(self, config: PoseConfig, on_error: Callable[[str, str], None],
-                 backend: PoseBackend | None = None) -> None:
+                 backend: PoseBackend | None = None, to_target: CameraToTarget | None = None) -> None:
+        """`to_target`: publish in its target_frame (None: in the image's camera optical frame)."""
         self.config = config
+        self.to_target = to_target
         self.backend = backend if backend is not None else backend_from_config(config)
         self.tracker = PersonTracker(PersonTrackerConfig(max_missed_frames=config.max_missed_frames))
         self._on_error = on_error   # (kind, text): the caller logs, throttled per kind
         self.processed_frames = 0
         self.dropped_frames = 0     # rejected as malformed (or missing CameraInfo when required), or failed
+        self.transform_missing = 0  # of those: no camera-to-target transform at the image stamp
         self.depth_rejected = 0     # depth images ignored (wrong size, no readings, bad encoding)
         self._intrinsics: tuple[CameraIntrinsics, int, int] | None = None
         self._depth_msg: Image | None = None
@@ -99,14 +121,16 @@ class PoseFrameProcessor:
     def on_depth(self, msg: Image) -> None:
         self._depth_msg = msg
 
-    def decode(self, msg: Image) -> np.ndarray | None:
-        """The image as (H, W, 3) uint8 RGB; None when it is malformed (dropped, counted and logged)."""
+    def decode(self, msg: Image | CompressedImage) -> np.ndarray | None:
+        """The image (raw, or JPEG/PNG compressed) as (H, W, 3) uint8 RGB; None when it is malformed
+        (dropped, counted and logged)."""
         try:
-            return to_rgb8(image_msg_to_array(msg), msg.encoding)
+            return image_msg_to_rgb8(msg)
         except ImageFormatError as error:
-            return self._drop("image", f"dropping image: {error}")
+            kind = "compressed_image" if isinstance(msg, CompressedImage) else "image"
+            return self._drop(kind, f"dropping {kind.replace('_', ' ')}: {error}")
 
-    def estimate(self, msg: Image, image: np.ndarray) -> tuple[Person3DArray, MarkerArray] | None:
+    def estimate(self, msg: Image | CompressedImage, image: np.ndarray) -> tuple[Person3DArray, MarkerArray] | None:
         """Tracked people of a decoded image (`decode`), stamped from `msg`; None when dropped (counted)."""
         height, width = image.shape[:2]
         intrinsics = self._camera_for(width, height)
@@ -120,8 +144,19 @@ class PoseFrameProcessor:
             persons = self.tracker.update(persons)
         except Exception as error:  # noqa: BLE001  a backend failure must not kill the node or the replay
             return self._drop("backend", f"pose estimation failed: {type(error).__name__}: {error}")
+        persons_out, markers_out = persons_msg(msg, width, height, persons), markers_msg(msg, persons)
+        if self.to_target is not None:   # estimated in the camera frame, published in the target frame
+            stamp_ns = msg.header.stamp.sec * 1_000_000_000 + msg.header.stamp.nanosec
+            try:
+                transform = self.to_target.lookup(msg.header.frame_id, stamp_ns)
+            except FrameLookupError as error:
+                self.transform_missing += 1
+                return self._drop("transform", f"dropping image: {error}")
+            frame = self.to_target.target_frame
+            persons_out = persons_in_frame(persons_out, transform, frame)
+            markers_out = markers_in_frame(markers_out, transform, frame)
         self.processed_frames += 1
-        return persons_msg(msg, width, height, persons), markers_msg(msg, persons)
+        return persons_out, markers_out
 
     def close(self) -> None:
         close = getattr(self.backend, "close", None)
@@ -168,7 +203,8 @@ class PoseFrameProcessor:
 
 
 def persons_msg(image_msg: Image, width: int, height: int, persons: list[PersonPose]) -> Person3DArray:
-    """Tracked people of one image -> Person3DArray with the image's header."""
+    """Tracked people of one image -> Person3DArray with the image's header (camera optical frame; an
+    identity camera_transform)."""
     out = Person3DArray()
     out.header = image_msg.header
     out.image_width, out.image_height = width, height
@@ -186,6 +222,7 @@ def persons_msg(image_msg: Image, width: int, height: int, persons: list[PersonP
         m.root_position = _point(p.root_position) if has_3d else Point()
         m.root_source = _ROOT_SOURCE_FIELD[p.root_source]
         out.persons.append(m)
+    out.camera_transform = transform_msg(RigidTransform.identity(), out.header, out.header.frame_id)
     return out
 
 

@@ -18,18 +18,22 @@ from typing import Callable
 
 from rclpy.serialization import deserialize_message, serialize_message
 from rosbags.rosbag2 import Reader, StoragePlugin, Writer
-from sensor_msgs.msg import CameraInfo, Image
+from sensor_msgs.msg import CameraInfo, CompressedImage, Image
 from tqdm import tqdm
 
 from llamo_ros.behavior.engine import BehaviorEngine
 from llamo_ros.config_fields import param
 from llamo_ros.nodes.behavior_messages import description_to_msg, intents_to_msg, persons_to_tracks
+from llamo_ros.frames import TargetFrameConfig
+from llamo_ros.nodes.frame_messages import camera_transform
+from llamo_ros.nodes.tf2_frames import camera_to_target
 from llamo_ros.motion.intents import INTENT_LABELS
 from llamo_ros.nodes.pose_frames import PoseConfig, PoseFrameProcessor
 from llamo_ros.pose.person_pose import PoseBackend
+from llamo_ros.replay.bag_camera import COMPRESSED_IMAGE, CameraTopicError, pick_camera_topic
 from llamo_ros.replay.bag_types import typestore
 
-IMAGE, CAMERA_INFO = "sensor_msgs/msg/Image", "sensor_msgs/msg/CameraInfo"
+CAMERA_INFO = "sensor_msgs/msg/CameraInfo"
 PIPELINE_DEPTH = 2          # messages queued between two pipeline stages
 _END = object()             # end of a stage's stream
 PRINT_INTENT_MIN_P = 0.5  # intent changes below this probability are not printed (they are still written)
@@ -67,8 +71,9 @@ class ReplayError(RuntimeError):
 
 @dataclass
 class ReplayConfig:
-    image_topic: str = param("", "image topic to replay; empty: the bag's only sensor_msgs/Image topic "
-                                 "that is not the depth topic")
+    image_topic: str = param("", "image topic to replay (Image, or CompressedImage JPEG/PNG; a base name also "
+                                 "finds <base>/compressed); empty: the bag's only Image or CompressedImage "
+                                 "topic that is not the depth topic")
     camera_info_topic: str = param("", "CameraInfo topic; empty: the bag's only CameraInfo topic, if any")
     depth_topic: str = param("", "aligned depth image topic (16UC1 mm or 32FC1 m); empty: none")
     output_prefix: str = param("/llamo", "namespace of the output topics (persons, markers, intents, descriptions)")
@@ -133,14 +138,18 @@ class BagReplay:
 
     def __init__(self, config: ReplayConfig, pose_config: PoseConfig, behavior: BehaviorEngine | None = None,
                  backend: PoseBackend | None = None, on_event: Callable[[str], None] = print,
-                 progress: bool = True, on_frame: Callable[[Image, object, list], None] | None = None) -> None:
-        """`on_frame(image, persons, intents)` is called for every processed frame (e.g. a contact sheet)."""
+                 progress: bool = True, on_frame: Callable[[Image, object, list], None] | None = None,
+                 target: TargetFrameConfig | None = None) -> None:
+        """`on_frame(image, persons, intents)` is called for every processed frame (e.g. a contact sheet);
+        `target`: write persons, markers and intents in its target_frame (a fixed transform: no tf2 offline)."""
         self.config, self.behavior, self.on_event, self.progress = config, behavior, on_event, progress
         self.on_frame = on_frame
         self.report = ReplayReport()
-        self.pose = PoseFrameProcessor(pose_config, self._on_pose_error, backend)
+        self.pose = PoseFrameProcessor(pose_config, self._on_pose_error, backend,
+                                       camera_to_target(target) if target is not None else None)
         self._printed_intent: dict[int, int] = {}
         self._first_stamp: int | None = None
+        self._image_type: type = Image   # or CompressedImage: set from the bag's camera topic
 
     def _on_pose_error(self, kind: str, text: str) -> None:
         if kind not in self.report.problems:  # first of each kind now, all of them in the summary
@@ -165,7 +174,12 @@ class BagReplay:
             depth = config.depth_topic
             if depth and depth not in {c.topic for c in conns}:
                 raise ReplayError(f"depth topic {depth!r} is not in the bag")
-            image = _pick_topic(conns, IMAGE, config.image_topic, {depth}, "image", required=True)
+            try:
+                camera = pick_camera_topic({c.topic: c.msgtype for c in conns}, config.image_topic, {depth})
+            except CameraTopicError as exc:
+                raise ReplayError(str(exc)) from None
+            image = camera.topic
+            self._image_type = CompressedImage if camera.msgtype == COMPRESSED_IMAGE else Image
             info = _pick_topic(conns, CAMERA_INFO, config.camera_info_topic, set(), "camera info", required=False)
             wanted = [c for c in conns if c.topic in {image, info, depth}]
             total = sum(c.msgcount for c in wanted if c.topic == image)
@@ -244,7 +258,7 @@ class BagReplay:
                     item = ("depth", deserialize_message(raw, Image), log_time)
                 else:   # decoded here, off the pose stage that sets the pace (as the pose node's callback does)
                     self.report.images_read += 1
-                    msg = deserialize_message(raw, Image)
+                    msg = deserialize_message(raw, self._image_type)
                     item = ("image", (msg, self.pose.decode(msg)), log_time)
                 busy += time.perf_counter() - start
                 _put(out, item, stop)
@@ -304,7 +318,7 @@ class BagReplay:
         tracks, _ = persons_to_tracks(persons)
         intents, requests = self.behavior.update(stamp, tracks)
         if intents:
-            self._write("intents", intents_to_msg(persons.header, intents), log_time)
+            self._write("intents", intents_to_msg(persons.header, intents, camera_transform(persons)), log_time)
             self.report.intent_messages += 1
         t = self._seconds(stamp)
         for r in intents:  # print confident changes only: low-probability flicker is in the bag, not the console
