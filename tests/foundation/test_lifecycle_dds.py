@@ -110,7 +110,7 @@ def test_pose_node_lifecycle_publishes_only_while_active(ros_graph, ros_node, tm
 
     assert pose.change("active_shutdown") and pose.state() == "finalized"
     assert proc.poll() is None, f"the node process ended at the shutdown transition:\n{log()}"
-    assert ros_graph.stop(proc, signal.SIGTERM) == 0, log()
+    assert ros_graph.stop(proc, signal.SIGTERM, timeout=30) == 0, log()
     assert "Traceback" not in log(), log()
 
 
@@ -162,5 +162,5 @@ def test_behavior_node_lifecycle_refuses_questions_and_publishes_nothing_while_i
     assert quiet(intents, spin), "intents after deactivate"
     assert "not active" in ask().error_message
     assert behavior.change("cleanup") and behavior.state() == "unconfigured", log()
-    assert proc.poll() is None and ros_graph.stop(proc, signal.SIGTERM) == 0, log()
+    assert proc.poll() is None and ros_graph.stop(proc, signal.SIGTERM, timeout=30) == 0, log()
     assert "Traceback" not in log(), log()
