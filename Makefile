@@ -4,7 +4,12 @@ RUN := tools/ros_env.sh
 OUT ?= out
 PYTEST_ARGS ?=
 
-.PHONY: setup setup-mmpose setup-smplx setup-all test demo bench clean
+# The subset of the suite that also runs against ROS 2 Jazzy (the LTS most robots run): the interfaces build,
+# image conversion, lifecycle, every node over DDS, the pipeline graph, launch files and bag replay.
+JAZZY_TESTS := tests/foundation tests/pose/test_pose_node_dds.py tests/behavior/test_behavior_node_dds.py \
+  tests/behavior/test_pipeline_graph_dds.py tests/replay tests/launch
+
+.PHONY: setup setup-mmpose setup-smplx setup-all setup-jazzy test test-kilted test-jazzy demo bench clean
 
 setup:            ## venv + ROS 2 Kilted wheels + Python stack + sample media + colcon build (what the demo needs)
 	bash tools/setup_env.sh
@@ -18,8 +23,16 @@ setup-smplx:      ## setup + the optional smplx extra (non-commercial licence; A
 setup-all:        ## everything the test suite exercises
 	bash tools/setup_env.sh --with-mmpose --with-smplx
 
-test: setup-all   ## the whole test suite (what CI runs)
+setup-jazzy:      ## a second environment with ROS 2 Jazzy: .venv-jazzy + ros_ws/install-jazzy
+	bash tools/setup_env.sh --distro jazzy
+
+test: test-kilted test-jazzy  ## the whole suite on Kilted, then the Jazzy subset (what CI runs)
+
+test-kilted: setup-all  ## the whole test suite on ROS 2 Kilted
 	$(RUN) python -m pytest $(PYTEST_ARGS)
+
+test-jazzy: setup-jazzy  ## the JAZZY_TESTS subset on ROS 2 Jazzy
+	LLAMO_ROS_DISTRO=jazzy $(RUN) python -m pytest $(JAZZY_TESTS) $(PYTEST_ARGS)
 
 demo: setup       ## the main job on the embedded defaults: vtest.avi -> rosbag -> pipeline -> output bag + PNG
 	$(RUN) python -m llamo_ros.cli demo --out $(OUT)/demo
@@ -33,4 +46,4 @@ bench: setup-mmpose ## benchmark suite, single-threaded: table + out/bench/bench
 	  --frames 10 --mmpose-models --json $(OUT)/bench/pose.json
 
 clean:            ## remove build outputs (keeps the venv and the caches in ~/.cache/llamo_ros)
-	rm -rf ros_ws/build ros_ws/install ros_ws/log $(OUT)
+	rm -rf ros_ws/build ros_ws/install ros_ws/log ros_ws/build-jazzy ros_ws/install-jazzy ros_ws/log-jazzy $(OUT)

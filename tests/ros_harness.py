@@ -15,7 +15,8 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-INSTALL = REPO / "ros_ws" / "install"
+# tools/ros_env.sh names the install of the ROS 2 distribution under test (Kilted or Jazzy).
+INSTALL = Path(os.environ.get("LLAMO_ROS_INSTALL", REPO / "ros_ws" / "install"))
 FASTDDS_PROFILE = REPO / "launch" / "fastdds_profile.xml"
 _LOCK_DIR = Path(os.environ.get("TMPDIR", "/tmp")) / "llamo_ros_domain_locks"
 _SHM = Path("/dev/shm")

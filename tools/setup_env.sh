@@ -5,19 +5,33 @@
 # `--with-mmpose` also sets up the OpenMMLab stack for the mmpose backend (mmcv is built once into the wheel
 # cache, 15-40 min on 2 cores); the default pipeline (MediaPipe) never needs it, so `make demo` skips it.
 # `--with-smplx` installs the optional, non-commercially licensed smplx (AMASS loader and its tests).
+# `--distro jazzy` (or LLAMO_ROS_DISTRO=jazzy) sets up ROS 2 Jazzy instead of Kilted, in its own venv
+# (.venv-jazzy) and its own colcon build (ros_ws/install-jazzy), beside the default Kilted one.
 set -euo pipefail
 WITH_MMPOSE=0
 WITH_SMPLX=0
-for arg in "$@"; do
-  case "$arg" in
+DISTRO=${LLAMO_ROS_DISTRO:-kilted}
+while [ $# -gt 0 ]; do
+  case "$1" in
     --with-mmpose) WITH_MMPOSE=1 ;;
     --with-smplx) WITH_SMPLX=1 ;;
-    *) echo "setup: unknown option $arg (known: --with-mmpose --with-smplx)" >&2; exit 2 ;;
+    --distro) DISTRO=${2:?--distro needs kilted or jazzy}; shift ;;
+    *) echo "setup: unknown option $1 (known: --with-mmpose --with-smplx --distro kilted|jazzy)" >&2; exit 2 ;;
   esac
+  shift
 done
 cd "$(dirname "$0")/.."
 REPO=$(pwd)
-VENV=${LLAMO_VENV:-$REPO/.venv}
+case "$DISTRO" in
+  kilted) REQUIREMENTS=requirements/requirements.txt CONSTRAINTS=requirements/constraints.txt
+          VENV=${LLAMO_VENV:-$REPO/.venv} BUILD_SUFFIX="" ;;
+  jazzy)  REQUIREMENTS=requirements/jazzy.txt CONSTRAINTS=requirements/constraints-jazzy.txt
+          VENV=${LLAMO_JAZZY_VENV:-$REPO/.venv-jazzy} BUILD_SUFFIX="-jazzy" ;;
+  *) echo "setup: unknown ROS 2 distribution $DISTRO (kilted or jazzy)" >&2; exit 2 ;;
+esac
+if [ "$DISTRO" != kilted ] && [ "$WITH_MMPOSE$WITH_SMPLX" != 00 ]; then
+  echo "setup: --with-mmpose/--with-smplx are for the default (Kilted) environment only" >&2; exit 2
+fi
 CACHE=${LLAMO_CACHE_DIR:-$HOME/.cache/llamo_ros}
 PYTHON=${PYTHON:-python3.11}
 STAMPS=$VENV/.llamo_stamps
@@ -37,15 +51,15 @@ if ! command -v "$PYTHON" >/dev/null; then
 fi
 [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
 PIP=("$VENV/bin/python" -m pip --disable-pip-version-check)
-h=$(inputs_hash requirements/requirements.txt requirements/no-deps.txt requirements/constraints.txt)
+h=$(inputs_hash requirements/python.txt "$REQUIREMENTS" requirements/no-deps.txt "$CONSTRAINTS")
 if done_already python-stack "$h"; then
   echo "up to date"
 else
   "${PIP[@]}" install --progress-bar off -q "pip<25" "setuptools<81" wheel
-  progress "Python stack and ROS 2 Kilted wheels (about 2 min on a fresh machine)"
-  "${PIP[@]}" install --progress-bar off -r requirements/requirements.txt -c requirements/constraints.txt \
+  progress "Python stack and ROS 2 $DISTRO wheels (about 2 min on a fresh machine)"
+  "${PIP[@]}" install --progress-bar off -r "$REQUIREMENTS" -c "$CONSTRAINTS" \
     2>&1 | grep -v -e "is ignored: it is neither a file nor a directory" | grep -E "^(Successfully|ERROR|error)" || true
-  "${PIP[@]}" install --progress-bar off -q --no-deps -r requirements/no-deps.txt -c requirements/constraints.txt \
+  "${PIP[@]}" install --progress-bar off -q --no-deps -r requirements/no-deps.txt -c "$CONSTRAINTS" \
     2>&1 | grep -v -e "is ignored: it is neither a file nor a directory" || true
   "${PIP[@]}" check >/dev/null 2>&1 || echo "note: pip check reports unmet optional dependencies (expected for --no-deps packages)"
   "$VENV/bin/python" -c "import rclpy, torch, numpy, mediapipe, ai_edge_litert, transformers, rosbags; print('imports ok: torch', torch.__version__, 'numpy', numpy.__version__)"
@@ -90,22 +104,23 @@ progress "sample media of real people (Debian opencv-doc: basketball, messi, vte
 LLAMO_OPENCV_DOC_DIR=${LLAMO_OPENCV_DOC_DIR:-$CACHE/opencv-doc} PYTHONPATH=ros_ws/src/llamo_ros \
   "$VENV/bin/python" -m llamo_ros.data.sample_media
 
-progress "colcon build of ros_ws"
+progress "colcon build of ros_ws (ROS 2 $DISTRO: ros_ws/install$BUILD_SUFFIX)"
 # The installed package carries launch/ and models/ too, so they are inputs of the build.
 h=$(cd ros_ws/src && find . -type f -not -path '*/__pycache__/*' -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
 h="$h-$(find launch models -type f -print0 2>/dev/null | sort -z | xargs -0 -r sha256sum | sha256sum | cut -c1-16 || true)"
-if done_already colcon "$h" && [ -f ros_ws/install/setup.bash ]; then
+if done_already colcon "$h" && [ -f "ros_ws/install$BUILD_SUFFIX/setup.bash" ]; then
   echo "up to date"
 else
   (
     cd ros_ws
     export AMENT_PREFIX_PATH=$VENV CMAKE_PREFIX_PATH=$VENV
-    "$VENV/bin/colcon" build --event-handlers console_direct- console_start_end+ \
+    "$VENV/bin/colcon" --log-base "log$BUILD_SUFFIX" build --build-base "build$BUILD_SUFFIX" \
+      --install-base "install$BUILD_SUFFIX" --event-handlers console_direct- console_start_end+ \
       --cmake-args -DPython3_EXECUTABLE="$VENV/bin/python" -DBUILD_TESTING=OFF
   )
   mark_done colcon "$h"
 fi
 
 progress "check"
-bash -c "source ros_ws/install/setup.bash && '$VENV/bin/python' -c 'import llamo_ros, llamo_msgs.msg; print(\"llamo_ros\", llamo_ros.__version__, \"and llamo_msgs importable\")'"
+bash -c "source ros_ws/install$BUILD_SUFFIX/setup.bash && '$VENV/bin/python' -c 'import llamo_ros, llamo_msgs.msg; print(\"llamo_ros\", llamo_ros.__version__, \"and llamo_msgs importable\")'"
 echo "setup: done"

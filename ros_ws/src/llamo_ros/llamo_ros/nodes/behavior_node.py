@@ -8,8 +8,10 @@ Intents are computed in the subscription callback, batched across people, and ne
 model: descriptions run in a `DescriptionWorker` thread that drops stale requests, and the service runs in
 its own callback group. The LLM is shared by both and guarded by a lock.
 
-A plain node (not lifecycle-managed): models load in the constructor, so the node is ready when it starts
-publishing; see README for why.
+A lifecycle node (`llamo_ros.nodes.lifecycle`): configure loads the motion-language model, activate
+subscribes and starts publishing, deactivate unsubscribes (questions are then refused with a clear error),
+cleanup frees the model and the worker thread. With ``autostart`` (default) it configures and activates
+itself at start-up.
 """
 from __future__ import annotations
 
@@ -22,7 +24,8 @@ import rclpy
 from diagnostic_msgs.msg import DiagnosticArray
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.executors import MultiThreadedExecutor
-from rclpy.node import Node
+from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
+from rclpy.timer import Timer
 
 from llamo_msgs.msg import BehaviorDescription, IntentPredictionArray, Person3DArray
 from llamo_msgs.srv import AskAboutPerson
@@ -34,7 +37,8 @@ from llamo_ros.nodes.behavior_messages import (description_to_msg, intents_to_ms
                                                time_msg)
 from llamo_ros.nodes.diagnostics import latency_values, rate_hz, stage_status
 from llamo_ros.nodes.frame_messages import camera_transform
-from llamo_ros.nodes.parameters import declare_config
+from llamo_ros.nodes.lifecycle import LifecycleConfig, start_up
+from llamo_ros.nodes.parameters import declare_parameters, read_config
 from llamo_ros.nodes.shutdown import spin_until_shutdown
 
 
@@ -54,28 +58,26 @@ class BehaviorModelConfig:
 
 # Every parameter of the node: (config dataclass, parameter name prefix).
 PARAMETER_CONFIGS = ((BehaviorModelConfig, ""), (BehaviorConfig, "behavior."), (TrackBufferConfig, "buffer."),
-                     (DescriptionWorkerConfig, "worker."))
+                     (DescriptionWorkerConfig, "worker."), (LifecycleConfig, ""))
 
 
-class BehaviorNode(Node):
+class BehaviorNode(LifecycleNode):
     """Person3DArray -> intents, descriptions, answers; see the module docstring."""
 
-    def __init__(self, model=None, subscribe_persons: bool = True) -> None:
-        """`model`: an already loaded BehaviorModel (default: load from parameters);
-        `subscribe_persons`: false when the pose stage calls `on_persons` in process (composed mode)."""
-        super().__init__("behavior")
-        self.config, behavior, buffer, worker = (declare_config(self, cls, prefix) for cls, prefix in PARAMETER_CONFIGS)
-        if model is None:
-            from llamo_ros.behavior.behavior_model import load_behavior_model
+    config: BehaviorModelConfig | None  # read in configure
+    engine: BehaviorEngine | None       # track buffers and intent decisions; None while unconfigured
+    worker: DescriptionWorker | None    # the description thread; None while unconfigured
 
-            model = load_behavior_model(self.config.checkpoint_dir or None, self.config.llm_dir or None,
-                                        device=self.config.device, quantize_int8=self.config.quantize_int8,
-                                        max_new_tokens=self.config.max_new_tokens,
-                                        intent_runtime=self.config.intent_runtime)
-        if self.config.preload_llm:
-            model.preload()
-        self.model = model
-        self.engine = BehaviorEngine(model, behavior, buffer)
+    def __init__(self, model=None, subscribe_persons: bool = True) -> None:
+        """`model`: an already loaded BehaviorModel, kept across cleanup (default: load from parameters in
+        configure); `subscribe_persons`: false when the pose stage calls `on_persons` in process (composed)."""
+        super().__init__("behavior")
+        for cls, prefix in PARAMETER_CONFIGS:
+            declare_parameters(self, cls, prefix)
+        self._given_model, self._subscribe_persons = model, subscribe_persons
+        self.config, self.model, self.engine, self.worker = None, None, None, None
+        self._active = False
+        self._inputs: list = []                # the persons subscription and diagnostics timer, while active
         self._engine_lock = threading.Lock()   # the engine is used by the subscription and the service
         self._llm_lock = threading.Lock()      # one generation at a time (worker and service)
         self._frame_id = ""
@@ -84,29 +86,94 @@ class BehaviorNode(Node):
         self.intent_latencies = deque(maxlen=200)
         self._input_stamps = deque(maxlen=50)  # wall times of recent inputs, for the rate
         self._last_error_log: dict[str, float] = {}
-
-        self.intents_pub = self.create_publisher(IntentPredictionArray, "intents", 10)
-        self.descriptions_pub = self.create_publisher(BehaviorDescription, "descriptions", 10)
-        self.diagnostics_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
-        if subscribe_persons:
-            self.create_subscription(Person3DArray, "persons", self.on_persons, 10,
-                                     callback_group=MutuallyExclusiveCallbackGroup())
+        # The service exists in every state so that callers get a clear refusal rather than a timeout.
         self.create_service(AskAboutPerson, "ask_about_person", self._on_ask,
                             callback_group=MutuallyExclusiveCallbackGroup())
-        self.create_timer(self.config.diagnostics_period_s, self._publish_diagnostics,
-                          callback_group=MutuallyExclusiveCallbackGroup())
+
+    # -- lifecycle -------------------------------------------------------------------------------------
+    def on_configure(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Read the parameters and load the model -> inactive; FAILURE (logged) -> unconfigured."""
+        try:
+            self.config, behavior, buffer, worker, _ = (read_config(self, cls, prefix)
+                                                        for cls, prefix in PARAMETER_CONFIGS)
+            model = self._given_model
+            if model is None:
+                from llamo_ros.behavior.behavior_model import load_behavior_model
+
+                model = load_behavior_model(self.config.checkpoint_dir or None, self.config.llm_dir or None,
+                                            device=self.config.device, quantize_int8=self.config.quantize_int8,
+                                            max_new_tokens=self.config.max_new_tokens,
+                                            intent_runtime=self.config.intent_runtime)
+            if self.config.preload_llm:
+                model.preload()
+        except Exception as error:  # noqa: BLE001  a bad parameter or a missing model: say why, stay unconfigured
+            self.get_logger().error(f"configure failed: {type(error).__name__}: {error}")
+            self.config = None
+            return TransitionCallbackReturn.FAILURE
+        self.model = model
+        self.engine = BehaviorEngine(model, behavior, buffer)
+        self.intents_pub = self.create_lifecycle_publisher(IntentPredictionArray, "intents", 10)
+        self.descriptions_pub = self.create_lifecycle_publisher(BehaviorDescription, "descriptions", 10)
+        self.diagnostics_pub = self.create_lifecycle_publisher(DiagnosticArray, "/diagnostics", 10)
         self.worker = DescriptionWorker(self._on_description, worker, on_error=self._on_description_error)
-        self.get_logger().info(f"behavior node ready: model={model.name}")
+        self.get_logger().info(f"behavior node configured: model={model.name}")
+        return super().on_configure(state)
+
+    def on_activate(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Subscribe to persons, answer questions, publish -> active."""
+        group = MutuallyExclusiveCallbackGroup()
+        self._inputs = [self.create_timer(self.config.diagnostics_period_s, self._publish_diagnostics,
+                                          callback_group=MutuallyExclusiveCallbackGroup())]
+        if self._subscribe_persons:
+            self._inputs.append(self.create_subscription(Person3DArray, "persons", self.on_persons, 10,
+                                                         callback_group=group))
+        self._active = True
+        self.get_logger().info("behavior node active")
+        return super().on_activate(state)
+
+    def on_deactivate(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Unsubscribe; queued descriptions are dropped by the publisher gate -> inactive."""
+        self._stop_inputs()
+        self.get_logger().info("behavior node inactive")
+        return super().on_deactivate(state)
+
+    def on_cleanup(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Stop the description thread and free the model -> unconfigured."""
+        self._release()
+        return super().on_cleanup(state)
+
+    def on_shutdown(self, state: LifecycleState) -> TransitionCallbackReturn:
+        self._release()
+        return super().on_shutdown(state)
 
     def destroy_node(self):
-        # a generation in flight stops after its current token (worker.cancel), so this join is short; the
-        # thread must not be left running into interpreter exit (torch aborts the process then)
-        self.worker.close(timeout=30.0)
+        self._release()
         return super().destroy_node()
+
+    def _stop_inputs(self) -> None:
+        self._active = False
+        for entity in self._inputs:
+            (self.destroy_timer if isinstance(entity, Timer) else self.destroy_subscription)(entity)
+        self._inputs = []
+
+    def _release(self) -> None:
+        self._stop_inputs()
+        if self.worker is not None:
+            # a generation in flight stops after its current token (worker.cancel), so this join is short; the
+            # thread must not be left running into interpreter exit (torch aborts the process then)
+            self.worker.close(timeout=30.0)
+        with self._engine_lock:
+            self.worker, self.engine, self.model = None, None, None
+        for name in ("intents_pub", "descriptions_pub", "diagnostics_pub"):
+            publisher = self.__dict__.pop(name, None)
+            if publisher is not None:
+                self.destroy_lifecycle_publisher(publisher)
 
     # -- persons -> intents -----------------------------------------------------------------------
     def on_persons(self, msg: Person3DArray) -> None:
-        """One frame of tracked people -> intents now, descriptions queued."""
+        """One frame of tracked people -> intents now, descriptions queued; ignored while inactive."""
+        if not self._active:
+            return
         start = time.perf_counter()
         self.received += 1
         self._input_stamps.append(time.monotonic())
@@ -116,14 +183,15 @@ class BehaviorNode(Node):
             self.skipped_persons += len(problems)
             self._error("persons", "; ".join(problems))
         now_ns = stamp_ns(msg.header.stamp)
-        try:
-            with self._engine_lock:
+        with self._engine_lock:
+            if self.engine is None:  # cleaned up while this message waited
+                return
+            try:
                 intents, requests = self.engine.update(now_ns, tracks)
-        except ValueError as exc:  # time went backwards (bag loop, clock reset): start over
-            self._error("time", f"{exc}; clearing the motion buffer")
-            with self._engine_lock:
+            except ValueError as exc:  # time went backwards (bag loop, clock reset): start over
+                self._error("time", f"{exc}; clearing the motion buffer")
                 self.engine.buffer.clear()
-            return
+                return
         if intents:
             self.intents_pub.publish(intents_to_msg(msg.header, intents, camera_transform(msg)))
         for request in requests:
@@ -155,19 +223,23 @@ class BehaviorNode(Node):
     # -- service -------------------------------------------------------------------------------------
     def _on_ask(self, request, response):
         with self._engine_lock:
-            checked = self.engine.check_question(request.track_id, request.question)
+            if self._active and self.engine is not None:
+                checked, model = self.engine.check_question(request.track_id, request.question), self.model
+            else:
+                checked, model = AskResult(False, error_message="the behavior node is not active (lifecycle "
+                                                                "state: configure and activate it first)"), None
         if isinstance(checked, AskResult):
             result = checked
         else:
             try:
                 with self._llm_lock:
-                    answer = self.model.answer(checked, request.question)
+                    answer = model.answer(checked, request.question)
                 result = AskResult(True, answer, "", int(checked.stamps_ns[0]), int(checked.stamps_ns[-1]))
             except Exception as exc:  # report through the service, keep serving
                 result = AskResult(False, error_message=f"the language model failed: {exc!r}")
         response.success, response.answer, response.error_message = result.success, result.answer, result.error_message
         response.window_start, response.window_end = time_msg(result.window_start_ns), time_msg(result.window_end_ns)
-        response.model = self.model.name
+        response.model = model.name if model is not None else ""
         return response
 
     # -- observability -------------------------------------------------------------------------------
@@ -189,7 +261,8 @@ class BehaviorNode(Node):
 
     def _error(self, kind: str, text: str) -> None:
         now = time.monotonic()
-        if now - self._last_error_log.get(kind, -1e9) >= self.config.error_log_period_s:
+        period = self.config.error_log_period_s if self.config is not None else BehaviorModelConfig.error_log_period_s
+        if now - self._last_error_log.get(kind, -1e9) >= period:
             self._last_error_log[kind] = now
             self.get_logger().error(text)
 
@@ -199,6 +272,8 @@ def main(args=None) -> None:
     node = None
     try:
         node = BehaviorNode()
+        if not start_up(node, read_config(node, LifecycleConfig).autostart):
+            node.get_logger().error("autostart failed; the node stays up for a lifecycle manager to retry")
         executor = MultiThreadedExecutor(num_threads=3)
         executor.add_node(node)
         spin_until_shutdown(executor)

@@ -1,7 +1,8 @@
 """Pose and behaviour stages in one process, for small robots: the pose node hands each Person3DArray to
 the behaviour node directly (no serialisation, no DDS hop); `persons` is still published for others.
 
-Both nodes keep their names (`pose`, `behavior`) and parameter sections.
+Both nodes keep their names (`pose`, `behavior`), parameter sections and lifecycles: each is configured
+and activated at start-up when its own ``autostart`` is true, and a lifecycle manager can drive each.
 """
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import rclpy
 from rclpy.executors import MultiThreadedExecutor
 
 from llamo_ros.nodes.behavior_node import BehaviorNode
+from llamo_ros.nodes.lifecycle import LifecycleConfig, start_up
+from llamo_ros.nodes.parameters import read_config
 from llamo_ros.nodes.pose_node import PoseNode
 from llamo_ros.nodes.shutdown import spin_until_shutdown
 
@@ -20,6 +23,9 @@ def main(args=None) -> None:
         behavior = BehaviorNode(subscribe_persons=False)
         nodes.append(behavior)
         nodes.append(PoseNode(persons_sink=behavior.on_persons))
+        for node in nodes:  # behaviour first: it is ready for the first persons the pose node hands over
+            if not start_up(node, read_config(node, LifecycleConfig).autostart):
+                node.get_logger().error("autostart failed; the node stays up for a lifecycle manager to retry")
         executor = MultiThreadedExecutor(num_threads=4)
         for node in nodes:
             executor.add_node(node)

@@ -7,11 +7,18 @@ from rclpy.node import Node
 from llamo_ros.config_fields import described_fields
 
 
-def declare_config(node: Node, cls, prefix: str = ""):
-    """Declare `prefix + field` for every field of `cls` (default and description from the dataclass),
-    read the values given at start-up (YAML, `-p`) and return a validated `cls` instance."""
-    values = {}
+def declare_parameters(node: Node, cls, prefix: str = "") -> None:
+    """Declare `prefix + field` for every field of `cls`, with its default and description."""
     for name, default, description in described_fields(cls):
         node.declare_parameter(prefix + name, default, ParameterDescriptor(description=description))
-        values[name] = node.get_parameter(prefix + name).value
-    return cls(**values)
+
+
+def read_config(node: Node, cls, prefix: str = ""):
+    """The current values of `cls`'s parameters (declared by `declare_parameters`) as a validated `cls`."""
+    return cls(**{name: node.get_parameter(prefix + name).value for name, _, _ in described_fields(cls)})
+
+
+def declare_config(node: Node, cls, prefix: str = ""):
+    """Declare `cls`'s parameters and return their start-up values (YAML, `-p`) as a validated `cls`."""
+    declare_parameters(node, cls, prefix)
+    return read_config(node, cls, prefix)

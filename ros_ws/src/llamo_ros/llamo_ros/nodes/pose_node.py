@@ -1,4 +1,4 @@
-"""ROS 2 node: camera image (+ CameraInfo, + aligned depth) -> tracked metric 3D skeletons.
+"""ROS 2 managed node: camera image (+ CameraInfo, + aligned depth) -> tracked metric 3D skeletons.
 
 Subscribes ``image`` (sensor_msgs/Image, sensor-data QoS; with ``image_transport:=compressed`` instead
 ``<image>/compressed``, sensor_msgs/CompressedImage JPEG or PNG), ``camera_info`` (sensor_msgs/CameraInfo)
@@ -7,6 +7,10 @@ and ``depth`` (sensor_msgs/Image 16UC1 mm or 32FC1 m, aligned to ``image``; opti
 ``markers`` (visualization_msgs/MarkerArray skeletons for RViz); with ``target_frame`` set, both are in that
 frame (tf2 at the image stamp, or the fixed camera_* transform) and ``persons.camera_transform`` records
 the transform used.
+
+A lifecycle node (`llamo_ros.nodes.lifecycle`): configure loads the pose backend, activate subscribes and
+starts publishing, deactivate unsubscribes, cleanup frees the backend. With ``autostart`` (default) it
+configures and activates itself at start-up.
 
 Only the newest image is processed: the subscription callback checks and decodes each image and keeps
 the latest good one, and a worker thread estimates poses on it, so a slow backend drops frames (counted
@@ -26,67 +30,130 @@ import numpy as np
 import rclpy
 from rclpy._rclpy_pybind11 import RCLError
 from rclpy.executors import SingleThreadedExecutor
-from rclpy.node import Node
+from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
 from diagnostic_msgs.msg import DiagnosticArray
 from rclpy.qos import qos_profile_sensor_data
+from rclpy.timer import Timer
 from sensor_msgs.msg import CameraInfo, CompressedImage, Image
 from visualization_msgs.msg import MarkerArray
 
 from llamo_msgs.msg import Person3DArray
 from llamo_ros.frames import TargetFrameConfig
 from llamo_ros.nodes.diagnostics import latency_values, rate_hz, stage_status
-from llamo_ros.nodes.parameters import declare_config
+from llamo_ros.nodes.lifecycle import LifecycleConfig, start_up
+from llamo_ros.nodes.parameters import declare_parameters, read_config
 from llamo_ros.nodes.shutdown import spin_until_shutdown
 from llamo_ros.nodes.pose_frames import PoseConfig, PoseFrameProcessor
 from llamo_ros.nodes.tf2_frames import camera_to_target
 
 
 # Every parameter of the node: (config dataclass, parameter name prefix).
-PARAMETER_CONFIGS = ((PoseConfig, ""), (TargetFrameConfig, ""))
+PARAMETER_CONFIGS = ((PoseConfig, ""), (TargetFrameConfig, ""), (LifecycleConfig, ""))
 
 
-class PoseNode(Node):
+class PoseNode(LifecycleNode):
     """Image -> `Person3DArray` + skeleton markers; see the module docstring."""
+
+    config: PoseConfig | None           # read in configure
+    frames: PoseFrameProcessor | None   # the backend and per-stream state; None while unconfigured
 
     def __init__(self, persons_sink: Callable[[Person3DArray], None] | None = None):
         """`persons_sink`: also hand every Person3DArray to this callable, in process (composed mode)."""
         super().__init__("pose")
         self._persons_sink = persons_sink
-        self.config, frame_config = (declare_config(self, cls, prefix) for cls, prefix in PARAMETER_CONFIGS)
+        for cls, prefix in PARAMETER_CONFIGS:
+            declare_parameters(self, cls, prefix)
+        self.config, self.frames = None, None
         self._last_error_log: dict[str, float] = {}
-        self.frames = PoseFrameProcessor(self.config, self._error, to_target=camera_to_target(frame_config, self))
         self.skipped_frames = 0     # replaced by a newer image before the worker got to them
         self._pending: tuple[Image | CompressedImage, np.ndarray] | None = None  # newest good image, decoded
         self._wake = threading.Condition()
-        self._running = True
+        self._running = False
+        self._worker: threading.Thread | None = None
+        self._inputs: list = []     # subscriptions and the diagnostics timer, alive while active
         self.latencies: deque = deque(maxlen=200)      # per processed frame: image in -> persons out, s
         self._input_times: deque = deque(maxlen=50)     # wall times of recent images, for the input rate
-        self.diagnostics_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
-        self.create_timer(self.config.diagnostics_period_s, self._publish_diagnostics)
-        self.persons_pub = self.create_publisher(Person3DArray, "persons", 10)
-        self.markers_pub = self.create_publisher(MarkerArray, "markers", 10)
-        if self.config.image_transport == "compressed":   # image_transport's naming: <base topic>/compressed
-            image_topic = self.resolve_topic_name("image") + "/compressed"
-            self.create_subscription(CompressedImage, image_topic, self._on_image, qos_profile_sensor_data)
-        else:
-            image_topic = self.resolve_topic_name("image")
-            self.create_subscription(Image, "image", self._on_image, qos_profile_sensor_data)
-        self.create_subscription(CameraInfo, "camera_info", self.frames.on_camera_info, qos_profile_sensor_data)
-        self.create_subscription(Image, "depth", self.frames.on_depth, qos_profile_sensor_data)
+
+    # -- lifecycle -------------------------------------------------------------------------------------
+    def on_configure(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Read the parameters and load the backend -> inactive; FAILURE (logged) -> unconfigured."""
+        try:
+            self.config = read_config(self, PoseConfig)
+            to_target = camera_to_target(read_config(self, TargetFrameConfig), self)
+            self.frames = PoseFrameProcessor(self.config, self._error, to_target=to_target)
+        except Exception as error:  # noqa: BLE001  a bad parameter or a missing model: say why, stay unconfigured
+            self.get_logger().error(f"configure failed: {type(error).__name__}: {error}")
+            self.config = self.frames = None
+            return TransitionCallbackReturn.FAILURE
+        self.diagnostics_pub = self.create_lifecycle_publisher(DiagnosticArray, "/diagnostics", 10)
+        self.persons_pub = self.create_lifecycle_publisher(Person3DArray, "persons", 10)
+        self.markers_pub = self.create_lifecycle_publisher(MarkerArray, "markers", 10)
+        self._running = True
         self._worker = threading.Thread(target=self._work, name="pose_worker", daemon=True)
         self._worker.start()
         target = self.frames.to_target
         frame = f"{target.target_frame} ({type(target).__name__})" if target else "the camera optical frame"
-        self.get_logger().info(f"pose node ready: backend={self.config.backend}, images from {image_topic} "
-                               f"({self.config.image_transport}), publishing in {frame}")
+        self.get_logger().info(f"pose node configured: backend={self.config.backend}, images from "
+                               f"{self._image_topic()} ({self.config.image_transport}), publishing in {frame}")
+        return super().on_configure(state)
+
+    def _image_topic(self) -> str:
+        """The image subscription's topic: image_transport's naming, `<base topic>/compressed` for JPEG/PNG."""
+        base = self.resolve_topic_name("image")
+        return base + "/compressed" if self.config.image_transport == "compressed" else base
+
+    def on_activate(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Subscribe to the camera and publish from now on -> active."""
+        image_type = CompressedImage if self.config.image_transport == "compressed" else Image
+        self._inputs = [
+            self.create_subscription(image_type, self._image_topic(), self._on_image, qos_profile_sensor_data),
+            self.create_subscription(CameraInfo, "camera_info", self.frames.on_camera_info, qos_profile_sensor_data),
+            self.create_subscription(Image, "depth", self.frames.on_depth, qos_profile_sensor_data),
+            self.create_timer(self.config.diagnostics_period_s, self._publish_diagnostics)]
+        self.get_logger().info("pose node active")
+        return super().on_activate(state)
+
+    def on_deactivate(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Unsubscribe; an image being estimated now is not published -> inactive."""
+        self._stop_inputs()
+        self.get_logger().info("pose node inactive")
+        return super().on_deactivate(state)
+
+    def on_cleanup(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Stop the worker and free the backend -> unconfigured."""
+        self._release()
+        return super().on_cleanup(state)
+
+    def on_shutdown(self, state: LifecycleState) -> TransitionCallbackReturn:
+        self._release()
+        return super().on_shutdown(state)
 
     def destroy_node(self):
+        self._release()
+        return super().destroy_node()
+
+    def _stop_inputs(self) -> None:
+        for entity in self._inputs:
+            (self.destroy_timer if isinstance(entity, Timer) else self.destroy_subscription)(entity)
+        self._inputs = []
+        with self._wake:
+            self._pending = None
+
+    def _release(self) -> None:
+        self._stop_inputs()
         with self._wake:
             self._running = False
             self._wake.notify()
-        self._worker.join(timeout=5.0)
-        self.frames.close()
-        return super().destroy_node()
+        if self._worker is not None:
+            self._worker.join(timeout=5.0)
+            self._worker = None
+        if self.frames is not None:
+            self.frames.close()
+        self.frames = None
+        for name in ("diagnostics_pub", "persons_pub", "markers_pub"):
+            publisher = self.__dict__.pop(name, None)
+            if publisher is not None:
+                self.destroy_lifecycle_publisher(publisher)
 
     def _on_image(self, msg: Image | CompressedImage) -> None:
         self._input_times.append(time.monotonic())
@@ -116,6 +183,8 @@ class PoseNode(Node):
             self.latencies.append(time.perf_counter() - start)
             if not self.context.ok():  # SIGINT/SIGTERM shut the context down while we were estimating
                 return
+            if not self._inputs:  # deactivated while estimating: publish nothing while inactive
+                continue
             try:
                 self.persons_pub.publish(out[0])
                 self.markers_pub.publish(out[1])
@@ -140,7 +209,8 @@ class PoseNode(Node):
     def _error(self, kind: str, text: str) -> None:
         """Log an error at most once per ``error_log_period_s`` per kind (image, depth, camera_info, backend)."""
         now = self.get_clock().now().nanoseconds * 1e-9
-        if now - self._last_error_log.get(kind, -math.inf) >= self.config.error_log_period_s:
+        period = self.config.error_log_period_s if self.config is not None else PoseConfig.error_log_period_s
+        if now - self._last_error_log.get(kind, -math.inf) >= period:
             self._last_error_log[kind] = now
             self.get_logger().error(text)
 
@@ -150,6 +220,8 @@ def main(args=None):
     node = None
     try:
         node = PoseNode()
+        if not start_up(node, read_config(node, LifecycleConfig).autostart):
+            node.get_logger().error("autostart failed; the node stays up for a lifecycle manager to retry")
         executor = SingleThreadedExecutor()
         executor.add_node(node)
         spin_until_shutdown(executor)
