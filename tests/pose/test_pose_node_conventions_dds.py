@@ -46,7 +46,7 @@ def test_compressed_frames_of_real_pedestrians_give_persons_and_corrupt_ones_are
     def enough() -> bool:
         s = _status(diagnostics)
         return sum(len(a.persons) > 0 for a in arrays) >= 3 and s is not None and \
-            int(s["frames_dropped_bad_input"]) >= 1
+            int(s["frames_dropped_bad_input"]) >= 1 and int(s["frames_processed"]) >= 3
     ok = wait_until(enough, timeout=90, spin=spin)
     log = (tmp_path / "pose.log").read_text()
     assert ok, f"persons {[len(a.persons) for a in arrays]}, diagnostics {_status(diagnostics)}; pose log:\n{log}" \
