@@ -16,7 +16,7 @@ from llamo_msgs.msg import IntentPrediction, IntentPredictionArray, Person3D, Pe
 from llamo_ros.cli import main
 from llamo_ros.motion.intents import INTENT_LABELS
 from llamo_ros.replay.bag_types import typestore
-from llamo_ros.replay.stability_report import stability_report
+from llamo_ros.replay.stability_report import ReportConfig, smooth_truth, stability_report
 
 T0 = 1_700_000_000 * 10**9
 STEP_NS = 100_000_000  # 10 Hz
@@ -41,7 +41,8 @@ def _write(path, frames):
         for ns, people, preds in frames:
             header = Header(stamp=_time(ns), frame_id="camera")
             msg = Person3DArray(header=header, persons=[
-                Person3D(track_id=tid, root_position=Point(x=float(x), y=float(y), z=float(z)))
+                Person3D(track_id=tid, root_position=Point(x=float(x), y=float(y), z=float(z)),
+                         measured_root_position=Point(x=float(x), y=float(y), z=float(z)))
                 for tid, (x, y, z) in people])
             w.write(persons, ns, serialize_message(msg))
             if preds:
@@ -102,7 +103,7 @@ def test_report_constant_velocity_sees_a_noisy_root(tmp_path):
     # the real x 10 frames later is x_i again: off by 6.667 * 0.05 = 1/3 m on every sample (z is exact).
     frames = [(T0 + i * STEP_NS, [(7, (0.05 * (-1) ** i, 0.0, 1.0 + 0.1 * i))], []) for i in range(40)]
     _write(tmp_path / "out", frames)
-    r = stability_report(tmp_path / "out")
+    r = stability_report(tmp_path / "out", ReportConfig(truth_smoothing_s=0.0))
     assert r.cv_fde_m["w=0.3s h=1.0s"] == pytest.approx(1 / 3, abs=1e-6)
     # second difference of +-0.05 at 10 Hz: |0.05 + 0.1 + 0.05| / 0.01 = 20 m/s^2 on every sample
     assert r.root_jitter_rms_mps2 == pytest.approx(20.0, rel=1e-6)
@@ -126,3 +127,15 @@ def test_report_command_rejects_a_bag_without_persons(tmp_path, capsys):
         w.add_connection("/other", "std_msgs/msg/Header", typestore=typestore())
     assert main(["report", str(tmp_path / "empty")]) == 2
     assert "no /llamo/persons" in capsys.readouterr().err
+
+
+def test_truth_smoothing_keeps_a_line_and_averages_alternating_noise():
+    stamps = T0 + np.arange(21, dtype=np.int64) * STEP_NS
+    line = np.stack([np.zeros(21), np.zeros(21), 1.0 + 0.1 * np.arange(21)], 1)
+    np.testing.assert_allclose(smooth_truth(stamps, line, 1.0), line, atol=1e-9)
+    noisy = line + np.stack([0.05 * (-1.0) ** np.arange(21), np.zeros(21), np.zeros(21)], 1)
+    # an inner frame i sees i-5..i+5: the slope of the alternating part is 0 by symmetry and its mean is
+    # x_i (5 - 6) / 11 = -x_i / 11
+    smoothed = smooth_truth(stamps, noisy, 1.0)
+    np.testing.assert_allclose(smoothed[5:16, 0], -noisy[5:16, 0] / 11, atol=1e-9)
+    np.testing.assert_allclose(smoothed[:, 2], line[:, 2], atol=1e-9)

@@ -1,15 +1,21 @@
 """Behaviour-stage results <-> llamo_msgs messages; shared by the behaviour node and the bag replay."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from builtin_interfaces.msg import Duration, Time
-from geometry_msgs.msg import Point
-from std_msgs.msg import Header
+from geometry_msgs.msg import Point, Vector3
+from std_msgs.msg import ColorRGBA, Header
+from visualization_msgs.msg import Marker, MarkerArray
 
 from llamo_msgs.msg import BehaviorDescription, IntentPrediction, IntentPredictionArray, Person3DArray
 from llamo_ros.behavior.engine import IntentResult
 from llamo_ros.motion.intents import INTENT_LABELS
 from llamo_ros.skeleton import LAYOUT_NAME, NUM_JOINTS
+
+
+PATH_STD_MARKER_EVERY = 5   # path points per uncertainty sphere (0.5 s at the model's 10 Hz path)
 
 
 def time_msg(ns: int) -> Time:
@@ -60,7 +66,42 @@ def intents_to_msg(header: Header, results: list[IntentResult]) -> IntentPredict
             probabilities=[float(p) for p in r.probabilities], most_likely=r.most_likely,
             future_path=[Point(x=float(x), y=float(y), z=float(z)) for x, y, z in r.future_path],
             path_time_step=duration_msg(r.path_time_step_s), horizon=duration_msg(steps * r.path_time_step_s),
-            window_start=time_msg(r.window_start_ns), window_end=time_msg(r.window_end_ns)))
+            window_start=time_msg(r.window_start_ns), window_end=time_msg(r.window_end_ns),
+            raw_probabilities=[float(p) for p in (r.probabilities if r.raw_probabilities is None
+                                                  else r.raw_probabilities)],
+            future_path_std=[] if r.future_path_std is None else
+            [Vector3(x=float(x), y=float(y), z=float(z)) for x, y, z in r.future_path_std]))
+    return out
+
+
+def intent_markers_msg(header: Header, results: list[IntentResult]) -> MarkerArray:
+    """RViz view of the predicted paths: per track a LINE_STRIP through the path (from the current root) and a
+    translucent SPHERE per point whose diameter is twice the point's largest standard deviation (a 2-sigma
+    ball) every PATH_STD_MARKER_EVERY points and at the end; colours follow the skeleton markers' per-track hues."""
+    out = MarkerArray()
+    out.markers.append(Marker(header=header, action=Marker.DELETEALL, ns="intent_path"))
+    for r in results:
+        if not len(r.future_path):
+            continue
+        hue = (r.track_id * 0.618034) % 1.0   # same hue as the track's skeleton (pose_frames.markers_msg)
+        rgb = dict(r=float(abs(math.sin(6.283 * hue))), g=float(abs(math.cos(6.283 * hue))), b=0.8)
+        line = Marker(header=header, ns="intent_path", id=r.track_id * 64, type=Marker.LINE_STRIP,
+                      action=Marker.ADD, color=ColorRGBA(a=1.0, **rgb))
+        line.scale.x = 0.04
+        line.pose.orientation.w = 1.0
+        line.points = [Point(x=float(x), y=float(y), z=float(z)) for x, y, z in r.future_path]
+        line.text = INTENT_LABELS[r.most_likely]
+        out.markers.append(line)
+        std = r.future_path_std if r.future_path_std is not None else np.zeros_like(r.future_path)
+        for k, (xyz, s) in enumerate(zip(r.future_path, std), start=1):
+            if k % PATH_STD_MARKER_EVERY and k != len(r.future_path):
+                continue
+            ball = Marker(header=header, ns="intent_path", id=r.track_id * 64 + k, type=Marker.SPHERE,
+                          action=Marker.ADD, color=ColorRGBA(a=0.25, **rgb))
+            ball.pose.position = Point(x=float(xyz[0]), y=float(xyz[1]), z=float(xyz[2]))
+            ball.pose.orientation.w = 1.0
+            ball.scale.x = ball.scale.y = ball.scale.z = float(max(2.0 * float(np.max(s)), 0.05))
+            out.markers.append(ball)
     return out
 
 

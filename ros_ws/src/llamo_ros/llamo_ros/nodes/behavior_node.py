@@ -1,7 +1,8 @@
 """ROS 2 node: tracked 3D skeletons -> intents (every frame), behaviour descriptions, answers.
 
 Subscribes ``persons`` (llamo_msgs/Person3DArray). Publishes ``intents`` (IntentPredictionArray, one per
-input message with people, stamped like it), ``descriptions`` (BehaviorDescription) and ``/diagnostics``;
+input message with people, stamped like it), ``intent_markers`` (MarkerArray: predicted paths and their
+uncertainty for RViz), ``descriptions`` (BehaviorDescription) and ``/diagnostics``;
 serves ``ask_about_person`` (llamo_msgs/AskAboutPerson).
 
 Intents are computed in the subscription callback, batched across people, and never wait for the language
@@ -23,6 +24,7 @@ from diagnostic_msgs.msg import DiagnosticArray
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.executors import MultiThreadedExecutor
 from rclpy.node import Node
+from visualization_msgs.msg import MarkerArray
 
 from llamo_msgs.msg import BehaviorDescription, IntentPredictionArray, Person3DArray
 from llamo_msgs.srv import AskAboutPerson
@@ -30,8 +32,8 @@ from llamo_ros.behavior.description_worker import DescriptionWorker, Description
 from llamo_ros.behavior.engine import AskResult, BehaviorConfig, BehaviorEngine, DescriptionRequest
 from llamo_ros.config_fields import param
 from llamo_ros.motion.track_buffer import TrackBufferConfig
-from llamo_ros.nodes.behavior_messages import (description_to_msg, intents_to_msg, persons_to_tracks, stamp_ns,
-                                               time_msg)
+from llamo_ros.nodes.behavior_messages import (description_to_msg, intent_markers_msg, intents_to_msg,
+                                               persons_to_tracks, stamp_ns, time_msg)
 from llamo_ros.nodes.diagnostics import latency_values, rate_hz, stage_status
 from llamo_ros.nodes.parameters import declare_config
 from llamo_ros.nodes.shutdown import spin_until_shutdown
@@ -85,6 +87,7 @@ class BehaviorNode(Node):
         self._last_error_log: dict[str, float] = {}
 
         self.intents_pub = self.create_publisher(IntentPredictionArray, "intents", 10)
+        self.intent_markers_pub = self.create_publisher(MarkerArray, "intent_markers", 10)  # paths + their std
         self.descriptions_pub = self.create_publisher(BehaviorDescription, "descriptions", 10)
         self.diagnostics_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
         if subscribe_persons:
@@ -125,6 +128,7 @@ class BehaviorNode(Node):
             return
         if intents:
             self.intents_pub.publish(intents_to_msg(msg.header, intents))
+            self.intent_markers_pub.publish(intent_markers_msg(msg.header, intents))
         for request in requests:
             self.worker.submit(request, self._describe_job(request))
         self.intent_latencies.append(time.perf_counter() - start)

@@ -13,7 +13,9 @@ before a message gained fields still read. All positions are metres in the camer
 - path FDE at 1 s and 2 s: distance of the published future-path point at that horizon to the track's real root
   then, and the same for constant-velocity extrapolation of the published roots with 0.3 s and 1 s velocity
   windows. The "real" root is the measured one (`Person3D.measured_root_position` when the bag has it, else
-  `root_position`), linearly interpolated between observations at most `max_gap_s` apart;
+  `root_position`), smoothed by a centred (non-causal) local linear fit over `truth_smoothing_s`, since a
+  single frame's measurement is off by tens of centimetres, and linearly interpolated between observations at
+  most `max_gap_s` apart;
 - track count and mean track length (s, first to last observation).
 """
 from __future__ import annotations
@@ -37,6 +39,8 @@ class ReportConfig:
     cv_windows_s: tuple = param((0.3, 1.0), "velocity windows of the constant-velocity baselines, s")
     max_gap_s: float = param(0.35, "observations further apart are not differenced or interpolated across, s")
     confident_p: float = param(0.5, "probability from which an implausible intent counts as confident")
+    truth_smoothing_s: float = param(1.0, "the real later root is the measured roots' centred local linear fit "
+                                          "over this span (non-causal; single frames are too noisy), s; 0: raw")
 
 
 @dataclass
@@ -118,11 +122,14 @@ def read_tracks(bag: Path, prefix: str = "/llamo") -> tuple[dict[int, _Track], i
                     if not (np.isfinite(root).all() and root[2] > 0):   # no 3D skeleton in this frame
                         continue
                     t = tracks.setdefault(int(p.track_id), _Track())
-                    measured = getattr(p, "measured_root_position", None)
+                    measured = getattr(p, "measured_root_position", None)   # absent in older bags
+                    measured = None if measured is None else _xyz(measured)
+                    if measured is not None and not (np.isfinite(measured).all() and measured[2] > 0):
+                        measured = None                                      # not filled in
                     has_measured |= measured is not None
                     t.stamps.append(stamp)
                     t.roots.append(root)
-                    t.measured.append(root if measured is None else _xyz(measured))
+                    t.measured.append(root if measured is None else measured)
             else:
                 for pred in msg.predictions:
                     t = tracks.setdefault(int(pred.track_id), _Track())
@@ -146,6 +153,22 @@ def interpolate(stamps: np.ndarray, values: np.ndarray, at_ns: float, max_gap_s:
         return None
     w = (at_ns - stamps[i - 1]) / (stamps[i] - stamps[i - 1])
     return (1 - w) * values[i - 1] + w * values[i]
+
+
+def smooth_truth(stamps: np.ndarray, values: np.ndarray, span_s: float) -> np.ndarray:
+    """Each of (T, 3) `values` replaced by the centred least-squares line through the observations within
+    +-span_s / 2 of it, evaluated at its stamp (unchanged where fewer than 3 observations are in reach)."""
+    if span_s <= 0:
+        return values
+    t = (stamps - stamps[0]).astype(np.float64) * 1e-9
+    out = values.copy()
+    for i in range(len(t)):
+        near = np.abs(t - t[i]) <= span_s / 2 + 1e-6
+        if near.sum() >= 3:
+            a = np.stack([np.ones(near.sum()), t[near] - t[i]], 1)
+            coef, *_ = np.linalg.lstsq(a, values[near], rcond=None)
+            out[i] = coef[0]
+    return out
 
 
 def root_jitter(stamps: np.ndarray, roots: np.ndarray, max_gap_s: float) -> np.ndarray:
@@ -182,14 +205,16 @@ def stability_report(bag: Path, config: ReportConfig | None = None) -> Stability
     """Read an output bag and compute every number of `StabilityReport` (see the module docstring)."""
     c = config or ReportConfig()
     tracks, images, has_measured = read_tracks(bag, c.prefix)
-    r = StabilityReport(images=images, truth="Person3D.measured_root_position" if has_measured
+    r = StabilityReport(images=images, truth=("Person3D.measured_root_position" if has_measured
                         else "Person3D.root_position (the bag has no measured_root_position)")
+                        + (f", centred {c.truth_smoothing_s:g} s linear fit" if c.truth_smoothing_s > 0 else ""))
     lengths, jitter, implausible, confident = [], [], 0, 0
     path_err = {h: [] for h in c.horizons_s}
     cv_err = {(w, h): [] for w in c.cv_windows_s for h in c.horizons_s}
     for t in tracks.values():
         if t.stamps:
-            stamps, roots, truth = np.array(t.stamps, np.int64), np.array(t.roots), np.array(t.measured)
+            stamps, roots = np.array(t.stamps, np.int64), np.array(t.roots)
+            truth = smooth_truth(stamps, np.array(t.measured), c.truth_smoothing_s)
             r.tracks += 1
             r.person_frames += len(stamps)
             lengths.append((stamps[-1] - stamps[0]) * 1e-9)
