@@ -17,6 +17,9 @@ before a message gained fields still read. All positions are metres in the camer
   single frame's measurement is off by tens of centimetres, and linearly interpolated between observations at
   most `max_gap_s` apart;
 - track count and mean track length (s, first to last observation).
+
+When the bag has measured roots, root jitter and the constant-velocity FDE are also given from them (the same
+run without the root filter's smoothing).
 """
 from __future__ import annotations
 
@@ -60,6 +63,8 @@ class StabilityReport:
     path_fde_n: dict = field(default_factory=dict)     # how many predictions had a real position there
     cv_fde_m: dict = field(default_factory=dict)       # "w=0.3,h=1.0" -> mean FDE of constant velocity, m
     cv_fde_n: dict = field(default_factory=dict)
+    cv_fde_measured_m: dict = field(default_factory=dict)  # the same from the measured (unfiltered) roots, m
+    root_jitter_measured_mps2: float = 0.0             # root jitter of the measured (unfiltered) roots
     truth: str = ""                                    # which root served as the real later position
 
     def table(self) -> str:
@@ -74,6 +79,10 @@ class StabilityReport:
                 ("root jitter (RMS 2nd difference)", f"{self.root_jitter_rms_mps2:.2f} m/s^2")]
         rows += [(f"path FDE @ {h} s", f"{v:.3f} m (n={self.path_fde_n[h]})") for h, v in self.path_fde_m.items()]
         rows += [(f"constant-velocity FDE {k}", f"{v:.3f} m (n={self.cv_fde_n[k]})") for k, v in self.cv_fde_m.items()]
+        if self.cv_fde_measured_m:
+            rows.append(("measured-root jitter", f"{self.root_jitter_measured_mps2:.2f} m/s^2"))
+            rows += [(f"constant-velocity FDE {k}, measured roots", f"{v:.3f} m")
+                     for k, v in self.cv_fde_measured_m.items()]
         rows.append(("real later position", self.truth))
         width = max(len(r[0]) for r in rows)
         return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
@@ -208,7 +217,8 @@ def stability_report(bag: Path, config: ReportConfig | None = None) -> Stability
     r = StabilityReport(images=images, truth=("Person3D.measured_root_position" if has_measured
                         else "Person3D.root_position (the bag has no measured_root_position)")
                         + (f", centred {c.truth_smoothing_s:g} s linear fit" if c.truth_smoothing_s > 0 else ""))
-    lengths, jitter, implausible, confident = [], [], 0, 0
+    lengths, jitter, jitter_measured, implausible, confident = [], [], [], 0, 0
+    cv_measured = {(w, h): [] for w in c.cv_windows_s for h in c.horizons_s}
     path_err = {h: [] for h in c.horizons_s}
     cv_err = {(w, h): [] for w in c.cv_windows_s for h in c.horizons_s}
     for t in tracks.values():
@@ -221,6 +231,11 @@ def stability_report(bag: Path, config: ReportConfig | None = None) -> Stability
             jitter.append(root_jitter(stamps, roots, c.max_gap_s))
             for (w, h), errs in cv_err.items():
                 errs += constant_velocity_errors(stamps, roots, truth, w, h, c.max_gap_s)
+            if has_measured:   # the same numbers from the unfiltered roots of the same run
+                measured = np.array(t.measured)
+                jitter_measured.append(root_jitter(stamps, measured, c.max_gap_s))
+                for (w, h), errs in cv_measured.items():
+                    errs += constant_velocity_errors(stamps, measured, truth, w, h, c.max_gap_s)
             for end_ns, step, path in t.paths:
                 for h in c.horizons_s:
                     k = round(h / step) if step > 0 else 0
@@ -243,6 +258,9 @@ def stability_report(bag: Path, config: ReportConfig | None = None) -> Stability
     r.implausible_confident_share = confident / max(1, r.intent_predictions)
     acc = np.concatenate(jitter) if jitter else np.empty(0)
     r.root_jitter_rms_mps2 = float(np.sqrt(np.mean(acc ** 2))) if acc.size else 0.0
+    acc = np.concatenate(jitter_measured) if jitter_measured else np.empty(0)
+    r.root_jitter_measured_mps2 = float(np.sqrt(np.mean(acc ** 2))) if acc.size else 0.0
+    r.cv_fde_measured_m = {f"w={w}s h={h}s": float(np.mean(e)) for (w, h), e in cv_measured.items() if e}
     r.path_fde_m = {str(h): float(np.mean(e)) for h, e in path_err.items() if e}
     r.path_fde_n = {str(h): len(e) for h, e in path_err.items() if e}
     r.cv_fde_m = {f"w={w}s h={h}s": float(np.mean(e)) for (w, h), e in cv_err.items() if e}
