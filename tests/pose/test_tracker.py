@@ -106,3 +106,14 @@ def test_someone_of_another_size_where_a_person_was_lost_gets_a_new_id():
     tracker.update_boxes([])
     (other,) = tracker.update_boxes([box(200, 260, w=100, h=280)])   # IoU 0.04, 0.54 diagonals from the prediction
     assert other != a
+
+
+def test_a_far_jump_in_one_frame_is_someone_else():
+    """A box 0.9 diagonals off the prediction of a person seen in the previous frame is not a re-centred box
+    (vtest.avi: a tracked person's id went to someone 1.2 box heights below)."""
+    tracker = PersonTracker()
+    (a,) = tracker.update_boxes([box(100, 200)])
+    for k in range(1, 4):
+        tracker.update_boxes([box(100 + 5 * k, 200)])
+    (other,) = tracker.update_boxes([box(120, 200 + 0.9 * np.hypot(60, 160))])
+    assert other != a

@@ -6,7 +6,8 @@ predictions, in two stages:
 1. every live track vs every detection, cost ``1 - IoU(predicted box, detection)``, gated at
    ``min_iou``;
 2. tracks left without a detection vs the detections left over, cost = centre distance divided
-   by the track's box diagonal, gated at ``max_centre_distance`` and at a box-height ratio of
+   by the track's box diagonal, gated at ``max_centre_distance`` (``max_jump_distance`` for a track
+   seen in the previous frame: its box can only have jumped a little) and at a box-height ratio of
    ``max_height_ratio`` (a much taller or shorter box is someone nearer or further away) — after an
    occlusion the prediction may have drifted off the person so far that IoU is zero, and the landmark
    fit sometimes re-centres a person's box by most of its width in one frame (on vtest.avi that
@@ -38,6 +39,7 @@ class PersonTrackerConfig:
     max_missed_frames: int = 15          # frames a track is kept without detection (0.5 s at 30 Hz)
     velocity_smoothing: float = 0.5      # weight of the newest velocity measurement (0..1]
     max_height_ratio: float = 1.5        # stage 2 gate: box heights differ at most by this factor
+    max_jump_distance: float = 0.5       # stage 2 gate for a track seen in the previous frame, in box diagonals
     centre_match_after_missed: int = 0   # stage 2 takes tracks missed at least this many frames (0: all
                                          # unmatched ones, also when this frame's box moved off the prediction)
 
@@ -104,10 +106,15 @@ class PersonTracker:
                 diag = np.array([np.hypot(*(predicted[i, 2:] - predicted[i, :2])) for i in range(len(self._tracks))])
                 dist = np.linalg.norm(centre(predicted)[:, None] - centre(boxes)[None], axis=-1) / np.maximum(diag, 1e-6)[:, None]
                 dist[[i for i in range(len(self._tracks)) if i not in lost]] = np.inf
+                # a track seen in the previous frame may only have jumped a little (re-centred box); a lost one
+                # may have drifted further from its prediction: cost in units of each track's own gate
+                gate = np.array([self.config.max_centre_distance if t.missed > 0 else self.config.max_jump_distance
+                                 for t in self._tracks])
+                dist = dist / gate[:, None]
                 height = lambda b: np.maximum(b[..., 3] - b[..., 1], 1e-6)  # noqa: E731
                 ratio = height(predicted)[:, None] / height(boxes)[None]
                 dist[np.maximum(ratio, 1 / ratio) > self.config.max_height_ratio] = np.inf  # other size: other person
-                self._assign(dist, self.config.max_centre_distance, free_tracks, free_dets, assigned)
+                self._assign(dist, 1.0, free_tracks, free_dets, assigned)
         alpha = self.config.velocity_smoothing
         for det, track in assigned.items():
             measured = (boxes[det] - track.box) / (track.missed + 1)
