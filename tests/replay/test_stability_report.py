@@ -118,7 +118,8 @@ def test_report_command_prints_and_writes_json(tmp_path, capsys):
     data = json.loads((tmp_path / "r.json").read_text())
     assert data["tracks"] == 1 and data["intent_flips"] == 0
     # plausible set given on the command line: standing_idle is now implausible
-    assert main(["report", str(tmp_path / "out"), "--plausible", "approaching", "--json", str(tmp_path / "s.json")]) == 0
+    assert main(["report", str(tmp_path / "out"), "--plausible", "approaching",
+                 "--json", str(tmp_path / "s.json")]) == 0
     assert json.loads((tmp_path / "s.json").read_text())["implausible_share"] == 1.0
 
 

@@ -79,7 +79,8 @@ class PoseConfig:
 def root_filter_from_config(c: PoseConfig) -> RootFilter | None:
     if not c.filter_roots:
         return None
-    return RootFilter(RootFilterSettings(accel_std=c.root_accel_std, ray_fraction_height_prior=c.root_noise_height_prior,
+    return RootFilter(RootFilterSettings(accel_std=c.root_accel_std,
+                                         ray_fraction_height_prior=c.root_noise_height_prior,
                                          ray_fraction_assumed=1.2 * c.root_noise_height_prior,
                                          gate_chi2=c.root_gate_chi2, max_gap_s=c.root_max_gap_s))
 
