@@ -32,17 +32,19 @@ def _probs(label: str, p: float) -> list[float]:
     return [p if i == k else rest for i in range(len(INTENT_LABELS))]
 
 
-def _write(path, frames):
-    """frames: list of (stamp ns, [(track, root xyz)], [(track, label, p, path or None)])."""
+def _write(path, frames, measured=None):
+    """frames: list of (stamp ns, [(track, root xyz)], [(track, label, p, path or None)]); `measured(i, xyz)`: the
+    measured root of frame i (default: the root)."""
     store = typestore()
     with Writer(path, version=9, storage_plugin=StoragePlugin.SQLITE3) as w:
         persons = w.add_connection("/llamo/persons", "llamo_msgs/msg/Person3DArray", typestore=store)
         intents = w.add_connection("/llamo/intents", "llamo_msgs/msg/IntentPredictionArray", typestore=store)
-        for ns, people, preds in frames:
+        for i, (ns, people, preds) in enumerate(frames):
             header = Header(stamp=_time(ns), frame_id="camera")
             msg = Person3DArray(header=header, persons=[
                 Person3D(track_id=tid, root_position=Point(x=float(x), y=float(y), z=float(z)),
-                         measured_root_position=Point(x=float(x), y=float(y), z=float(z)))
+                         measured_root_position=Point(**dict(zip("xyz", map(float, measured(i, (x, y, z))
+                                                                               if measured else (x, y, z))))))
                 for tid, (x, y, z) in people])
             w.write(persons, ns, serialize_message(msg))
             if preds:
@@ -140,3 +142,17 @@ def test_truth_smoothing_keeps_a_line_and_averages_alternating_noise():
     smoothed = smooth_truth(stamps, noisy, 1.0)
     np.testing.assert_allclose(smoothed[5:16, 0], -noisy[5:16, 0] / 11, atol=1e-9)
     np.testing.assert_allclose(smoothed[:, 2], line[:, 2], atol=1e-9)
+
+
+def test_measured_roots_are_the_truth_and_a_second_baseline(tmp_path):
+    # published roots: an exact 1 m/s walk along z; measured roots: the same with x alternating +-0.05 m.
+    frames = [(T0 + i * STEP_NS, [(1, (0.0, 0.0, 1.0 + 0.1 * i))], []) for i in range(40)]
+    _write(tmp_path / "out", frames, measured=lambda i, xyz: (0.05 * (-1) ** i, xyz[1], xyz[2]))
+    r = stability_report(tmp_path / "out", ReportConfig(truth_smoothing_s=0.0))
+    assert r.truth.startswith("Person3D.measured_root_position")
+    # the exact walk extrapolates exactly; the truth 10 frames later is off by its 0.05 m in x
+    assert r.cv_fde_m["w=1.0s h=1.0s"] == pytest.approx(0.05, abs=1e-6)
+    # from the measured roots, a 1 s window (10 frames, even) sees no x velocity and x repeats 10 frames on: 0
+    assert r.cv_fde_measured_m["w=1.0s h=1.0s"] == pytest.approx(0.0, abs=1e-6)
+    assert r.root_jitter_rms_mps2 == pytest.approx(0.0, abs=1e-3)   # rounding of 0.1 m steps / (0.1 s)^2
+    assert r.root_jitter_measured_mps2 == pytest.approx(20.0, rel=1e-6)
