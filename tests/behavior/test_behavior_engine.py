@@ -146,6 +146,9 @@ def test_path_std_is_the_line_fit_prediction_interval_plus_the_acceleration_term
     horizons = np.array([0.5, 1.0, 2.0])
     model_term = np.repeat((0.5 * horizons ** 2 / 2)[:, None], 3, 1)
     np.testing.assert_allclose(path_std(window, horizons, 1.0, 0.5), model_term, atol=1e-5)
+    # the root term: 3 % of the current root's 5 m distance on every axis, added in quadrature
+    np.testing.assert_allclose(path_std(window, horizons, 1.0, 0.5, 0.03), np.sqrt(model_term ** 2 + 0.15 ** 2),
+                               atol=1e-5)
     # x alternating +0.1 (6 frames) / -0.1 (5 frames): by symmetry the fitted line is flat at 0.1/11, the
     # residuals are 6 x (0.1 - 0.1/11) and 5 x (-0.1 - 0.1/11), squares summing to 1.2/11, over 11 - 2 dof;
     # leverage 1/11 + (h - mean t)^2 / sum (t - mean t)^2 with mean t = -0.5 s and the sum 0.01 * 110 = 1.1 s^2

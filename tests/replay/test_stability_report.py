@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 from builtin_interfaces.msg import Duration, Time
-from geometry_msgs.msg import Point
+from geometry_msgs.msg import Point, Vector3
 from rclpy.serialization import serialize_message
 from rosbags.rosbag2 import StoragePlugin, Writer
 from std_msgs.msg import Header
@@ -54,6 +54,7 @@ def _write(path, frames, measured=None):
                         track_id=tid, labels=list(INTENT_LABELS), probabilities=_probs(label, p),
                         most_likely=INTENT_LABELS.index(label), window_end=_time(ns),
                         future_path=[Point(x=float(a), y=float(b), z=float(c)) for a, b, c in (path or [])],
+                        future_path_std=[Vector3(x=0.2, y=0.2, z=0.2) for _ in (path or [])],
                         path_time_step=Duration(sec=0, nanosec=500_000_000)))
                 w.write(intents, ns, serialize_message(out))
 
@@ -92,6 +93,9 @@ def test_report_numbers_match_hand_computation(tmp_path):
     assert r.root_jitter_rms_mps2 == pytest.approx(math.sqrt(6 / 27), rel=1e-4)
     assert r.path_fde_m["1.0"] == pytest.approx(0.3, abs=1e-6) and r.path_fde_n["1.0"] == 1
     assert r.path_fde_m["2.0"] == pytest.approx(0.0, abs=1e-6)
+    # published std 0.2 m per coordinate: at 1 s the errors (0.3, 0, 0) are 1.5, 0, 0 std; at 2 s all 0
+    assert r.path_within_1std["1.0"] == pytest.approx(2 / 3) and r.path_within_2std["1.0"] == 1.0
+    assert r.path_within_1std["2.0"] == 1.0
     # track 2: constant velocity exact; 1 s window from frame 10 on, 1 s horizon up to frame 15 -> 6 samples of 0.
     # track 1 (0.4 s long) has no real position 1 s later.
     assert r.cv_fde_n["w=1.0s h=1.0s"] == 6 and r.cv_fde_m["w=1.0s h=1.0s"] == pytest.approx(0.0, abs=1e-6)

@@ -16,6 +16,9 @@ before a message gained fields still read. All positions are metres in the camer
   `root_position`), smoothed by a centred (non-causal) local linear fit over `truth_smoothing_s`, since a
   single frame's measurement is off by tens of centimetres, and linearly interpolated between observations at
   most `max_gap_s` apart;
+- path uncertainty: the share of future-path coordinates (x, y, z pooled) within 1 and 2 published standard
+  deviations (`IntentPrediction.future_path_std`) of the real position (68 % and 95 % if it were Gaussian and
+  calibrated);
 - track count and mean track length (s, first to last observation).
 
 When the bag has measured roots, root jitter and the constant-velocity FDE are also given from them (the same
@@ -61,6 +64,8 @@ class StabilityReport:
     root_jitter_rms_mps2: float = 0.0
     path_fde_m: dict = field(default_factory=dict)     # "1.0" -> mean FDE of the published path, m
     path_fde_n: dict = field(default_factory=dict)     # how many predictions had a real position there
+    path_within_1std: dict = field(default_factory=dict)  # "1.0" -> share of path coordinates (x, y, z pooled)
+    path_within_2std: dict = field(default_factory=dict)  # within 1 / 2 published std of the real position
     cv_fde_m: dict = field(default_factory=dict)       # "w=0.3,h=1.0" -> mean FDE of constant velocity, m
     cv_fde_n: dict = field(default_factory=dict)
     cv_fde_measured_m: dict = field(default_factory=dict)  # the same from the measured (unfiltered) roots, m
@@ -78,6 +83,8 @@ class StabilityReport:
                 ("implausible intents with p >= 0.5", f"{100 * self.implausible_confident_share:.2f} %"),
                 ("root jitter (RMS 2nd difference)", f"{self.root_jitter_rms_mps2:.2f} m/s^2")]
         rows += [(f"path FDE @ {h} s", f"{v:.3f} m (n={self.path_fde_n[h]})") for h, v in self.path_fde_m.items()]
+        rows += [(f"path @ {h} s within 1 / 2 std", f"{100 * v:.0f} % / {100 * self.path_within_2std[h]:.0f} % "
+                  "(Gaussian: 68 % / 95 %)") for h, v in self.path_within_1std.items()]
         rows += [(f"constant-velocity FDE {k}", f"{v:.3f} m (n={self.cv_fde_n[k]})") for k, v in self.cv_fde_m.items()]
         if self.cv_fde_measured_m:
             rows.append(("measured-root jitter", f"{self.root_jitter_measured_mps2:.2f} m/s^2"))
@@ -98,7 +105,7 @@ class _Track:
     measured: list = field(default_factory=list)    # measured root (3,)
     intent_stamps: list = field(default_factory=list)
     intents: list = field(default_factory=list)     # (most likely index, its probability, labels)
-    paths: list = field(default_factory=list)       # (window_end ns, step s, (H, 3) path)
+    paths: list = field(default_factory=list)       # (window_end ns, step s, (H, 3) path, (H, 3) std or None)
 
 
 def _ns(t) -> int:
@@ -148,7 +155,9 @@ def read_tracks(bag: Path, prefix: str = "/llamo") -> tuple[dict[int, _Track], i
                     t.intents.append((k, float(probs[k]), tuple(pred.labels)))
                     if len(pred.future_path):
                         step = pred.path_time_step.sec + 1e-9 * pred.path_time_step.nanosec
-                        t.paths.append((_ns(pred.window_end), step, np.array([_xyz(q) for q in pred.future_path])))
+                        std = getattr(pred, "future_path_std", None)   # absent in older bags
+                        std = np.array([_xyz(q) for q in std]) if std is not None and len(std) else None
+                        t.paths.append((_ns(pred.window_end), step, np.array([_xyz(q) for q in pred.future_path]), std))
     return tracks, images, has_measured
 
 
@@ -220,6 +229,7 @@ def stability_report(bag: Path, config: ReportConfig | None = None) -> Stability
     lengths, jitter, jitter_measured, implausible, confident = [], [], [], 0, 0
     cv_measured = {(w, h): [] for w in c.cv_windows_s for h in c.horizons_s}
     path_err = {h: [] for h in c.horizons_s}
+    path_z = {h: [] for h in c.horizons_s}     # |error| / std per coordinate
     cv_err = {(w, h): [] for w in c.cv_windows_s for h in c.horizons_s}
     for t in tracks.values():
         if t.stamps:
@@ -236,13 +246,15 @@ def stability_report(bag: Path, config: ReportConfig | None = None) -> Stability
                 jitter_measured.append(root_jitter(stamps, measured, c.max_gap_s))
                 for (w, h), errs in cv_measured.items():
                     errs += constant_velocity_errors(stamps, measured, truth, w, h, c.max_gap_s)
-            for end_ns, step, path in t.paths:
+            for end_ns, step, path, std in t.paths:
                 for h in c.horizons_s:
                     k = round(h / step) if step > 0 else 0
                     if 1 <= k <= len(path):
                         real = interpolate(stamps, truth, end_ns + k * step * 1e9, c.max_gap_s)
                         if real is not None:
                             path_err[h].append(float(np.linalg.norm(path[k - 1] - real)))
+                            if std is not None and len(std) >= k:
+                                path_z[h] += list(np.abs(path[k - 1] - real) / np.maximum(std[k - 1], 1e-9))
         if t.intents:
             most = [k for k, _, _ in t.intents]
             r.intent_flips += sum(a != b for a, b in zip(most[:-1], most[1:]))
@@ -263,6 +275,8 @@ def stability_report(bag: Path, config: ReportConfig | None = None) -> Stability
     r.cv_fde_measured_m = {f"w={w}s h={h}s": float(np.mean(e)) for (w, h), e in cv_measured.items() if e}
     r.path_fde_m = {str(h): float(np.mean(e)) for h, e in path_err.items() if e}
     r.path_fde_n = {str(h): len(e) for h, e in path_err.items() if e}
+    r.path_within_1std = {str(h): float(np.mean(np.array(z) <= 1)) for h, z in path_z.items() if z}
+    r.path_within_2std = {str(h): float(np.mean(np.array(z) <= 2)) for h, z in path_z.items() if z}
     r.cv_fde_m = {f"w={w}s h={h}s": float(np.mean(e)) for (w, h), e in cv_err.items() if e}
     r.cv_fde_n = {f"w={w}s h={h}s": len(e) for (w, h), e in cv_err.items() if e}
     return r
