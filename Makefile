@@ -39,6 +39,8 @@ demo: setup       ## the main job on the embedded defaults: vtest.avi -> rosbag 
 
 bench: setup-mmpose ## benchmark suite, single-threaded: table + out/bench/benchmarks.json + benchmarks.png
 	$(RUN) python -m llamo_ros.benchmark --with-pose --threads 1 --out $(OUT)/bench
+	# (its end-to-end section replays the whole vtest.avi and adds `llamo report`'s stability numbers: intent
+	# flips, implausible intents, root jitter, path and constant-velocity FDE, tracks)
 	# pose section: every backend on 640x480 frames (onnx = exported RTMDet + RTMPose-m + VideoPose3D, no
 	# OpenMMLab at run time), and the three mmpose models in PyTorch vs onnxruntime (1, 2 threads)
 	$(RUN) python export/export_mmpose.py --out-dir $(OUT)/bench/pose_onnx

@@ -121,3 +121,44 @@ def test_short_track_fragments_are_not_described(model):
     clip = generate_clip(12)
     first = [t for t, (_, requests) in enumerate(_feed(engine, {12: clip}, 40)) if requests]
     assert first[0] == 25, "first description once the window spans 1 s (25 frames at 25 Hz)"
+
+
+def test_published_intents_are_filtered_and_the_raw_ones_kept(model):
+    clips = {1: generate_clip(1)}
+    filtered = _feed(BehaviorEngine(model, BehaviorConfig(min_frames=8)), clips, 40)
+    raw = _feed(BehaviorEngine(model, BehaviorConfig(min_frames=8, filter_intents=False)), clips, 40)
+    for (f_intents, _), (r_intents, _) in zip(filtered[7:], raw[7:]):
+        (f,), (r,) = f_intents, r_intents
+        np.testing.assert_allclose(f.raw_probabilities, r.probabilities, rtol=1e-5, atol=1e-6)
+        np.testing.assert_array_equal(r.raw_probabilities, r.probabilities)
+        assert abs(f.probabilities.sum() - 1) < 1e-5 and f.most_likely == int(np.argmax(f.probabilities))
+    assert any(np.abs(f.probabilities - f.raw_probabilities).max() > 1e-3 for (f,), _ in filtered[8:]), \
+        "the filter must change the probabilities once a track has history"
+
+
+def test_path_std_is_the_line_fit_prediction_interval_plus_the_acceleration_term():
+    from llamo_ros.behavior.engine import path_std
+
+    t = np.arange(11) * 0.1 - 1.0                     # 1 s of frames at 10 Hz, newest at 0
+    joints = np.zeros((11, 17, 3), np.float32)
+    joints[:, :, 2] = 5.0 + 1.2 * t[:, None]          # a clean straight walk: the fit term is 0
+    window = TrackWindow(1, (t * 1e9).astype(np.int64), joints, np.ones((11, 17), np.float32))
+    horizons = np.array([0.5, 1.0, 2.0])
+    model_term = np.repeat((0.5 * horizons ** 2 / 2)[:, None], 3, 1)
+    np.testing.assert_allclose(path_std(window, horizons, 1.0, 0.5), model_term, atol=1e-5)
+    # the root term: 3 % of the current root's 5 m distance on every axis, added in quadrature
+    np.testing.assert_allclose(path_std(window, horizons, 1.0, 0.5, 0.03), np.sqrt(model_term ** 2 + 0.15 ** 2),
+                               atol=1e-5)
+    # x alternating +0.1 (6 frames) / -0.1 (5 frames): by symmetry the fitted line is flat at 0.1/11, the
+    # residuals are 6 x (0.1 - 0.1/11) and 5 x (-0.1 - 0.1/11), squares summing to 1.2/11, over 11 - 2 dof;
+    # leverage 1/11 + (h - mean t)^2 / sum (t - mean t)^2 with mean t = -0.5 s and the sum 0.01 * 110 = 1.1 s^2
+    joints[:, :, 0] = 0.1 * (-1.0) ** np.arange(11)[:, None]
+    var = (1.2 / 11) / 9 * (1 / 11 + (horizons + 0.5) ** 2 / 1.1)
+    np.testing.assert_allclose(path_std(window, horizons, 1.0, 0.0)[:, 0], np.sqrt(var), rtol=1e-4)
+
+
+def test_intent_results_carry_a_growing_path_std(model):
+    intents, _ = _feed(BehaviorEngine(model, BehaviorConfig(min_frames=8)), {3: generate_clip(3)}, 30)[-1]
+    (r,) = intents
+    assert r.future_path_std.shape == r.future_path.shape and np.isfinite(r.future_path_std).all()
+    assert np.all(np.diff(r.future_path_std.max(axis=1)) > 0)

@@ -6,6 +6,8 @@ import shutil
 import sys
 from pathlib import Path
 
+from llamo_ros.replay.stability_report import PEDESTRIAN_INTENTS
+
 
 def _record_video(args: argparse.Namespace) -> int:
     from llamo_ros.data.video_bag import VideoBagConfig, write_video_bag
@@ -43,6 +45,22 @@ def _replay(args: argparse.Namespace) -> int:
         print(f"contact sheet: {sheet.save(Path(args.contact_sheet))}")
     print(f"output bag: {args.out_bag}")
     return 1 if report.error else 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    """Print the stability and accuracy report of an output bag (and write it as JSON with --json)."""
+    from llamo_ros.replay.stability_report import ReportConfig, stability_report
+
+    try:
+        report = stability_report(Path(args.out_bag), ReportConfig(prefix=args.prefix, plausible=tuple(args.plausible)))
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"llamo report: {exc}", file=sys.stderr)
+        return 2
+    print(report.table())
+    if args.json:
+        report.to_json(Path(args.json))
+        print(f"json: {args.json}")
+    return 0
 
 
 def _pose_config(args: argparse.Namespace):
@@ -143,6 +161,15 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--contact-sheet", default="", help="write a PNG grid of annotated frames here")
     rep.add_argument("--sheet-every", type=int, default=60, help="one contact-sheet frame every N frames")
     rep.set_defaults(run=_replay)
+
+    rpt = sub.add_parser("report", help="stability and accuracy of a replay's output bag (intents, roots, paths, "
+                                        "tracks)")
+    rpt.add_argument("out_bag", help="output bag of 'llamo replay'")
+    rpt.add_argument("--prefix", default="/llamo", help="namespace of the output topics")
+    rpt.add_argument("--plausible", nargs="+", default=list(PEDESTRIAN_INTENTS),
+                     help="intents plausible in the scene (others are counted as implausible)")
+    rpt.add_argument("--json", default="", help="also write the numbers to this JSON file")
+    rpt.set_defaults(run=_report)
 
     demo = sub.add_parser("demo", help="the main job on the embedded defaults (vtest.avi)")
     demo.add_argument("--out", default="out/demo", help="output folder")

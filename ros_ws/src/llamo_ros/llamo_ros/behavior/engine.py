@@ -4,6 +4,11 @@ Intents are computed for every track with enough history, batched across people,
 never wait for the language model. Descriptions are requested per track at most every
 `describe_period_s` of source time, and as soon as its most likely intent changes; running them is the
 caller's choice (a `DescriptionWorker` thread in the node, inline in the deterministic bag replay).
+
+The published probabilities are the heads' per-window probabilities filtered over time per track
+(`motion.intent_filter`), so the most likely intent, and the descriptions triggered by its changes, do not
+flicker; the raw ones stay in `IntentResult.raw_probabilities`. Every future path comes with a per-point
+standard deviation (`path_std`).
 """
 from __future__ import annotations
 
@@ -12,9 +17,11 @@ from typing import Iterable, Protocol
 
 import numpy as np
 
+from llamo_ros.motion.intent_filter import IntentFilter
 from llamo_ros.motion.intents import INTENT_LABELS
 from llamo_ros.motion.track_buffer import TrackBuffer, TrackBufferConfig, TrackWindow
 from llamo_ros.config_fields import param
+from llamo_ros.skeleton import JOINT_INDEX
 
 MAX_QUESTION_CHARS = 500
 
@@ -43,6 +50,18 @@ class BehaviorConfig:
     min_describe_gap_s: float = param(2.0, "intent changes trigger a description only this long after the "
                                            "track's previous one (source time), s: flickering intents must not "
                                            "keep the language model busy")
+    filter_intents: bool = param(True, "publish intent probabilities filtered over time per track (HMM forward "
+                                       "pass); false: the heads' per-window probabilities")
+    intent_dwell_s: float = param(4.0, "intent filter: expected time a person keeps one intent, s (longer: "
+                                       "steadier intents, slower to follow a change)")
+    intent_evidence_s: float = param(0.4, "intent filter: seconds of overlapping motion windows that count as "
+                                          "one independent observation (longer: steadier, slower)")
+    intent_probability_floor: float = param(0.01, "intent filter: smallest probability a window gives a class, "
+                                                  "so one confident wrong window cannot rule it out")
+    path_fit_s: float = param(1.0, "future-path std: span of recent roots the straight-line fit uses, s")
+    path_accel_std: float = param(0.5, "future-path std: unmodelled acceleration (changes of course), m/s^2")
+    path_root_fraction: float = param(0.03, "future-path std: the current root's own uncertainty per axis, as a "
+                                            "fraction of its distance (vtest.avi: the height prior scatters ~3 %)")
 
     def __post_init__(self) -> None:
         if self.min_frames < 2:
@@ -53,6 +72,9 @@ class BehaviorConfig:
             raise ValueError(f"first_describe_after_s must be >= 0, got {self.first_describe_after_s}")
         if not self.min_describe_gap_s >= 0:
             raise ValueError(f"min_describe_gap_s must be >= 0, got {self.min_describe_gap_s}")
+        if not (self.path_fit_s > 0 and self.path_accel_std >= 0 and self.path_root_fraction >= 0):
+            raise ValueError(f"path_fit_s must be > 0, path_accel_std and path_root_fraction >= 0, got "
+                             f"{self.path_fit_s}, {self.path_accel_std}, {self.path_root_fraction}")
 
 
 @dataclass
@@ -63,6 +85,8 @@ class IntentResult:
     path_time_step_s: float
     window_start_ns: int          # stamp of the oldest frame used
     window_end_ns: int            # stamp of the newest frame used (the current image)
+    raw_probabilities: np.ndarray | None = None   # (K,) the heads' per-window probabilities (None: = probabilities)
+    future_path_std: np.ndarray | None = None     # (H, 3) float32 std of each path point along x, y, z, metres
 
     @property
     def most_likely(self) -> int:
@@ -85,6 +109,36 @@ class AskResult:
     window_end_ns: int = 0
 
 
+def path_std(window: TrackWindow, horizons_s: np.ndarray, fit_s: float, accel_std: float,
+             root_fraction: float = 0.0) -> np.ndarray:
+    """(H, 3) float32 std (m) of a future root position `horizons_s` (H,) seconds after the window's last frame,
+    per axis of the camera optical frame, from three independent terms: the prediction interval of a
+    least-squares line through the pelvis positions of the last `fit_s` seconds, ``accel_std * t^2 / 2`` for
+    changes of course, and ``root_fraction * distance`` for the uncertainty of where the person is now (a
+    per-image root is off by a few % of its distance; filtering smooths it, but its offset stays).
+
+    With fewer than 3 usable pelvis positions the fit term is the spread of what there is (0 for one).
+    On vtest.avi with the defaults, 72 % / 92 % of the path coordinates 1 s ahead and 71 % / 95 % 2 s ahead were
+    within 1 / 2 std of the real position (without the root term: 42 % / 74 % and 68 % / 92 %)."""
+    horizons_s = np.asarray(horizons_s, np.float64)
+    t = window.times_s
+    pelvis = window.joints[:, JOINT_INDEX["pelvis"]].astype(np.float64)
+    use = (t >= -fit_s) & np.isfinite(pelvis).all(axis=1)
+    t, pelvis = t[use], pelvis[use]
+    model_var = (accel_std * horizons_s ** 2 / 2)[:, None] ** 2
+    root_var = (root_fraction * float(np.linalg.norm(pelvis[-1]))) ** 2 if len(t) else 0.0
+    if len(t) < 3:
+        spread = pelvis.std(axis=0) if len(t) else np.zeros(3)
+        return np.sqrt(spread[None] ** 2 + model_var + root_var).astype(np.float32)
+    a = np.stack([np.ones_like(t), t], 1)
+    coef, *_ = np.linalg.lstsq(a, pelvis, rcond=None)
+    residual_var = ((pelvis - a @ coef) ** 2).sum(axis=0) / (len(t) - 2)             # (3,)
+    centre, spread_t = t.mean(), ((t - t.mean()) ** 2).sum()
+    leverage = 1.0 / len(t) + (horizons_s - centre) ** 2 / max(spread_t, 1e-12)      # (H,)
+    var = residual_var[None] * leverage[:, None] + model_var + root_var
+    return np.sqrt(var).astype(np.float32)
+
+
 class BehaviorEngine:
     """Keeps every track's motion, predicts intents and decides when to describe whom."""
 
@@ -93,6 +147,9 @@ class BehaviorEngine:
         self.model = model
         self.config = config or BehaviorConfig()
         self.buffer = TrackBuffer(buffer_config)
+        c = self.config
+        self.intent_filter = IntentFilter(len(INTENT_LABELS), c.intent_dwell_s, c.intent_evidence_s,
+                                          c.intent_probability_floor)
         self._last_described_ns: dict[int, int] = {}
         self._last_intent: dict[int, int] = {}
         self.unusable_windows = 0  # windows the model could not read (no joint seen), for diagnostics
@@ -111,6 +168,7 @@ class BehaviorEngine:
         for gone in self.buffer.forget_stale(stamp_ns):
             self._last_described_ns.pop(gone, None)
             self._last_intent.pop(gone, None)
+            self.intent_filter.forget(gone)
         windows = [self.buffer.window(t) for t in seen]
         windows = [w for w in windows if len(w.stamps_ns) >= self.config.min_frames]
         if not windows:
@@ -124,8 +182,14 @@ class BehaviorEngine:
             if not np.isfinite(p).all():  # the model found no usable joint in this window
                 self.unusable_windows += 1
                 continue
-            result = IntentResult(w.track_id, p.astype(np.float32), path.astype(np.float32),
-                                  self.model.path_time_step_s, int(w.stamps_ns[0]), int(w.stamps_ns[-1]))
+            raw = p.astype(np.float32)
+            end_ns = int(w.stamps_ns[-1])
+            filtered = self.intent_filter.update(w.track_id, end_ns, raw) if self.config.filter_intents else raw
+            step = self.model.path_time_step_s
+            std = path_std(w, step * np.arange(1, len(path) + 1), self.config.path_fit_s, self.config.path_accel_std,
+                           self.config.path_root_fraction)
+            result = IntentResult(w.track_id, filtered, path.astype(np.float32), step, int(w.stamps_ns[0]), end_ns,
+                                  raw_probabilities=raw, future_path_std=std)
             intents.append(result)
             reason = self._description_reason(result)
             if reason:

@@ -1,10 +1,13 @@
 """Behaviour-stage results <-> llamo_msgs messages; shared by the behaviour node and the bag replay."""
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from builtin_interfaces.msg import Duration, Time
-from geometry_msgs.msg import Point
-from std_msgs.msg import Header
+from geometry_msgs.msg import Point, Vector3
+from std_msgs.msg import ColorRGBA, Header
+from visualization_msgs.msg import Marker, MarkerArray
 
 from llamo_msgs.msg import BehaviorDescription, IntentPrediction, IntentPredictionArray, Person3DArray
 from llamo_ros.behavior.engine import IntentResult
@@ -12,6 +15,9 @@ from llamo_ros.frames import RigidTransform
 from llamo_ros.nodes.frame_messages import camera_transform
 from llamo_ros.motion.intents import INTENT_LABELS
 from llamo_ros.skeleton import LAYOUT_NAME, NUM_JOINTS
+
+
+PATH_STD_MARKER_EVERY = 5   # path points per uncertainty sphere (0.5 s at the model's 10 Hz path)
 
 
 def time_msg(ns: int) -> Time:
@@ -65,13 +71,55 @@ def intents_to_msg(header: Header, results: list[IntentResult],
     for r in results:
         steps = len(r.future_path)
         path = np.asarray(r.future_path, dtype=np.float64).reshape(-1, 3)
-        path = path if to_frame is None or to_frame.is_identity else to_frame.apply_points(path)
+        std = None if r.future_path_std is None else np.asarray(r.future_path_std, dtype=np.float64).reshape(-1, 3)
+        if to_frame is not None and not to_frame.is_identity:
+            path = to_frame.apply_points(path)
+            std = None if std is None else to_frame.apply_axis_std(std)
         out.predictions.append(IntentPrediction(
             track_id=r.track_id, labels=list(INTENT_LABELS),
             probabilities=[float(p) for p in r.probabilities], most_likely=r.most_likely,
             future_path=[Point(x=float(x), y=float(y), z=float(z)) for x, y, z in path],
             path_time_step=duration_msg(r.path_time_step_s), horizon=duration_msg(steps * r.path_time_step_s),
-            window_start=time_msg(r.window_start_ns), window_end=time_msg(r.window_end_ns)))
+            window_start=time_msg(r.window_start_ns), window_end=time_msg(r.window_end_ns),
+            raw_probabilities=[float(p) for p in (r.probabilities if r.raw_probabilities is None
+                                                  else r.raw_probabilities)],
+            future_path_std=[] if std is None else [Vector3(x=float(x), y=float(y), z=float(z)) for x, y, z in std]))
+    return out
+
+
+def intent_markers_msg(header: Header, results: list[IntentResult],
+                       to_frame: RigidTransform | None = None) -> MarkerArray:
+    """RViz view of the predicted paths: per track a LINE_STRIP through the path (from the current root) and a
+    translucent SPHERE per point whose diameter is twice the point's largest standard deviation (a 2-sigma
+    ball) every PATH_STD_MARKER_EVERY points and at the end; colours follow the skeleton markers' per-track hues.
+    `to_frame` as in `intents_to_msg`: paths and their spread are moved into header.frame_id."""
+    out = MarkerArray()
+    out.markers.append(Marker(header=header, action=Marker.DELETEALL, ns="intent_path"))
+    for r in results:
+        if not len(r.future_path):
+            continue
+        path = np.asarray(r.future_path, dtype=np.float64).reshape(-1, 3)
+        std = np.zeros_like(path) if r.future_path_std is None else np.asarray(r.future_path_std, np.float64)
+        if to_frame is not None and not to_frame.is_identity:
+            path, std = to_frame.apply_points(path), to_frame.apply_axis_std(std)
+        hue = (r.track_id * 0.618034) % 1.0   # same hue as the track's skeleton (pose_frames.markers_msg)
+        rgb = dict(r=float(abs(math.sin(6.283 * hue))), g=float(abs(math.cos(6.283 * hue))), b=0.8)
+        line = Marker(header=header, ns="intent_path", id=r.track_id * 64, type=Marker.LINE_STRIP,
+                      action=Marker.ADD, color=ColorRGBA(a=1.0, **rgb))
+        line.scale.x = 0.04
+        line.pose.orientation.w = 1.0
+        line.points = [Point(x=float(x), y=float(y), z=float(z)) for x, y, z in path]
+        line.text = INTENT_LABELS[r.most_likely]
+        out.markers.append(line)
+        for k, (xyz, s) in enumerate(zip(path, std), start=1):
+            if k % PATH_STD_MARKER_EVERY and k != len(path):
+                continue
+            ball = Marker(header=header, ns="intent_path", id=r.track_id * 64 + k, type=Marker.SPHERE,
+                          action=Marker.ADD, color=ColorRGBA(a=0.25, **rgb))
+            ball.pose.position = Point(x=float(xyz[0]), y=float(xyz[1]), z=float(xyz[2]))
+            ball.pose.orientation.w = 1.0
+            ball.scale.x = ball.scale.y = ball.scale.z = float(max(2.0 * float(np.max(s)), 0.05))
+            out.markers.append(ball)
     return out
 
 

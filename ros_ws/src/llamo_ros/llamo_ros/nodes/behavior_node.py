@@ -1,7 +1,8 @@
 """ROS 2 node: tracked 3D skeletons -> intents (every frame), behaviour descriptions, answers.
 
 Subscribes ``persons`` (llamo_msgs/Person3DArray). Publishes ``intents`` (IntentPredictionArray, one per
-input message with people, stamped like it), ``descriptions`` (BehaviorDescription) and ``/diagnostics``;
+input message with people, stamped like it), ``intent_markers`` (MarkerArray: predicted paths and their
+uncertainty for RViz), ``descriptions`` (BehaviorDescription) and ``/diagnostics``;
 serves ``ask_about_person`` (llamo_msgs/AskAboutPerson).
 
 Intents are computed in the subscription callback, batched across people, and never wait for the language
@@ -26,6 +27,7 @@ from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.executors import MultiThreadedExecutor
 from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
 from rclpy.timer import Timer
+from visualization_msgs.msg import MarkerArray
 
 from llamo_msgs.msg import BehaviorDescription, IntentPredictionArray, Person3DArray
 from llamo_msgs.srv import AskAboutPerson
@@ -33,8 +35,8 @@ from llamo_ros.behavior.description_worker import DescriptionWorker, Description
 from llamo_ros.behavior.engine import AskResult, BehaviorConfig, BehaviorEngine, DescriptionRequest
 from llamo_ros.config_fields import param
 from llamo_ros.motion.track_buffer import TrackBufferConfig
-from llamo_ros.nodes.behavior_messages import (description_to_msg, intents_to_msg, persons_to_tracks, stamp_ns,
-                                               time_msg)
+from llamo_ros.nodes.behavior_messages import (description_to_msg, intent_markers_msg, intents_to_msg,
+                                               persons_to_tracks, stamp_ns, time_msg)
 from llamo_ros.nodes.diagnostics import latency_values, rate_hz, stage_status
 from llamo_ros.nodes.frame_messages import camera_transform
 from llamo_ros.nodes.lifecycle import LifecycleConfig, start_up
@@ -113,6 +115,7 @@ class BehaviorNode(LifecycleNode):
         self.model = model
         self.engine = BehaviorEngine(model, behavior, buffer)
         self.intents_pub = self.create_lifecycle_publisher(IntentPredictionArray, "intents", 10)
+        self.intent_markers_pub = self.create_lifecycle_publisher(MarkerArray, "intent_markers", 10)  # paths + std
         self.descriptions_pub = self.create_lifecycle_publisher(BehaviorDescription, "descriptions", 10)
         self.diagnostics_pub = self.create_lifecycle_publisher(DiagnosticArray, "/diagnostics", 10)
         self.worker = DescriptionWorker(self._on_description, worker, on_error=self._on_description_error)
@@ -164,7 +167,7 @@ class BehaviorNode(LifecycleNode):
             self.worker.close(timeout=30.0)
         with self._engine_lock:
             self.worker, self.engine, self.model = None, None, None
-        for name in ("intents_pub", "descriptions_pub", "diagnostics_pub"):
+        for name in ("intents_pub", "intent_markers_pub", "descriptions_pub", "diagnostics_pub"):
             publisher = self.__dict__.pop(name, None)
             if publisher is not None:
                 self.destroy_lifecycle_publisher(publisher)
@@ -194,6 +197,7 @@ class BehaviorNode(LifecycleNode):
                 return
         if intents:
             self.intents_pub.publish(intents_to_msg(msg.header, intents, camera_transform(msg)))
+            self.intent_markers_pub.publish(intent_markers_msg(msg.header, intents, camera_transform(msg)))
         for request in requests:
             self.worker.submit(request, self._describe_job(request))
         self.intent_latencies.append(time.perf_counter() - start)

@@ -52,14 +52,18 @@ def transform_points(points: list[Point], transform: RigidTransform) -> list[Poi
 
 def persons_in_frame(msg: Person3DArray, transform: RigidTransform, frame_id: str) -> Person3DArray:
     """A camera-frame Person3DArray in `frame_id`: 3D keypoints and roots moved by `transform` (camera optical
-    frame -> frame_id at the image stamp), header.frame_id set, camera_transform records the transform."""
+    frame -> frame_id at the image stamp), root velocities rotated and root covariances rotated (R C R^T),
+    header.frame_id set, camera_transform records the transform."""
     camera_frame = msg.header.frame_id
     out = copy.deepcopy(msg)
     out.header.frame_id = frame_id
     for person in out.persons:
-        keypoints = [k.position for k in person.keypoints_3d]
-        _set_points([*keypoints, person.root_position],
-                    transform.apply_points(_points([*keypoints, person.root_position])))
+        points = [k.position for k in person.keypoints_3d] + [person.root_position, person.measured_root_position]
+        _set_points(points, transform.apply_points(_points(points)))
+        v = person.root_velocity   # a free vector: rotated only
+        v.x, v.y, v.z = (float(a) for a in transform.apply_vectors(np.array([v.x, v.y, v.z])))
+        covariance = np.asarray(person.root_position_covariance, dtype=np.float64).reshape(3, 3)
+        person.root_position_covariance = transform.apply_covariances(covariance).ravel().tolist()
     out.camera_transform = transform_msg(transform, out.header, camera_frame)
     return out
 

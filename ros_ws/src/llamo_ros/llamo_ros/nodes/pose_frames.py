@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Callable, Protocol
 
 import numpy as np
-from geometry_msgs.msg import Point
+from geometry_msgs.msg import Point, Vector3
 from sensor_msgs.msg import CameraInfo, CompressedImage, Image
 from std_msgs.msg import ColorRGBA
 from visualization_msgs.msg import Marker, MarkerArray
@@ -27,6 +27,7 @@ from llamo_ros.pose.camera import CameraIntrinsics
 from llamo_ros.pose.metric_root import MetricRootConfig
 from llamo_ros.pose.person_filter import upright_people
 from llamo_ros.pose.person_pose import PersonPose, PoseBackend, RootSource
+from llamo_ros.pose.root_filter import RootFilter, RootFilterSettings
 from llamo_ros.pose.tracker import PersonTracker, PersonTrackerConfig
 from llamo_ros.skeleton import BONES
 
@@ -66,12 +67,32 @@ class PoseConfig:
     image_transport: str = param("raw", "raw: subscribe `image` (sensor_msgs/Image); compressed: subscribe "
                                         "`<image>/compressed` (sensor_msgs/CompressedImage, JPEG or PNG), "
                                         "image_transport's naming (remap `image` to the base topic)")
+    filter_roots: bool = param(True, "smooth each track's metric root with a constant-velocity Kalman filter "
+                                     "(pose.root_filter) and shift its skeleton with it; false: per-image roots")
+    root_accel_std: float = param(1.0, "root filter: unmodelled acceleration of a person, m/s^2 (smaller: "
+                                       "smoother roots, slower to follow turns)")
+    root_noise_height_prior: float = param(0.10, "root filter: std of a height-prior root along the viewing ray, "
+                                                 "as a fraction of its distance (assumed intrinsics: 1.2x this; "
+                                                 "depth: 0.03)")
+    root_gate_chi2: float = param(16.27, "root filter: a root whose squared Mahalanobis distance to the "
+                                         "prediction exceeds this is an outlier and not used (16.27: chi-square "
+                                         "99.9 %, 3 dof)")
+    root_max_gap_s: float = param(1.0, "root filter: a track unmeasured for longer restarts, s")
     error_log_period_s: float = param(5.0, "minimum seconds between repeated error logs of one kind")
     diagnostics_period_s: float = param(1.0, "period of /diagnostics, s")
 
     def __post_init__(self) -> None:
         if self.image_transport not in IMAGE_TRANSPORTS:
             raise ValueError(f"image_transport must be one of {IMAGE_TRANSPORTS}, got {self.image_transport!r}")
+
+
+def root_filter_from_config(c: PoseConfig) -> RootFilter | None:
+    if not c.filter_roots:
+        return None
+    return RootFilter(RootFilterSettings(accel_std=c.root_accel_std,
+                                         ray_fraction_height_prior=c.root_noise_height_prior,
+                                         ray_fraction_assumed=1.2 * c.root_noise_height_prior,
+                                         gate_chi2=c.root_gate_chi2, max_gap_s=c.root_max_gap_s))
 
 
 def backend_from_config(c: PoseConfig) -> PoseBackend:
@@ -102,6 +123,7 @@ class PoseFrameProcessor:
         self.to_target = to_target
         self.backend = backend if backend is not None else backend_from_config(config)
         self.tracker = PersonTracker(PersonTrackerConfig(max_missed_frames=config.max_missed_frames))
+        self.root_filter = root_filter_from_config(config)
         self._on_error = on_error   # (kind, text): the caller logs, throttled per kind
         self.processed_frames = 0
         self.dropped_frames = 0     # rejected as malformed (or missing CameraInfo when required), or failed
@@ -142,6 +164,9 @@ class PoseFrameProcessor:
             persons = upright_people(self.backend.estimate(image, intrinsics, depth),
                                      self.config.min_box_height_to_width)
             persons = self.tracker.update(persons)
+            if self.root_filter is not None:
+                stamp = msg.header.stamp
+                self.root_filter.filter_persons(int(stamp.sec) * 1_000_000_000 + int(stamp.nanosec), persons)
         except Exception as error:  # noqa: BLE001  a backend failure must not kill the node or the replay
             return self._drop("backend", f"pose estimation failed: {type(error).__name__}: {error}")
         persons_out, markers_out = persons_msg(msg, width, height, persons), markers_msg(msg, persons)
@@ -221,6 +246,10 @@ def persons_msg(image_msg: Image, width: int, height: int, persons: list[PersonP
                           for xyz, c in zip(p.keypoints_3d, p.keypoint_3d_confidence)]
         m.root_position = _point(p.root_position) if has_3d else Point()
         m.root_source = _ROOT_SOURCE_FIELD[p.root_source]
+        measured = p.measured_root if np.isfinite(p.measured_root).all() else p.root_position
+        m.measured_root_position = _point(measured) if has_3d else Point()
+        m.root_velocity = Vector3(x=float(p.root_velocity[0]), y=float(p.root_velocity[1]), z=float(p.root_velocity[2]))
+        m.root_position_covariance = [float(v) for v in p.root_covariance.reshape(9)]
         out.persons.append(m)
     out.camera_transform = transform_msg(RigidTransform.identity(), out.header, out.header.frame_id)
     return out

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -38,6 +38,11 @@ class PersonPose:
     root_source: RootSource = RootSource.NONE
     track_id: int = -1          # set by `PersonTracker`; -1 = untracked
     layout: str = LAYOUT_NAME
+    # set by `RootFilter` (NaN when the root is not filtered): the root before filtering (3,) m, the root's
+    # velocity (3,) m/s and position covariance (3, 3) m^2, all in the camera optical frame
+    measured_root: np.ndarray = field(default_factory=lambda: np.full(3, np.nan, np.float32))
+    root_velocity: np.ndarray = field(default_factory=lambda: np.full(3, np.nan, np.float32))
+    root_covariance: np.ndarray = field(default_factory=lambda: np.full((3, 3), np.nan, np.float32))
 
     def __post_init__(self) -> None:
         self.bbox = np.asarray(self.bbox, dtype=np.float32).reshape(4)

@@ -23,7 +23,8 @@ from tqdm import tqdm
 
 from llamo_ros.behavior.engine import BehaviorEngine
 from llamo_ros.config_fields import param
-from llamo_ros.nodes.behavior_messages import description_to_msg, intents_to_msg, persons_to_tracks
+from llamo_ros.nodes.behavior_messages import (description_to_msg, intent_markers_msg, intents_to_msg,
+                                               persons_to_tracks)
 from llamo_ros.frames import TargetFrameConfig
 from llamo_ros.nodes.frame_messages import camera_transform
 from llamo_ros.nodes.tf2_frames import camera_to_target
@@ -41,6 +42,7 @@ OUTPUT_TYPES = {  # output topic (under ReplayConfig.output_prefix) -> message t
     "persons": "llamo_msgs/msg/Person3DArray",
     "markers": "visualization_msgs/msg/MarkerArray",
     "intents": "llamo_msgs/msg/IntentPredictionArray",
+    "intent_markers": "visualization_msgs/msg/MarkerArray",
     "descriptions": "llamo_msgs/msg/BehaviorDescription",
 }
 
@@ -76,7 +78,8 @@ class ReplayConfig:
                                  "topic that is not the depth topic")
     camera_info_topic: str = param("", "CameraInfo topic; empty: the bag's only CameraInfo topic, if any")
     depth_topic: str = param("", "aligned depth image topic (16UC1 mm or 32FC1 m); empty: none")
-    output_prefix: str = param("/llamo", "namespace of the output topics (persons, markers, intents, descriptions)")
+    output_prefix: str = param("/llamo", "namespace of the output topics (persons, markers, intents, "
+                                         "intent_markers, descriptions)")
     describe: bool = param(True, "generate behaviour descriptions with the language model")
     storage: str = param("sqlite3", "output bag storage: sqlite3 or mcap")
 
@@ -318,7 +321,9 @@ class BagReplay:
         tracks, _ = persons_to_tracks(persons)
         intents, requests = self.behavior.update(stamp, tracks)
         if intents:
-            self._write("intents", intents_to_msg(persons.header, intents, camera_transform(persons)), log_time)
+            to_frame = camera_transform(persons)
+            self._write("intents", intents_to_msg(persons.header, intents, to_frame), log_time)
+            self._write("intent_markers", intent_markers_msg(persons.header, intents, to_frame), log_time)
             self.report.intent_messages += 1
         t = self._seconds(stamp)
         for r in intents:  # print confident changes only: low-probability flicker is in the bag, not the console
