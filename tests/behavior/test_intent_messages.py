@@ -38,3 +38,39 @@ def test_path_markers_show_the_path_and_two_sigma_spheres():
     at_1s = spheres[1]
     assert abs(at_1s.pose.position.z - 6.0) < 1e-6 and abs(at_1s.scale.x - 0.4) < 1e-6
     assert len({m.id for m in markers[1:]}) == len(markers) - 1
+
+
+def test_path_std_and_markers_move_into_the_target_frame():
+    from llamo_ros.frames import RigidTransform
+
+    # camera optical -> base_link of a level forward camera: x_base = z_cam, y_base = -x_cam, z_base = -y_cam
+    to_base = RigidTransform(np.array([[0.0, 0, 1], [-1, 0, 0], [0, -1, 0]]), np.array([0.1, 0.0, 1.2]))
+    (pred,) = intents_to_msg(Header(frame_id="base_link"), [_result()], to_base).predictions
+    first = pred.future_path[0]   # camera (1.0, 0, 5.1) -> base (5.1 + 0.1, -1.0, 0 + 1.2)
+    assert (round(first.x, 6), round(first.y, 6), round(first.z, 6)) == (5.2, -1.0, 1.2)
+    s = pred.future_path_std[9]   # camera std (0.1, 0.05, 0.2): axes permuted, not mixed, by this rotation
+    assert (round(s.x, 6), round(s.y, 6), round(s.z, 6)) == (0.2, 0.1, 0.05)
+    markers = intent_markers_msg(Header(frame_id="base_link"), [_result()], to_base).markers
+    (line,) = [m for m in markers if m.type == Marker.LINE_STRIP]
+    assert abs(line.points[0].x - 5.2) < 1e-6 and abs(line.points[0].z - 1.2) < 1e-6
+
+
+def test_root_velocity_and_covariance_move_into_the_target_frame():
+    from geometry_msgs.msg import Point, Vector3
+
+    from llamo_msgs.msg import Person3D, Person3DArray
+    from llamo_ros.frames import RigidTransform
+    from llamo_ros.nodes.frame_messages import persons_in_frame
+
+    yaw90 = RigidTransform(np.array([[0.0, -1, 0], [1, 0, 0], [0, 0, 1]]), np.array([2.0, 0.0, 0.0]))
+    person = Person3D(root_position=Point(x=1.0, y=0.0, z=4.0), measured_root_position=Point(x=1.5, y=0.0, z=4.0),
+                      root_velocity=Vector3(x=1.0, y=0.0, z=0.5))
+    person.root_position_covariance = [0.04, 0.01, 0, 0.01, 0.09, 0, 0, 0, 0.16]
+    msg = Person3DArray(persons=[person])
+    msg.header.frame_id = "camera_optical_frame"
+    (out,) = persons_in_frame(msg, yaw90, "base_link").persons
+    assert (out.root_position.x, out.root_position.y) == (2.0, 1.0)            # moved: rotated + offset
+    assert (out.measured_root_position.x, out.measured_root_position.y) == (2.0, 1.5)
+    assert (out.root_velocity.x, out.root_velocity.y, out.root_velocity.z) == (0.0, 1.0, 0.5)  # rotated only
+    # R C R^T by hand: x and y variances swap, their covariance changes sign
+    np.testing.assert_allclose(out.root_position_covariance, [0.09, -0.01, 0, -0.01, 0.04, 0, 0, 0, 0.16], atol=1e-12)

@@ -164,3 +164,11 @@ def test_behavior_node_lifecycle_refuses_questions_and_publishes_nothing_while_i
     assert behavior.change("cleanup") and behavior.state() == "unconfigured", log()
     assert proc.poll() is None and ros_graph.stop(proc, signal.SIGTERM, timeout=30) == 0, log()
     assert "Traceback" not in log(), log()
+
+
+def test_autostart_with_a_failing_configure_exits_with_the_cause(ros_graph, tmp_path):
+    proc = ros_graph.spawn("-m", "llamo_ros.nodes.pose_node", "--ros-args", "-p", "backend:=no_such_backend",
+                           log_name="pose", log_dir=tmp_path)
+    assert proc.wait(timeout=60) == 1
+    log = (tmp_path / "pose.log").read_text()
+    assert "configure failed" in log and "no_such_backend" in log and "Traceback" not in log, log

@@ -248,11 +248,15 @@ class BehaviorNode(LifecycleNode):
 
     # -- observability -------------------------------------------------------------------------------
     def _publish_diagnostics(self) -> None:
-        w = self.worker
+        with self._engine_lock:   # a cleanup transition on another executor thread may be freeing them
+            if self.engine is None or self.worker is None:
+                return
+            w, model = self.worker, self.model
+            tracks, forgotten = len(self.engine.buffer), self.engine.buffer.forgotten
         values = {
-            "model": self.model.name, "input_rate_hz": f"{rate_hz(self._input_stamps):.2f}",
-            "messages_received": self.received, "tracks": len(self.engine.buffer),
-            "tracks_forgotten": self.engine.buffer.forgotten, "persons_skipped": self.skipped_persons,
+            "model": model.name, "input_rate_hz": f"{rate_hz(self._input_stamps):.2f}",
+            "messages_received": self.received, "tracks": tracks,
+            "tracks_forgotten": forgotten, "persons_skipped": self.skipped_persons,
             **latency_values(self.intent_latencies, "intent_latency"),
             "descriptions_completed": w.completed, "descriptions_failed": w.failed,
             "descriptions_dropped_queue_full": w.dropped_full, "descriptions_dropped_stale": w.dropped_stale,
@@ -277,7 +281,7 @@ def main(args=None) -> None:
     try:
         node = BehaviorNode()
         if not start_up(node, read_config(node, LifecycleConfig).autostart):
-            node.get_logger().error("autostart failed; the node stays up for a lifecycle manager to retry")
+            raise SystemExit(1)  # the cause is logged; without a lifecycle manager nobody would retry
         executor = MultiThreadedExecutor(num_threads=3)
         executor.add_node(node)
         spin_until_shutdown(executor)

@@ -25,7 +25,7 @@ def main(args=None) -> None:
         nodes.append(PoseNode(persons_sink=behavior.on_persons))
         for node in nodes:  # behaviour first: it is ready for the first persons the pose node hands over
             if not start_up(node, read_config(node, LifecycleConfig).autostart):
-                node.get_logger().error("autostart failed; the node stays up for a lifecycle manager to retry")
+                raise SystemExit(1)  # the cause is logged; without a lifecycle manager nobody would retry
         executor = MultiThreadedExecutor(num_threads=4)
         for node in nodes:
             executor.add_node(node)

@@ -8,7 +8,8 @@ The transitions mean the same for both, as in yolo_ros and nav2:
 - shutdown: from any state, the same as cleanup.
 
 `autostart` (default true) runs configure and activate at start-up, so that `ros2 run` and the launch
-files get a working node as before; set it false where a lifecycle manager brings the nodes up.
+files get a working node as before, and a failed configure ends the process with status 1 (nobody would
+retry it); set it false where a lifecycle manager brings the nodes up.
 """
 from __future__ import annotations
 

@@ -221,7 +221,7 @@ def main(args=None):
     try:
         node = PoseNode()
         if not start_up(node, read_config(node, LifecycleConfig).autostart):
-            node.get_logger().error("autostart failed; the node stays up for a lifecycle manager to retry")
+            raise SystemExit(1)  # the cause is logged; without a lifecycle manager nobody would retry
         executor = SingleThreadedExecutor()
         executor.add_node(node)
         spin_until_shutdown(executor)
