@@ -91,6 +91,7 @@ class RosTestGraph:
         self.env = workspace_env()
         self.env.update(ROS_DOMAIN_ID=str(self.domain_id), ROS_AUTOMATIC_DISCOVERY_RANGE="LOCALHOST",
                         FASTDDS_DEFAULT_PROFILES_FILE=str(FASTDDS_PROFILE), PYTHONUNBUFFERED="1",
+                        PYTHONFAULTHANDLER="1",   # a child that hangs at stop() dumps its threads' stacks
                         RCUTILS_COLORIZED_OUTPUT="0")
         self.processes: list[subprocess.Popen] = []
         self._shm_before = _shm_files()
@@ -110,8 +111,14 @@ class RosTestGraph:
             try:
                 proc.wait(timeout)
             except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(5)
+                proc.send_signal(signal.SIGABRT)   # faulthandler writes every thread's stack into its log
+                try:
+                    proc.wait(5)
+                except subprocess.TimeoutExpired:
+                    pass
+                if proc.poll() is None:
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait(5)
         return proc.returncode
 
     def close(self) -> None:

@@ -173,11 +173,12 @@ class PoseNode(LifecycleNode):
             with self._wake:
                 while self._running and self._pending is None:
                     self._wake.wait(timeout=0.5)
-                if not self._running:
+                if not self._running or self.frames is None:
                     return
                 (msg, image), self._pending = self._pending, None
+                frames = self.frames   # a cleanup may drop the attribute while this image is estimated
             start = time.perf_counter()
-            out = self.frames.estimate(msg, image)
+            out = frames.estimate(msg, image)
             if out is None:
                 continue
             self.latencies.append(time.perf_counter() - start)
@@ -188,12 +189,12 @@ class PoseNode(LifecycleNode):
             try:
                 self.persons_pub.publish(out[0])
                 self.markers_pub.publish(out[1])
+                if self._persons_sink is not None:   # composed mode: the behaviour node publishes from here too
+                    self._persons_sink(out[0])
             except RCLError:
                 if self.context.ok():
                     raise
                 return  # shutdown raced the check above
-            if self._persons_sink is not None:
-                self._persons_sink(out[0])
 
     def _publish_diagnostics(self) -> None:
         f = self.frames
