@@ -178,7 +178,7 @@ def estimate_up(j: np.ndarray, cfg: DescriptorConfig) -> tuple[np.ndarray, bool]
 
 def _dominant_frequency(x: np.ndarray, fps: float, band: tuple) -> tuple[float, float, float]:
     """(frequency Hz, amplitude std, periodicity share) of the strongest periodic component of x (T, D)."""
-    k = max(1, int(round(fps / band[0])))
+    k = max(1, int(round(fps / (1.5 * band[0]))))  # shorter than the slowest period: keeps more frames
     if len(x) <= k + 4:
         return 0.0, 0.0, 0.0
     # high-pass: remove a moving average one slowest period long (raises, holds, drifts)
