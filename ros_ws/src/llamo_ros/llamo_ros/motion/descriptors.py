@@ -46,6 +46,7 @@ class DescriptorConfig:
     lying_torso_deg: float = param(60.0, "torso inclination above which a low body is lying, deg")
     upside_down_deg: float = param(120.0, "torso inclination above which the body is upside down, deg")
     low_pelvis_ratio: float = param(0.75, "pelvis lower than this times L above the floor: not standing")
+    floor_pelvis_ratio: float = param(0.35, "pelvis lower than this times L: on the floor (a fall ends there)")
     lying_pelvis_ratio: float = param(0.5, "pelvis lower than this times L: low enough to lie")
     kneel_knee_ratio: float = param(0.2, "a knee lower than this times L above the floor: kneeling")
     sit_offset_ratio: float = param(0.45, "pelvis this far (times L) behind the feet horizontally: sitting, not crouching")
@@ -60,6 +61,7 @@ class DescriptorConfig:
     fast_limb_mps: float = param(2.5, "peak wrist or ankle speed relative to the pelvis of a fast extension, m/s")
     oscillation_band_hz: tuple = param((0.7, 4.0), "frequency band searched for periodic limb motion, Hz")
     min_oscillation_amplitude_m: float = param(0.06, "smallest oscillation amplitude (std) reported as periodic, m")
+    min_head_amplitude_m: float = param(0.03, "smallest head oscillation (std) reported as a nod or shake, m")
     min_periodicity: float = param(0.35, "share of the band's power in the peak (+-1 bin) to call a motion periodic")
     fact_share: float = param(0.3, "share of valid frames for a per-frame fact (hand above head...) to hold in the window")
 
@@ -69,6 +71,8 @@ class LimbFacts:
     """Per-limb facts of one window; shares are fractions of valid frames in [0, 1]."""
 
     above_head: float = 0.0        # share of frames with the wrist above the head top
+    raised: float = 0.0            # share of frames with the wrist above the shoulder
+    reach_forward_m: float = 0.0   # largest wrist distance in front of the thorax along the body's forward axis, m
     at_face: float = 0.0           # share of frames with the wrist within face_radius_m of the nose
     at_chest: float = 0.0          # share of frames with the wrist near and in front of the chest
     extended_forward: float = 0.0  # share of frames with the arm extended along the body's forward axis
@@ -129,6 +133,12 @@ class MotionDescriptors:
     right: LimbFacts               # right arm and right leg
     hands_symmetry: float          # correlation of mirrored left/right wrist motion, -1..1 (1: symmetric)
     step_hz: float                 # dominant frequency of the ankles' alternation, Hz (0: none)
+    lying_facing: str = "none"     # "up" / "down": the chest's side while lying (majority), "none" if not lying
+    lowest_wrist_m: float = 0.0    # lowest wrist height above the floor in the window, m
+    hands_min_distance_m: float = 0.0  # closest the two wrists come, m
+    hands_distance_hz: float = 0.0  # frequency of the wrists approaching and parting (clapping), Hz (0: none)
+    head_nod_hz: float = 0.0       # frequency of the nose's up-down motion relative to the thorax, Hz (0: none)
+    head_shake_hz: float = 0.0     # frequency of the nose's side-to-side motion relative to the thorax, Hz (0: none)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -195,6 +205,13 @@ def _dominant_frequency(x: np.ndarray, fps: float, band: tuple) -> tuple[float, 
     width = max(1, n // len(x))  # the main lobe spans about n / T bins
     share = float(power[max(0, k - 2 * width):k + 2 * width + 1].sum() / power[inband].sum())
     return float(freq[k]), amp, share
+
+
+def _peak_speed(x: np.ndarray, fps: float, half_span: int = 2) -> float:
+    """Peak speed (m/s) of x (T, 3) from central differences over +-half_span frames (keeps jitter out)."""
+    if len(x) <= 2 * half_span:
+        return 0.0
+    return float(np.linalg.norm(x[2 * half_span:] - x[:-2 * half_span], axis=1).max() * fps / (2 * half_span))
 
 
 def _majority(p: np.ndarray) -> str:
@@ -316,11 +333,12 @@ def describe_motion(joints: np.ndarray, confidence: np.ndarray, fps: float,
     jump_height = max((float(lowest_f[s:e].max()) for s, e in zip(starts[long_enough], ends[long_enough])), default=0.0)
     k = max(1, int(round(0.3 * fps)))
     level_change = float(ph[-k:].mean() - ph[:k].mean())
-    ph_s = np.convolve(ph, np.ones(3) / 3, mode="same") if t_len >= 3 else ph
-    v_down = -np.gradient(ph_s, dt)
-    peak_down = float(v_down[1:-1].max()) if t_len > 2 else 0.0
+    peak_down = _peak_speed(np.stack([ph, 0 * ph, 0 * ph], 1), fps, max(1, int(round(0.1 * fps))))
+    if t_len > 2 * max(1, int(round(0.1 * fps))):  # downward only: the signed version of the same difference
+        hs = max(1, int(round(0.1 * fps)))
+        peak_down = float(np.max(ph[:-2 * hs] - ph[2 * hs:]) * fps / (2 * hs))
     went_down = level_change < -cfg.level_change_ratio * leg
-    floor_end = end_p in ("lying", "sitting", "kneeling", "upside_down")
+    floor_end = end_p in ("lying", "upside_down") or ph[-k:].mean() < cfg.floor_pelvis_ratio * leg
     fell = bool(went_down and floor_end and peak_down >= cfg.fall_speed_mps)
     lay_down = bool(went_down and end_p == "lying" and not fell)
     got_up = bool(start_p in ("lying", "sitting", "kneeling", "crouched") and end_p == "upright"
@@ -353,16 +371,18 @@ def describe_motion(joints: np.ndarray, confidence: np.ndarray, fps: float,
         periodic = amp >= cfg.min_oscillation_amplitude_m and share >= cfg.min_periodicity
         return LimbFacts(
             above_head=float((hf[:, J[f"{side}_wrist"]] > hf[:, J["head"]]).mean()),
+            raised=float((hf[:, J[f"{side}_wrist"]] > hf[:, J[f"{side}_shoulder"]]).mean()),
+            reach_forward_m=float(np.percentile(np.sum((w - j[:, J["thorax"]]) * _unit(facing), axis=1), 90)),
             at_face=float((np.linalg.norm(w - j[:, J["neck_nose"]], axis=1) < cfg.face_radius_m).mean()),
             at_chest=float(((np.linalg.norm(w - chest, axis=1) < cfg.chest_radius_m)).mean()),
             extended_forward=float((ext & (along_f > 0.8)).mean()),
             extended_sideways=float((ext & (along_l > 0.8)).mean()),
-            peak_speed_mps=float(np.linalg.norm(np.diff(rel_w, axis=0), axis=1).max() * fps),
+            peak_speed_mps=_peak_speed(rel_w, fps),
             oscillation_hz=f_hz if periodic else 0.0,
             oscillation_amplitude_m=amp,
             foot_above_knee=float((hf[:, J[f"{side}_ankle"]] > hf[:, J[f"{other}_knee"]]).mean()),
             foot_above_hip=float((hf[:, J[f"{side}_ankle"]] > hf[:, J["pelvis"]]).mean()),
-            foot_peak_speed_mps=float(np.linalg.norm(np.diff(rel_a, axis=0), axis=1).max() * fps),
+            foot_peak_speed_mps=_peak_speed(rel_a, fps),
         )
     left, right_limb = limb("left", "right"), limb("right", "left")
 
@@ -379,7 +399,22 @@ def describe_motion(joints: np.ndarray, confidence: np.ndarray, fps: float,
         np.concatenate([ankles_rel, ((j[:, J["left_ankle"]] - j[:, J["right_ankle"]]) @ np.stack([right, fwd], 1))], 1),
         fps, cfg.oscillation_band_hz)
 
+    def periodic_hz(x: np.ndarray, min_amp: float) -> float:
+        f, a, share = _dominant_frequency(x, fps, cfg.oscillation_band_hz)
+        return f if (a >= min_amp and share >= 1.5 * cfg.min_periodicity) else 0.0
+    nose = j[:, J["neck_nose"]] - j[:, J["thorax"]]
+    hands_d = np.linalg.norm(j[:, J["left_wrist"]] - j[:, J["right_wrist"]], axis=1)
+    extra = dict(
+        lying_facing=("none" if not lying.any() else
+                      "up" if np.median(np.sum(fwd_b[lying] * up, axis=1)) > 0 else "down"),
+        lowest_wrist_m=float(min(hf[:, J["left_wrist"]].min(), hf[:, J["right_wrist"]].min())),
+        hands_min_distance_m=float(hands_d.min()),
+        hands_distance_hz=periodic_hz(hands_d[:, None], cfg.min_oscillation_amplitude_m),
+        head_nod_hz=periodic_hz((nose @ up)[:, None], cfg.min_head_amplitude_m),
+        head_shake_hz=periodic_hz(np.sum(nose * lat_u, axis=1)[:, None], cfg.min_head_amplitude_m),
+    )
     return MotionDescriptors(
+        **extra,
         duration_s=t_len * dt, valid=True, up_camera=up, camera_pitch_deg=pitch, up_from_body=from_body,
         leg_length_m=float(leg),
         ground_speed_mps=mean_speed, peak_ground_speed_mps=float(speed.max()),
