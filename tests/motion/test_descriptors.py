@@ -128,3 +128,95 @@ def test_descriptors_agree_with_the_generator():
     speeds = np.array(speeds)
     assert len(speeds) > 20 and np.all(np.abs(speeds - 1) < 0.15), speeds
     assert len(waves) >= 3 and np.all(np.abs(waves) < 0.25), waves
+
+
+def _set_arm(world, side, wrist):
+    """Put a wrist at `wrist` (T, 3) with the elbow half-way (bone lengths only roughly kept)."""
+    world[:, J[f"{side}_wrist"]] = wrist
+    world[:, J[f"{side}_elbow"]] = 0.5 * (wrist + world[:, J[f"{side}_shoulder"]])
+
+
+def test_punch_extends_the_arm_forward_fast():
+    n = 60
+    world = place(standing(n))
+    forward = np.array([0.0, 0.0, -1.0])            # the person faces the camera (-z)
+    start = world[:, J["thorax"]] + 0.2 * forward + np.array([-0.1, -0.1, 0])
+    end = world[:, J["right_shoulder"]] + 0.55 * forward
+    s = np.clip((frames(n) - 0.8) / 0.12, 0, 1)[:, None]  # 0.12 s strike at 0.8 s, then held
+    _set_arm(world, "right", start + s * (end - start))
+    d = describe_motion(*to_camera(world, 10.0), FPS)
+    truth = np.linalg.norm(end[0] - start[0]) / 0.12
+    assert d.right.peak_speed_mps == pytest.approx(truth, rel=0.3)
+    assert d.right.extended_forward > 0.5 and d.right.extended_sideways == 0
+    assert d.right.at_chest > 0.2 and d.left.peak_speed_mps < 0.1
+
+
+def test_arms_out_sideways_and_mirror_symmetry():
+    n = 96
+    world = place(standing(n))
+    lift = 0.3 * np.sin(2 * np.pi * 1.0 * frames(n))[:, None]    # both arms flap up and down together
+    for side, sign in (("left", 1.0), ("right", -1.0)):
+        _set_arm(world, side, world[:, J[f"{side}_shoulder"]] + np.concatenate(
+            [np.full((n, 1), sign * 0.55), lift, np.zeros((n, 1))], 1))
+    d = describe_motion(*to_camera(world, 10.0), FPS)
+    assert d.left.extended_sideways > 0.5 and d.right.extended_sideways > 0.5
+    assert d.hands_symmetry > 0.9
+    assert d.left.oscillation_hz == pytest.approx(1.0, abs=0.15)
+
+
+def test_hand_at_face_and_foot_above_hip():
+    n = 30
+    world = place(standing(n))
+    _set_arm(world, "left", world[:, J["neck_nose"]] + np.array([0.05, 0, -0.05]))
+    world[:, J["right_ankle"]] = world[:, J["right_hip"]] + np.array([0, 0.1, -0.8])   # a high front kick held
+    world[:, J["right_knee"]] = world[:, J["right_hip"]] + np.array([0, 0.05, -0.42])
+    d = describe_motion(*to_camera(world, 10.0), FPS, camera_pitch_deg=10.0)
+    assert d.left.at_face == 1.0 and d.right.at_face == 0.0
+    assert d.right.foot_above_hip == 1.0 and d.right.foot_above_knee == 1.0 and d.left.foot_above_knee == 0.0
+
+
+def _tilt_back(seconds: float, n: int, reverse: bool = False) -> np.ndarray:
+    """Standing -> lying on the back by rotation about the feet over `seconds` (or back up)."""
+    tilt = np.clip(frames(n) / seconds, 0, 1) * np.pi / 2
+    tilt = tilt[::-1] if reverse else tilt
+    world = np.einsum("tij,kj->tki", rot_x(-tilt), STAND - np.array([0, 0.08, 0])) + np.array([0, 0.08, 0])
+    return place(np.einsum("ij,tkj->tki", rot_y(np.array([np.pi]))[0], world))
+
+
+def test_lying_down_slowly_is_not_a_fall_and_getting_up_is_measured():
+    n = 120
+    down = describe_motion(*to_camera(_tilt_back(3.0, n), 15.0, 1.5), FPS, camera_pitch_deg=15.0)
+    assert down.lay_down and not down.fell and down.end_posture == "lying" and down.lying_facing == "up"
+    up = describe_motion(*to_camera(_tilt_back(3.0, n, reverse=True), 15.0, 1.5), FPS, camera_pitch_deg=15.0)
+    assert up.got_up and up.start_posture == "lying" and up.end_posture == "upright" and not up.fell
+
+
+def test_kneeling_and_crouching_postures():
+    n = 30
+    kneel = place(standing(n)).copy()
+    drop = 0.5   # knees on the floor, shanks flat behind, thighs and torso vertical
+    kneel[:, :, 1] -= drop
+    for side in ("left", "right"):
+        kneel[:, J[f"{side}_knee"], 1] = 0.05
+        kneel[:, J[f"{side}_ankle"]] = kneel[:, J[f"{side}_knee"]] + np.array([0, 0.03, 0.43])
+    d = describe_motion(*to_camera(kneel, 15.0), FPS, camera_pitch_deg=15.0)
+    assert d.main_posture == "kneeling"
+    crouch = place(standing(n)).copy()
+    upper = [J[k] for k in ("pelvis", "left_hip", "right_hip", "spine", "thorax", "neck_nose", "head",
+                            "left_shoulder", "left_elbow", "left_wrist", "right_shoulder", "right_elbow", "right_wrist")]
+    crouch[:, upper, 1] -= 0.55    # pelvis 0.40 m above the floor, above the feet
+    for side in ("left", "right"):
+        crouch[:, J[f"{side}_knee"]] += np.array([0, -0.2, -0.3])
+    d = describe_motion(*to_camera(crouch, 15.0), FPS, camera_pitch_deg=15.0)
+    assert d.main_posture == "crouched"
+
+
+def test_cartwheel_about_the_front_back_axis():
+    n = 45
+    angle = 2 * np.pi * frames(n) / 1.5 * (n / (n - 1))
+    c, s = np.cos(angle), np.sin(angle)
+    z, o = np.zeros(n), np.ones(n)
+    rot_z = np.stack([np.stack([c, -s, z], -1), np.stack([s, c, z], -1), np.stack([z, z, o], -1)], -2)
+    world = np.einsum("tij,kj->tki", rot_z, STAND - [0, 0.95, 0]) + [0, 1.4, 0]
+    d = describe_motion(*to_camera(place(world), 0.0), FPS, camera_pitch_deg=0.0)
+    assert abs(d.cartwheel_deg) > 300 and abs(d.flip_deg) < 30 and d.upside_down

@@ -313,7 +313,7 @@ def describe_motion(joints: np.ndarray, confidence: np.ndarray, fps: float,
     posture[(incl > cfg.bent_torso_deg) & ~low] = POSTURES.index("bent")
     posture[low] = POSTURES.index("crouched")
     posture[low & (offset_h > cfg.sit_offset_ratio * leg) & (incl < cfg.lying_torso_deg)] = POSTURES.index("sitting")
-    posture[low & (knee_h < cfg.kneel_knee_ratio * leg) & (ph > 0.45 * leg)
+    posture[low & (knee_h < cfg.kneel_knee_ratio * leg) & (ph > 0.3 * leg)
             & (incl < cfg.lying_torso_deg)] = POSTURES.index("kneeling")
     posture[(ph < cfg.lying_pelvis_ratio * leg) & (incl >= cfg.lying_torso_deg)] = POSTURES.index("lying")
     posture[incl >= cfg.upside_down_deg] = POSTURES.index("upside_down")
