@@ -220,3 +220,14 @@ def test_cartwheel_about_the_front_back_axis():
     world = np.einsum("tij,kj->tki", rot_z, STAND - [0, 0.95, 0]) + [0, 1.4, 0]
     d = describe_motion(*to_camera(place(world), 0.0), FPS, camera_pitch_deg=0.0)
     assert abs(d.cartwheel_deg) > 300 and abs(d.flip_deg) < 30 and d.upside_down
+
+
+def test_straight_generator_walk_turns_slowly_and_a_turn_in_place_fast():
+    n = 96
+    world = place(standing(n), z=6.0) - np.array([0, 0, 1.2]) * frames(n)[:, None, None]
+    sway = np.radians(8.0) * np.sin(2 * np.pi * 0.9 * frames(n))      # hips and shoulders swing with the gait
+    world = np.einsum("tij,tkj->tki", rot_y(sway), world - world[:, :1]) + world[:, :1]
+    assert describe_motion(*to_camera(world, 10.0), FPS).turn_rate_dps < 10.0
+    turn = np.pi + np.radians(90.0) * np.clip((frames(n) - 1.0) / 0.75, 0, 1)   # 90 deg in 0.75 s
+    d = describe_motion(*to_camera(place(np.einsum("tij,kj->tki", rot_y(turn), STAND)), 10.0), FPS)
+    assert d.yaw_deg == pytest.approx(90.0, abs=8.0) and d.turn_rate_dps == pytest.approx(90.0, abs=12.0)

@@ -20,6 +20,7 @@ class DescriptorConfig:
     straight_body_deg: float = param(20.0, "spine and legs within this angle: a straight (standing) frame for up estimation, deg")
     airborne_clearance_m: float = param(0.07, "both ankles this far above the floor: airborne, m")
     min_airborne_s: float = param(0.1, "shortest airborne phase counted as a jump, s")
+    turn_rate_span_s: float = param(1.0, "time span of the peak turning rate, s (a stride, so the gait's hip swing cancels)")
     max_yaw_step_deg: float = param(45.0, "facing change per frame above which it is a left-right confusion, not a turn, deg")
     bent_torso_deg: float = param(35.0, "torso inclination above which an upright-legged body is bent, deg")
     lying_torso_deg: float = param(60.0, "torso inclination above which a low body is lying, deg")

@@ -98,7 +98,10 @@ def describe_motion(joints: np.ndarray, confidence: np.ndarray, fps: float,
     dyaw[np.abs(dyaw) > np.radians(cfg.max_yaw_step_deg)] = 0.0  # a left-right confusion, not a turn
     # + counter-clockwise seen from above: with (right, fwd) axes, atan2(x, z) grows clockwise
     yaw_total = float(-np.degrees(dyaw.sum()))
-    turn_rate = float(np.degrees(np.abs(dyaw).sum()) / max(dt * (t_len - 1), dt))
+    # peak net yaw rate over one second (a full stride: the hips' gait swing cancels)
+    cum = np.concatenate([[0.0], np.cumsum(dyaw)])
+    span_n = min(len(cum) - 1, max(1, int(round(cfg.turn_rate_span_s * fps))))
+    turn_rate = float(np.degrees(np.abs(cum[span_n:] - cum[:-span_n]).max()) / (span_n * dt))
 
     # -- posture per frame
     spine = j[:, J["thorax"]] - pelvis

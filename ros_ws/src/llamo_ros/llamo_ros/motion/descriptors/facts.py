@@ -43,7 +43,7 @@ class MotionDescriptors:
     net_displacement_m: float      # horizontal root displacement first -> last frame, m
     direction: str                 # "towards", "away", "left", "right" (image sides) or "none" if not moving
     direction_deg: float           # motion vs the line of sight: 0 away, 180 towards, +90 to image right, deg
-    turn_rate_dps: float           # mean absolute yaw rate of the body's facing, deg/s
+    turn_rate_dps: float           # peak net yaw rate of the body's facing over turn_rate_span_s, deg/s
     # posture (per frame, then window)
     posture: np.ndarray            # (T,) index into POSTURES per frame
     start_posture: str             # majority posture of the first 0.5 s
