@@ -231,3 +231,9 @@ def test_straight_generator_walk_turns_slowly_and_a_turn_in_place_fast():
     turn = np.pi + np.radians(90.0) * np.clip((frames(n) - 1.0) / 0.75, 0, 1)   # 90 deg in 0.75 s
     d = describe_motion(*to_camera(place(np.einsum("tij,kj->tki", rot_y(turn), STAND)), 10.0), FPS)
     assert d.yaw_deg == pytest.approx(90.0, abs=8.0) and d.turn_rate_dps == pytest.approx(90.0, abs=12.0)
+
+
+def test_timeline_png(tmp_path):
+    from llamo_ros.motion.descriptors.timeline import main
+    main(["--seed", "5", "--out", str(tmp_path / "t.png")])
+    assert (tmp_path / "t.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

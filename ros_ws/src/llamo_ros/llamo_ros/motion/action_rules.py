@@ -114,7 +114,8 @@ RULES: tuple[ActionRule, ...] = (
     ActionRule("crouch", ("stays crouched", "crouches low"), lambda d: d.main_posture == "crouched"),
     ActionRule("kneel", ("kneels",), lambda d: "kneeling" in (d.main_posture, d.end_posture)),
     ActionRule("crawl", ("crawls",),
-               lambda d: d.torso_inclination_deg >= 55 and 0.15 <= d.ground_speed_mps < 1.5 and not d.upside_down),
+               lambda d: d.torso_inclination_deg >= 55 and 0.15 <= d.ground_speed_mps < 1.5 and not d.upside_down
+               and d.main_posture in ("lying", "crouched", "kneeling")),  # low: not a walker bending over
     ActionRule("lie_down", ("lies down",), lambda d: d.lay_down or (d.end_posture == "lying" and not d.fell
                                                                     and d.start_posture != "lying")),
     ActionRule("get_up_face_up", ("gets up from lying on the back", "gets up from the floor, face up"),
