@@ -39,7 +39,8 @@ def test_spin_yaw_total_and_rate():
     assert d.spins == 2 and d.turns and d.ground_speed_mps < 0.1
 
 
-def test_jump_count_and_height():
+@pytest.mark.parametrize("pitch, height", [(20.0, 1.5), (35.0, 3.0), (0.0, 0.5)])
+def test_jump_count_and_height(pitch, height):
     n = 96
     t = frames(n)
     lift = np.zeros(n)
@@ -47,7 +48,8 @@ def test_jump_count_and_height():
         tau = (t - t0) / 0.4
         lift += np.where((tau > 0) & (tau < 1), 0.8 * tau * (1 - tau), 0.0)
     world = place(standing(n)) + np.array([0, 1.0, 0]) * lift[:, None, None]
-    d = describe_motion(*to_camera(world, 20.0, 1.5), FPS)
+    d = describe_motion(*to_camera(world, pitch, height), FPS)
+    assert d.camera_pitch_deg == pytest.approx(pitch, abs=2.0)
     assert d.jumps == 2 and d.jump_height_m == pytest.approx(0.2, abs=0.03)
     assert d.airborne_s == pytest.approx(0.6, abs=0.2)  # above the 7 cm clearance only
 

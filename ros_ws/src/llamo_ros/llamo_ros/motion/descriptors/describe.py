@@ -34,6 +34,12 @@ def describe_motion(joints: np.ndarray, confidence: np.ndarray, fps: float,
     t_len = joints.shape[0]
     seen = np.isfinite(joints).all(axis=-1) & (conf > 0)
     j = np.where(seen[..., None], joints, np.nan)
+    # H36M's pelvis is the hips' midpoint (and the thorax the shoulders'): refill them from those where lost
+    for centre, (a, b) in ((J["pelvis"], (J["left_hip"], J["right_hip"])),
+                           (J["thorax"], (J["left_shoulder"], J["right_shoulder"]))):
+        lost = ~seen[:, centre] & seen[:, a] & seen[:, b]
+        j[lost, centre] = 0.5 * (j[lost, a] + j[lost, b])
+        seen[lost, centre] = True
     frame_ok = seen[:, [J["pelvis"], J["left_hip"], J["right_hip"], J["thorax"]]].all(axis=1)
     if t_len < 3 or frame_ok.sum() < max(3, 0.3 * t_len):
         return _invalid(t_len, fps)
