@@ -143,7 +143,8 @@ RULES: tuple[ActionRule, ...] = (
     ActionRule("throw", ("throws",),
                lambda d: _on_feet(d) and _strike(d, THROW_MPS) and _arm(d, "raised", 0.05) and not _waving(d)),
     ActionRule("dance", ("dances", "moves rhythmically"),
-               lambda d: sum(f > 0 for f in (d.left.oscillation_hz, d.right.oscillation_hz, d.step_hz)) >= 2
+               lambda d: d.step_hz > 0 and max(d.left.oscillation_hz, d.right.oscillation_hz) > 0
+               and min(d.left.oscillation_amplitude_m, d.right.oscillation_amplitude_m) >= 0.08  # whole body, both arms
                and d.net_displacement_m < 1.0),
     ActionRule("roll", ("rolls over", "rolls on the floor"), lambda d: abs(d.roll_deg) >= FULL_TURN_DEG),
     ActionRule("flip", ("does a flip", "flips over"), lambda d: abs(d.flip_deg) >= FULL_TURN_DEG and d.upside_down),
@@ -154,11 +155,12 @@ ACTION_RULES: dict[str, ActionRule] = {r.name: r for r in RULES}
 # When no action is given, the first supported action of this order is named (specific before generic).
 PRIORITY: tuple[str, ...] = (
     "fall", "flip", "cartwheel", "roll", "get_up_face_down", "get_up_face_up", "lie_down", "sit_down",
-    "stand_up", "crawl", "run", "jog", "jump_forward", "jump_in_place", "spin", "walk_towards", "walk_away",
-    "walk_past", "walk", "kneel", "pick_up", "squat", "crouch", "clap", "hand_over", "point", "wave", "kick", "throw",
-    "punch", "push", "stretch", "reach_up", "bow", "turn", "stand", "nod", "head_shake",
+    "stand_up", "crawl", "run", "jog", "jump_forward", "jump_in_place", "hop", "spin", "carry", "walk_towards",
+    "walk_away", "walk_past", "walk", "kneel", "pick_up", "squat", "crouch", "clap", "hand_over", "point",
+    "wave", "dance", "kick", "throw", "punch", "push", "stretch", "reach_up", "bow", "turn", "stand", "nod",
+    "head_shake",
 )
-assert set(PRIORITY) <= set(ACTION_RULES)
+assert sorted(PRIORITY) == sorted(ACTION_RULES)
 
 
 def supported_actions(d: MotionDescriptors) -> set[str]:
