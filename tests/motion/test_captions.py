@@ -1,0 +1,120 @@
+"""Caption rules: an action is named only where the measured motion supports it; otherwise 'unclear'."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from llamo_ros.data.motion_synth import ACTION_INTENT, ACTION_WORDS, generate_clip
+from llamo_ros.motion.action_rules import (
+    ACTION_RULES, PRIORITY, contradicted_actions, named_actions, supported_actions,
+)
+from llamo_ros.motion.captions import body_movement, caption_for, qa_for
+from llamo_ros.motion.descriptors import describe_motion
+
+from descriptor_fixtures import FPS, STAND, frames, place, rot_x, standing, to_camera
+
+
+def jumping(n=96):
+    t = frames(n)
+    lift = np.zeros(n)
+    for t0 in (0.6, 1.5, 2.4):
+        tau = (t - t0) / 0.45
+        lift += np.where((tau > 0) & (tau < 1), 1.0 * tau * (1 - tau), 0.0)
+    return place(standing(n)) + np.array([0, 1.0, 0]) * lift[:, None, None]
+
+
+def walking_towards(n=96, speed=1.4):
+    return place(standing(n), z=6.0) - np.array([0, 0, speed]) * frames(n)[:, None, None]
+
+
+def lying_still(n=96):
+    flat = np.einsum("ij,kj->ki", rot_x(np.array([-np.pi / 2]))[0], STAND) + np.array([0, 0.12, 0])
+    return place(np.repeat(flat[None], n, axis=0))
+
+
+def describe(world, pitch=15.0):
+    return describe_motion(*to_camera(world, pitch, 1.6), FPS)
+
+
+def test_phrases_of_todays_actions_are_the_generators():
+    for action, intent in ACTION_INTENT.items():
+        assert ACTION_RULES[action].phrases == ACTION_WORDS[intent]
+    assert sorted(PRIORITY) == sorted(ACTION_RULES) and len(ACTION_RULES) >= 36
+
+
+def test_named_actions_longest_match_wins():
+    assert named_actions("Someone walks towards the robot") == {"walk_towards"}
+    assert named_actions("A person gets up from lying on the back.") == {"get_up_face_up"}
+    assert named_actions("The person gets up from the seat") == {"stand_up"}
+    assert named_actions("He throws a punch, then claps.") == {"punch", "clap"}
+    assert named_actions("The body stays upright.") == set()
+
+
+def test_jump_window_is_never_a_walk_towards():
+    d = describe(jumping())
+    assert d.jumps == 3
+    rng = np.random.default_rng(0)
+    for _ in range(20):
+        text = caption_for(d, "walk_towards", rng)
+        assert "walk_towards" not in named_actions(text) and "unclear" in text and "walks" not in text
+        named = named_actions(caption_for(d, None, rng))
+        assert named and named <= {"jump_in_place", "hop"}
+    assert contradicted_actions("A person walks towards the robot.", d) == {"walk_towards"}
+    assert contradicted_actions("A person jumps up and down.", d) == set()
+
+
+def test_true_walk_gets_the_walk_phrase():
+    d = describe(walking_towards())
+    rng = np.random.default_rng(1)
+    for action in ("walk_towards", None):
+        text = caption_for(d, action, rng)
+        assert named_actions(text) == {"walk_towards"}, text
+        assert "1.4 m/s" in text
+    assert contradicted_actions("The person jumps in place.", d) == {"jump_in_place"}
+    answers = dict(qa_for(d, None, rng))
+    assert any("1.4 m/s" in a for a in answers.values())
+    assert any(a.startswith("No, a foot stays") for a in answers.values())
+
+
+def test_unknown_motion_is_unclear():
+    d = describe(lying_still())
+    assert d.main_posture == "lying" and supported_actions(d) == set()
+    rng = np.random.default_rng(2)
+    for _ in range(10):
+        text = caption_for(d, None, rng)
+        assert named_actions(text) == set() and "unclear" in text
+        assert "lying" in text  # the body's movement is still described
+    assert caption_for(d, "wave", rng).count("waves") == 0
+
+
+@pytest.fixture(scope="module")
+def generator_windows():
+    out = []
+    for seed in range(80):
+        clip = generate_clip(seed)
+        assert named_actions(clip.caption) == {s.name for s in clip.segments}, clip.caption
+        for s in clip.segments:
+            out.append((s.name, describe_motion(clip.joints[s.start:s.end], clip.confidence[s.start:s.end], clip.fps)))
+    return out
+
+
+def test_generator_captions_still_name_their_action(generator_windows):
+    rng = np.random.default_rng(3)
+    for name, d in generator_windows:
+        text = caption_for(d, name, rng)
+        assert named_actions(text) == {name}, (name, text)
+        assert qa_for(d, name, rng)[0][1]
+
+
+def test_body_movement_names_no_action(generator_windows):
+    rng = np.random.default_rng(4)
+    for _, d in generator_windows:
+        assert named_actions(body_movement(d, rng)) == set()
+    for world in (jumping(), walking_towards(), lying_still()):
+        assert named_actions(body_movement(describe(world), rng)) == set()
+
+
+def test_unprompted_captions_mostly_name_the_generators_action(generator_windows):
+    rng = np.random.default_rng(5)
+    right = [named_actions(caption_for(d, None, rng)) == {name} for name, d in generator_windows]
+    assert np.mean(right) >= 0.9, np.mean(right)
