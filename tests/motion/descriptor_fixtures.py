@@ -55,3 +55,22 @@ def to_camera(world: np.ndarray, pitch_deg: float = 0.0, height_m: float = 1.2):
     """(joints (T, 17, 3) optical frame, confidence (T, 17) ones)."""
     cam = world_to_camera(world, CameraPose(height_m=height_m, pitch_deg=pitch_deg))
     return cam, np.ones(cam.shape[:2])
+
+
+# Whole motions (world frame), shared by the caption and description-guard tests.
+def jumping(n=96):
+    t = frames(n)
+    lift = np.zeros(n)
+    for t0 in (0.6, 1.5, 2.4):
+        tau = (t - t0) / 0.45
+        lift += np.where((tau > 0) & (tau < 1), 1.0 * tau * (1 - tau), 0.0)
+    return place(standing(n)) + np.array([0, 1.0, 0]) * lift[:, None, None]
+
+
+def walking_towards(n=96, speed=1.4):
+    return place(standing(n), z=6.0) - np.array([0, 0, speed]) * frames(n)[:, None, None]
+
+
+def lying_still(n=96):
+    flat = np.einsum("ij,kj->ki", rot_x(np.array([-np.pi / 2]))[0], STAND) + np.array([0, 0.12, 0])
+    return place(np.repeat(flat[None], n, axis=0))

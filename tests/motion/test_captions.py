@@ -11,25 +11,7 @@ from llamo_ros.motion.action_rules import (
 from llamo_ros.motion.captions import body_movement, caption_for, qa_for
 from llamo_ros.motion.descriptors import describe_motion
 
-from descriptor_fixtures import FPS, STAND, frames, place, rot_x, standing, to_camera
-
-
-def jumping(n=96):
-    t = frames(n)
-    lift = np.zeros(n)
-    for t0 in (0.6, 1.5, 2.4):
-        tau = (t - t0) / 0.45
-        lift += np.where((tau > 0) & (tau < 1), 1.0 * tau * (1 - tau), 0.0)
-    return place(standing(n)) + np.array([0, 1.0, 0]) * lift[:, None, None]
-
-
-def walking_towards(n=96, speed=1.4):
-    return place(standing(n), z=6.0) - np.array([0, 0, speed]) * frames(n)[:, None, None]
-
-
-def lying_still(n=96):
-    flat = np.einsum("ij,kj->ki", rot_x(np.array([-np.pi / 2]))[0], STAND) + np.array([0, 0.12, 0])
-    return place(np.repeat(flat[None], n, axis=0))
+from descriptor_fixtures import FPS, STAND, frames, jumping, lying_still, place, rot_x, standing, to_camera, walking_towards
 
 
 def describe(world, pitch=15.0):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from llamo_ros.behavior.description_guard import guard_description
 from llamo_ros.motion.features import FEATURE_RATE_HZ
 from llamo_ros.motion.intents import NUM_INTENTS
 from llamo_ros.motion.track_buffer import TrackWindow
@@ -20,6 +21,7 @@ from llamo_ros.shipped_models import shipped_model_path
 from llamo_ros.skeleton import JOINT_INDEX, ROOT
 
 DEMO_CHECKPOINT = "motion_llm_demo"
+log = logging.getLogger("llamo_ros.behavior")
 
 
 def default_checkpoint_dir() -> Path:
@@ -62,10 +64,15 @@ class BehaviorModel:
 
     path_time_step_s = 1.0 / FEATURE_RATE_HZ
 
-    def __init__(self, mlm, name: str, max_new_tokens: int = 40, intent_runtime=None) -> None:
-        """`intent_runtime`: a `MotionRuntime` for intents and paths (else the PyTorch model in `mlm`)."""
+    def __init__(self, mlm, name: str, max_new_tokens: int = 40, intent_runtime=None,
+                 ground_descriptions: bool = True) -> None:
+        """`intent_runtime`: a `MotionRuntime` for intents and paths (else the PyTorch model in `mlm`);
+        `ground_descriptions`: replace descriptions that name an action the measured motion contradicts
+        (`behavior.description_guard`)."""
         self.mlm, self.name, self.max_new_tokens = mlm, name, max_new_tokens
         self.intent_runtime = intent_runtime
+        self.ground_descriptions = ground_descriptions
+        self.corrected_descriptions = 0   # descriptions replaced by the grounded caption, for diagnostics
 
     def features(self, window: TrackWindow) -> np.ndarray:
         """(T, 80) model window; ValueError when the window has no usable joint."""
@@ -98,7 +105,18 @@ class BehaviorModel:
         return probs, paths
 
     def describe(self, window: TrackWindow, stop: threading.Event | None = None) -> str:
-        return self.mlm.describe(self.features(window), max_new_tokens=self.max_new_tokens, stop=stop)
+        """What the person did in `window`: the language model's words, checked against the measured motion."""
+        joints, confidence, fps = uniform_resample(window)
+        text = self.mlm.describe(self.mlm.features(joints, confidence, fps), max_new_tokens=self.max_new_tokens,
+                                 stop=stop)
+        if not self.ground_descriptions:
+            return text
+        guarded = guard_description(text, joints, confidence, fps)
+        if guarded.corrected:
+            self.corrected_descriptions += 1
+            log.info("track %d: %r names %s, which the motion contradicts; published %r", window.track_id, text,
+                     ", ".join(guarded.contradicted), guarded.text)
+        return guarded.text
 
     def answer(self, window: TrackWindow, question: str, stop: threading.Event | None = None) -> str:
         return self.mlm.answer(self.features(window), question, max_new_tokens=self.max_new_tokens, stop=stop)
@@ -110,7 +128,7 @@ class BehaviorModel:
 
 def load_behavior_model(checkpoint_dir: str | os.PathLike | None = None, llm_dir: str | os.PathLike | None = None,
                         device: str = "cpu", quantize_int8: bool = True, max_new_tokens: int = 40,
-                        intent_runtime: str = "auto") -> BehaviorModel:
+                        intent_runtime: str = "auto", ground_descriptions: bool = True) -> BehaviorModel:
     """Load the motion-language model (default: the shipped demo checkpoint and SmolLM2).
 
     intent_runtime: backend of the per-frame encoder + heads: "auto" (TensorRT -> onnxruntime -> PyTorch,
@@ -124,7 +142,7 @@ def load_behavior_model(checkpoint_dir: str | os.PathLike | None = None, llm_dir
     mlm = MotionLanguageModel.load(checkpoint_dir, llm_dir=llm_dir, device=device, quantize_int8=quantize_int8)
     llm_name = Path(str(mlm.llm_dir)).name if mlm.llm_dir else "SmolLM2-135M-Instruct"
     runtime = intent_runtime_for(checkpoint_dir, intent_runtime, device)
-    return BehaviorModel(mlm, f"{checkpoint_dir.name}+{llm_name}", max_new_tokens, runtime)
+    return BehaviorModel(mlm, f"{checkpoint_dir.name}+{llm_name}", max_new_tokens, runtime, ground_descriptions)
 
 
 def intent_runtime_for(checkpoint_dir: Path, choice: str, device: str):

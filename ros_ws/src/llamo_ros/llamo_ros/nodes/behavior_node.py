@@ -53,6 +53,8 @@ class BehaviorModelConfig:
     intent_runtime: str = param("auto", "encoder + intent/path heads backend: auto (TensorRT, then onnxruntime, "
                                         "then PyTorch) or tensorrt / onnxruntime / torch")
     max_new_tokens: int = param(40, "longest description or answer, tokens")
+    ground_descriptions: bool = param(True, "replace a description that names an action the measured motion "
+                                            "contradicts by the caption the motion supports (kinematic descriptors)")
     preload_llm: bool = param(True, "load the language model at start-up rather than at the first description")
     diagnostics_period_s: float = param(1.0, "period of /diagnostics, s")
     error_log_period_s: float = param(5.0, "minimum seconds between repeated error logs of one kind")
@@ -105,7 +107,8 @@ class BehaviorNode(LifecycleNode):
                 model = load_behavior_model(self.config.checkpoint_dir or None, self.config.llm_dir or None,
                                             device=self.config.device, quantize_int8=self.config.quantize_int8,
                                             max_new_tokens=self.config.max_new_tokens,
-                                            intent_runtime=self.config.intent_runtime)
+                                            intent_runtime=self.config.intent_runtime,
+                                            ground_descriptions=self.config.ground_descriptions)
             if self.config.preload_llm:
                 model.preload()
         except Exception as error:  # noqa: BLE001  a bad parameter or a missing model: say why, stay unconfigured
@@ -259,6 +262,7 @@ class BehaviorNode(LifecycleNode):
             "tracks_forgotten": forgotten, "persons_skipped": self.skipped_persons,
             **latency_values(self.intent_latencies, "intent_latency"),
             "descriptions_completed": w.completed, "descriptions_failed": w.failed,
+            "descriptions_corrected": getattr(model, "corrected_descriptions", 0),
             "descriptions_dropped_queue_full": w.dropped_full, "descriptions_dropped_stale": w.dropped_stale,
             "descriptions_pending": w.pending, "description_latency_s": f"{w.last_latency_s:.2f}",
         }
