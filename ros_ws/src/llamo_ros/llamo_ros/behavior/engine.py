@@ -18,6 +18,7 @@ from typing import Iterable, Protocol
 import numpy as np
 
 from llamo_ros.motion.intent_filter import IntentFilter
+from llamo_ros.behavior.kinematic_evidence import GESTURE_INDICES, weigh, window_likelihood
 from llamo_ros.motion.intents import INTENT_LABELS
 from llamo_ros.motion.track_buffer import TrackBuffer, TrackBufferConfig, TrackWindow
 from llamo_ros.config_fields import param
@@ -58,6 +59,11 @@ class BehaviorConfig:
                                           "one independent observation (longer: steadier, slower)")
     intent_probability_floor: float = param(0.01, "intent filter: smallest probability a window gives a class, "
                                                   "so one confident wrong window cannot rule it out")
+    check_gestures: bool = param(True, "weigh the gesture intents (waving, pointing, handing over) by whether the "
+                                       "kinematic descriptors measure their gesture, before the intent filter "
+                                       "(behavior.kinematic_evidence)")
+    gesture_check_min_p: float = param(0.05, "the kinematic check runs only when a gesture intent has at least "
+                                             "this probability (it costs ~2 ms per window)")
     path_fit_s: float = param(1.0, "future-path std: span of recent roots the straight-line fit uses, s")
     path_accel_std: float = param(0.5, "future-path std: unmodelled acceleration (changes of course), m/s^2")
     path_root_fraction: float = param(0.03, "future-path std: the current root's own uncertainty per axis, as a "
@@ -184,7 +190,9 @@ class BehaviorEngine:
                 continue
             raw = p.astype(np.float32)
             end_ns = int(w.stamps_ns[-1])
-            filtered = self.intent_filter.update(w.track_id, end_ns, raw) if self.config.filter_intents else raw
+            evidence = self._gesture_checked(w, raw)
+            filtered = self.intent_filter.update(w.track_id, end_ns, evidence) if self.config.filter_intents \
+                else evidence
             step = self.model.path_time_step_s
             std = path_std(w, step * np.arange(1, len(path) + 1), self.config.path_fit_s, self.config.path_accel_std,
                            self.config.path_root_fraction)
@@ -197,6 +205,12 @@ class BehaviorEngine:
                 requests.append(DescriptionRequest(w.track_id, w, reason))
             self._last_intent[w.track_id] = result.most_likely
         return intents, requests
+
+    def _gesture_checked(self, window: TrackWindow, raw: np.ndarray) -> np.ndarray:
+        """The heads' probabilities with gestures the motion does not show turned down (kinematic_evidence)."""
+        if not self.config.check_gestures or raw[GESTURE_INDICES].max() < self.config.gesture_check_min_p:
+            return raw
+        return weigh(raw, window_likelihood(window))
 
     def _description_reason(self, result: IntentResult) -> str:
         if result.window_end_ns - result.window_start_ns < self.config.first_describe_after_s * 1e9 \

@@ -1,0 +1,75 @@
+"""Gesture intents weighed by whether the kinematic descriptors measure the gesture (issue #13's implausible
+intents): the likelihood, and the behaviour engine with the shipped model on generated people."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from llamo_ros.behavior.behavior_model import load_behavior_model
+from llamo_ros.behavior.engine import BehaviorConfig, BehaviorEngine
+from llamo_ros.behavior.kinematic_evidence import GESTURE_RULES, gesture_likelihood, weigh
+from llamo_ros.data.motion_synth import generate_clip
+from llamo_ros.motion.intents import INTENT_INDEX, NUM_INTENTS
+
+FRAME_NS = 33_333_333
+
+
+def test_a_gesture_whose_rule_fails_keeps_its_rules_miss_rate():
+    likelihood = gesture_likelihood({"wave", "walk_past"})
+    assert likelihood[INTENT_INDEX["waving"]] == 1.0
+    assert likelihood[INTENT_INDEX["pointing"]] == pytest.approx(GESTURE_RULES["pointing"][1])
+    assert likelihood[INTENT_INDEX["handing_over"]] == pytest.approx(GESTURE_RULES["handing_over"][1])
+    unchecked = [k for k in range(NUM_INTENTS) if k not in {INTENT_INDEX[i] for i in GESTURE_RULES}]
+    assert (likelihood[unchecked] == 1.0).all()
+    p = np.full(NUM_INTENTS, 0.01, np.float32)
+    p[INTENT_INDEX["waving"]] = 1 - 0.01 * (NUM_INTENTS - 1)
+    weighed = weigh(p, gesture_likelihood(set()))
+    assert abs(weighed.sum() - 1) < 1e-6
+    # by hand: waving 0.91 x 0.25 against the other nine classes' 0.01 each (pointing and handing over weighed too)
+    expected = 0.91 * 0.25 / (0.91 * 0.25 + 0.01 * 0.1 + 0.01 * 0.2 + 7 * 0.01)
+    assert weighed[INTENT_INDEX["waving"]] == pytest.approx(expected, rel=1e-5)
+
+
+@pytest.fixture(scope="module")
+def model():
+    return load_behavior_model()
+
+
+def _run(model, clip, check: bool) -> list:
+    engine = BehaviorEngine(model, BehaviorConfig(check_gestures=check))
+    out = []
+    for t in range(clip.num_frames):
+        intents, _ = engine.update(10**9 + t * FRAME_NS, [(1, clip.joints[t], clip.confidence[t])])
+        out.append((t, intents[0] if intents else None))
+    return out
+
+
+def _clip_with(action: str) -> tuple:
+    for seed in range(100):
+        clip = generate_clip(seed)
+        for seg in clip.segments:
+            if seg.name == action and seg.end - seg.start >= 2 * clip.fps:
+                return clip, seg
+    raise AssertionError(f"no {action} in seeds 0-99")
+
+
+def test_a_real_wave_is_still_recognised(model):
+    clip, seg = _clip_with("wave")
+    waving = INTENT_INDEX["waving"]
+    checked = [r for t, r in _run(model, clip, True) if r is not None and seg.start <= t < seg.end]
+    assert any(r.most_likely == waving for r in checked), "the checked engine never said waving during a wave"
+
+
+def test_a_walker_gets_no_more_gesture_intents_and_the_raw_heads_are_published_unchanged(model):
+    clip, seg = _clip_with("walk_past")
+    plain, checked = _run(model, clip, False), _run(model, clip, True)
+    gestures = {INTENT_INDEX[i] for i in GESTURE_RULES}
+    counts = [0, 0]
+    for (t, a), (_, b) in zip(plain, checked):
+        if a is None:
+            continue
+        np.testing.assert_allclose(a.raw_probabilities, b.raw_probabilities, rtol=1e-6)
+        if seg.start + clip.fps <= t < seg.end:   # a walker, a second into the walk
+            counts[0] += a.most_likely in gestures
+            counts[1] += b.most_likely in gestures
+    assert counts[1] <= counts[0], counts
