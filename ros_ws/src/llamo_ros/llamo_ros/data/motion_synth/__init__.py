@@ -24,18 +24,19 @@ import numpy as np
 
 from llamo_ros.data.motion_clip import MotionClip
 from llamo_ros.data.motion_synth.actions import ACTION_FUNCTIONS
+from llamo_ros.data.motion_synth.catalogue import ALL_ACTIONS, BY_DIRECTION, CATALOGUE, FAMILIES, POSTURES, ActionSpec
 from llamo_ros.data.motion_synth.body import (
     ELBOW_MAX_RAD, KNEE_MAX_RAD, POSE_KEYS, SEATED_POSE, STANDING_POSE, BodyModel, body_from_height, smoothstep,
 )
 from llamo_ros.data.motion_synth.config import (
-    ACTION_INTENT, ACTION_WORDS, ACTIONS, FAST_ABOVE_MPS, SLOW_BELOW_MPS, SynthConfig, speed_word,
+    ACTION_INTENT, ACTION_WORDS, ACTIONS, FAST_ABOVE_MPS, SLOW_BELOW_MPS, SynthConfig, broad_config, speed_word,
 )
 from llamo_ros.data.motion_synth.kinematics import CameraPose, _forward_kinematics, world_to_camera
 from llamo_ros.data.motion_synth.language import (
-    GERUNDS, HAND_PHRASES, NUMBER_WORDS, POINT_DIRECTIONS, SUBJECTS, _caption, _clause, _qa,
+    CLAUSES, GERUNDS, HAND_PHRASES, NUMBER_WORDS, POINT_DIRECTIONS, SUBJECTS, _caption, _clause, _qa, caption_clip,
 )
 from llamo_ros.data.motion_synth.locomotion import WALK_RAMP_S, gait_parameters
-from llamo_ros.data.motion_synth.render import _corrupt, _render
+from llamo_ros.data.motion_synth.render import NO_INTENT, _corrupt, _render, direction_intents
 from llamo_ros.data.motion_synth.scene import ScenePlan, plan_scene
 
 import numpy as np
@@ -51,7 +52,7 @@ def generate_clip(seed: int, config: SynthConfig | None = None) -> MotionClip:
     clean, intent, segments = _render(plan, cfg.fps)
     joints, confidence = _corrupt(clean, cfg, np.random.default_rng([int(seed), 1]))
     language_rng = np.random.default_rng([int(seed), 2])
-    caption = _caption(segments, language_rng)
+    caption = caption_clip(segments, language_rng)
     return MotionClip(
         joints=joints, confidence=confidence, fps=float(cfg.fps), intent=intent,
         joints_clean=clean.astype(np.float32), caption=caption, qa=_qa(segments, caption, language_rng),

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+
 @dataclass(frozen=True)
 class BodyModel:
     """Bone lengths in metres, from standing height with anthropometric ratios (Drillis & Contini)."""
@@ -100,3 +101,52 @@ def _turn(t: np.ndarray, heading_from: float, heading_to: float) -> np.ndarray:
     delta = _wrap(heading_to - heading_from)
     turn_s = 0.4 + 0.5 * abs(delta) / math.pi
     return heading_from + delta * smoothstep(t / turn_s)
+
+
+# Whole-body channels of the broad generator. A pose without them is placed by the original rule (the
+# lower ankle on the floor), so the default clips stay what they were.
+EXTENDED_POSE: dict[str, float] = {
+    "pitch": 0.0,     # whole body tipped forward about its left axis (pi/2: face down, -pi/2: face up)
+    "roll": 0.0,      # whole body tipped to its left about its forward axis
+    "lift": 0.0,      # metres the lowest body point is above its floor contact (airborne > 0)
+    "head_yaw": 0.0,  # head turned to the left relative to the trunk
+}
+EXTENDED_KEYS: tuple[str, ...] = tuple(EXTENDED_POSE)
+
+
+def _keyframes(t: np.ndarray, frames: list[tuple[float, dict[str, float]]], base: dict[str, float]) -> dict[str, np.ndarray]:
+    """Pose over time through keyframes [(time s, partial pose)], smoothstep between neighbours.
+
+    Keys missing in a keyframe take `base`'s value; before the first and after the last keyframe the
+    pose holds.
+    """
+    keys = set(base) | {k for _, f in frames for k in f}
+    full = [(ft, {k: f.get(k, base[k]) for k in keys}) for ft, f in frames]
+    pose = {k: np.full(len(t), full[0][1][k], dtype=np.float64) for k in keys}
+    for (t0, a), (t1, b) in zip(full, full[1:], strict=False):
+        w = smoothstep((t - t0) / max(t1 - t0, 1e-6))
+        active = t >= t0
+        for k in keys:
+            pose[k] = np.where(active, a[k] + (b[k] - a[k]) * w, pose[k])
+    return pose
+
+
+def _extended_pose(n: int, heading0: float, base: dict[str, float] | None = None) -> dict[str, np.ndarray]:
+    """A (n,)-per-key pose of `base` (default standing) with the whole-body channels, facing heading0 rad."""
+    pose = _pose_from({**(base or STANDING_POSE), **EXTENDED_POSE}, n)
+    pose["heading"] = np.full(n, heading0, dtype=np.float64)
+    return pose
+
+
+def _style(p: dict) -> tuple[float, float]:
+    """(amplitude, tempo) factors of an action's style; 1.0 each when the planner drew none."""
+    return float(p.get("amplitude", 1.0)), float(p.get("tempo", 1.0))
+
+
+GRAVITY_MPS2 = 9.81
+
+
+def _flight_lift(t: np.ndarray, t0: float, flight_s: float) -> np.ndarray:
+    """Ballistic height (n,) metres of a flight starting at t0 and lasting flight_s; 0 outside it."""
+    tau = t - t0
+    return np.where((tau > 0) & (tau < flight_s), 0.5 * GRAVITY_MPS2 * tau * (flight_s - tau), 0.0)

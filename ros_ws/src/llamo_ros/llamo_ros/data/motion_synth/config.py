@@ -75,6 +75,14 @@ class SynthConfig:
     outlier_frame_prob: float = 0.01                    # per frame: probability of an estimator blunder (left-right swap or displaced joints)
     seated_start_prob: float = 0.12                     # probability that a clip starts seated (so it opens with "stand_up")
     action_weights: dict[str, float] = field(default_factory=dict)  # relative sampling weight per action name (default 1.0)
+    # Broad generator (opt-in, see `broad_config`); the defaults keep the original ten-action clips.
+    actions: tuple[str, ...] = ACTIONS                  # action names drawn from (catalogue.ALL_ACTIONS for all)
+    jog_speed_range_mps: tuple[float, float] = (2.5, 3.3)  # jogging ground speed
+    run_speed_range_mps: tuple[float, float] = (3.3, 5.0)  # running ground speed
+    style_amplitude_range: tuple[float, float] = (1.0, 1.0)  # per-action factor on movement amplitudes (new actions)
+    style_tempo_range: tuple[float, float] = (1.0, 1.0)      # per-action factor on movement tempo (new actions)
+    camera_fov_deg: tuple[float, float] = (90.0, 65.0)  # horizontal, vertical field of view, degrees
+    keep_in_view: bool = False                          # plan only actions whose every joint stays inside the field of view
 
     def __post_init__(self) -> None:
         if not self.fps > 0:
@@ -109,8 +117,33 @@ class SynthConfig:
                 raise ValueError(f"{name} must be a probability, got {p}")
         if self.dropout_burst_frames[0] < 1:
             raise ValueError("dropout_burst_frames must be >= 1")
+        from llamo_ros.data.motion_synth.catalogue import ALL_ACTIONS  # the catalogue imports the action modules
+        self.actions = tuple(self.actions)
+        unknown = [a for a in self.actions if a not in ALL_ACTIONS]
+        if unknown or not self.actions:
+            raise ValueError(f"actions must be a non-empty subset of {ALL_ACTIONS}, got unknown {unknown}")
+        for name in ("jog_speed_range_mps", "run_speed_range_mps", "style_amplitude_range", "style_tempo_range"):
+            lo, hi = getattr(self, name)
+            if not 0 < lo <= hi:
+                raise ValueError(f"{name} must be (lo, hi) with 0 < lo <= hi, got {(lo, hi)}")
+        if not all(10.0 <= f <= 170.0 for f in self.camera_fov_deg):
+            raise ValueError(f"camera_fov_deg must lie in [10, 170], got {self.camera_fov_deg}")
         for name, w in self.action_weights.items():
-            if name not in ACTION_INTENT:
-                raise ValueError(f"unknown action {name!r} in action_weights; known: {ACTIONS}")
+            if name not in self.actions:
+                raise ValueError(f"unknown action {name!r} in action_weights; known: {self.actions}")
             if w < 0:
                 raise ValueError(f"action weight must be >= 0, got {name}={w}")
+
+
+def broad_config(**overrides) -> SynthConfig:
+    """The broad generator: every catalogue action, realistic walking speeds, varied bodies, styles, and
+    cameras from robot heads (0.5 m, level) to CCTV-like views (3 m, 35 degrees down), person kept in view."""
+    from llamo_ros.data.motion_synth.catalogue import ALL_ACTIONS
+    values = dict(
+        actions=ALL_ACTIONS, duration_range_s=(6.0, 20.0), max_actions=4, body_height_range_m=(1.45, 2.0),
+        walk_speed_range_mps=(0.8, 1.8), camera_distance_range_m=(2.0, 12.0), camera_height_range_m=(0.5, 3.0),
+        camera_pitch_range_deg=(0.0, 35.0), bearing_range_deg=(-30.0, 30.0), seated_start_prob=0.05,
+        style_amplitude_range=(0.8, 1.2), style_tempo_range=(0.8, 1.25), keep_in_view=True,
+    )
+    values.update(overrides)
+    return SynthConfig(**values)

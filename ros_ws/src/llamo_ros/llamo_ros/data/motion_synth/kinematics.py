@@ -64,8 +64,12 @@ def _forward_kinematics(body: BodyModel, pose: dict[str, np.ndarray], anchor_xz:
     joints[:, J["thorax"]] = joints[:, J["spine"]] + body.spine_upper * u_t
     neck_tilt = 0.25  # the nose sits in front of the thorax
     hp = pose["head_pitch"][:, None]
-    joints[:, J["neck_nose"]] = joints[:, J["thorax"]] + body.neck * (math.cos(neck_tilt) * u_t + math.sin(neck_tilt) * f_t)
-    joints[:, J["head"]] = joints[:, J["neck_nose"]] + body.head * (np.cos(hp) * u_t + np.sin(hp) * f_t)
+    f_h = f_t
+    if "head_yaw" in pose:  # the head's forward, turned about the trunk's up axis
+        yaw = pose["head_yaw"][:, None]
+        f_h = np.cos(yaw) * f_t + np.sin(yaw) * l_t
+    joints[:, J["neck_nose"]] = joints[:, J["thorax"]] + body.neck * (math.cos(neck_tilt) * u_t + math.sin(neck_tilt) * f_h)
+    joints[:, J["head"]] = joints[:, J["neck_nose"]] + body.head * (np.cos(hp) * u_t + np.sin(hp) * f_h)
 
     for side, sign, (shoulder, elbow, wrist) in (("l", 1.0, ("left_shoulder", "left_elbow", "left_wrist")),
                                                  ("r", -1.0, ("right_shoulder", "right_elbow", "right_wrist"))):
@@ -82,10 +86,52 @@ def _forward_kinematics(body: BodyModel, pose: dict[str, np.ndarray], anchor_xz:
         joints[:, J[elbow]] = joints[:, J[shoulder]] + body.upper_arm * upper
         joints[:, J[wrist]] = joints[:, J[elbow]] + body.forearm * forearm
 
+    if "pitch" in pose:
+        return _place_whole_body(body, pose, joints, anchor_xz, fwd, left)
     ankles = joints[:, [J["left_ankle"], J["right_ankle"]]]  # (T, 2, 3) relative to the pelvis
     pelvis_height = body.ankle_height - ankles[:, :, 1].min(axis=1)  # (T,)
     feet_forward = np.sum(ankles.mean(axis=1) * fwd, axis=-1) * pose["foot_plant"]  # (T,) mean foot ahead of the pelvis
     root = np.zeros((t, 3))
+    root[:, 0] = anchor_xz[:, 0] - feet_forward * fwd[:, 0]
+    root[:, 2] = anchor_xz[:, 1] - feet_forward * fwd[:, 2]
+    root[:, 1] = pelvis_height
+    return joints + root[:, None, :]
+
+
+def _rotate(v: np.ndarray, axis: np.ndarray, angle: np.ndarray) -> np.ndarray:
+    """Rodrigues: vectors v (T, K, 3) about unit axes (T, 3) by angles (T,), right-handed."""
+    k = axis[:, None, :]
+    c, s_ = np.cos(angle)[:, None, None], np.sin(angle)[:, None, None]
+    return v * c + np.cross(k, v) * s_ + k * np.sum(k * v, axis=-1, keepdims=True) * (1.0 - c)
+
+
+def _floor_clearance(body: BodyModel) -> np.ndarray:
+    """(17,) metres from each joint centre to the floor when that body part rests on it."""
+    c = np.full(NUM_JOINTS, 0.05 * body.height / 1.75)
+    J = JOINT_INDEX
+    c[[J["left_ankle"], J["right_ankle"]]] = body.ankle_height
+    c[[J["pelvis"], J["spine"], J["thorax"], J["left_hip"], J["right_hip"]]] = 0.10 * body.height / 1.75  # trunk depth
+    c[[J["neck_nose"], J["head"], J["left_shoulder"], J["right_shoulder"]]] = 0.08 * body.height / 1.75
+    c[[J["left_wrist"], J["right_wrist"]]] = 0.035 * body.height / 1.75  # hand under the wrist
+    return c
+
+
+def _place_whole_body(body: BodyModel, pose: dict[str, np.ndarray], joints: np.ndarray, anchor_xz: np.ndarray,
+                      fwd: np.ndarray, left: np.ndarray) -> np.ndarray:
+    """Broad generator's placement: tip the body (pitch, roll about the pelvis), rest its lowest part on the floor.
+
+    Positive pitch turns the body's up towards its forward (about its left axis); positive roll turns up
+    towards the left. The pelvis height puts the lowest joint its `_floor_clearance` above the floor,
+    plus `lift` (airborne). As in the default rule, `foot_plant` keeps the feet over the anchor.
+    """
+    J = JOINT_INDEX
+    joints = _rotate(joints, fwd, -pose["roll"])
+    joints = _rotate(joints, left, pose["pitch"])
+    clearance = _floor_clearance(body)                                      # (17,)
+    pelvis_height = np.max(clearance[None, :] - joints[:, :, 1], axis=1) + pose["lift"]  # (T,)
+    ankles = joints[:, [J["left_ankle"], J["right_ankle"]]]
+    feet_forward = np.sum(ankles.mean(axis=1) * fwd, axis=-1) * pose["foot_plant"]
+    root = np.zeros((len(anchor_xz), 3))
     root[:, 0] = anchor_xz[:, 0] - feet_forward * fwd[:, 0]
     root[:, 2] = anchor_xz[:, 1] - feet_forward * fwd[:, 2]
     root[:, 1] = pelvis_height

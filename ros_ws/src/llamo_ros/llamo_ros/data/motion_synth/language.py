@@ -55,7 +55,77 @@ def _clause(name: str, p: dict, rng: np.random.Generator) -> str:
         how = "crouches down" if p["style"] == "crouch" else "bends over"
         return pick([f"{how} and picks up something from the floor with {hand}", f"picks up an object from the floor with {hand}",
                      f"{how} and picks up an object"])
+    if name in CLAUSES:
+        return _template_clause(name, p, rng)
     raise ValueError(name)
+
+
+# Template clauses of the broad generator's actions: a simple, correct statement per action (the
+# descriptor-based caption rules replace them). {hand}: "the right hand"..., {foot}, {count}, {speed}.
+CLAUSES: dict[str, tuple[str, ...]] = {
+    "walk": ("walks {speed}{turning}", "walks along {speed}{turning}"),
+    "jog": ("jogs {speed}{turning}", "jogs along {speed}{turning}"),
+    "run": ("runs {speed}", "runs fast, {speed}"),
+    "clap": ("claps {count}", "claps the hands {count}"),
+    "nod": ("nods {count}", "nods the head {count}"),
+    "head_shake": ("shakes the head {count}", "shakes the head from side to side {count}"),
+    "bow": ("bows", "bows forward from the hips"),
+    "carry": ("carries a box with both arms {speed}", "walks carrying something in both arms {speed}"),
+    "push": ("pushes something forward while walking slowly", "leans forward and pushes something ahead"),
+    "throw": ("throws something overarm with {hand}", "winds up and throws with {hand}"),
+    "reach_up": ("reaches up high with {hand}", "stretches {hand} up above the head"),
+    "squat": ("squats {count}", "does {count_n} squat{plural}"),
+    "crouch": ("crouches down low and rises again", "crouches down, stays low, and rises"),
+    "kneel": ("kneels down on {knees} and rises again", "goes down on {knees}, then rises"),
+    "lie_down": ("lies down on the back", "lies down on the floor, face up"),
+    "get_up_face_up": ("gets up from lying on the back", "stands up from the floor, starting face up"),
+    "get_up_face_down": ("gets up from lying face down", "pushes up from the floor and stands up"),
+    "fall": ("falls forward onto the floor", "topples over and falls face down"),
+    "jump": ("jumps in place {count}", "jumps up {count}"),
+    "jump_forward": ("jumps forward {count}", "leaps forward {count}"),
+    "hop": ("hops {count} on the {foot} foot", "hops on one foot {count}"),
+    "turn": ("turns around on the spot", "turns {side} in place"),
+    "spin": ("spins around {side}", "spins around in place"),
+    "stretch": ("stretches both arms up overhead and leans to each side", "stretches, arms overhead"),
+    "dance": ("dances to a beat", "moves rhythmically, as if dancing"),
+    "crawl": ("gets down and crawls on hands and knees", "crawls on all fours, then gets back on the feet"),
+    "kick": ("kicks forward with the {foot} foot", "does a front kick with the {foot} leg"),
+    "punch": ("punches {count}", "throws {count_n} punch{plural_es} with the fists"),
+}
+GERUNDS.update({name: name.replace("_", " ") + ("ing" if not name.endswith("e") else "") for name in CLAUSES})
+GERUNDS.update({"walk": "walking", "jog": "jogging", "run": "running", "clap": "clapping", "nod": "nodding",
+                "head_shake": "shaking the head", "bow": "bowing", "carry": "carrying something",
+                "push": "pushing something", "throw": "throwing", "reach_up": "reaching up", "squat": "squatting",
+                "crouch": "crouching", "kneel": "kneeling", "lie_down": "lying down",
+                "get_up_face_up": "getting up from the back", "get_up_face_down": "getting up from face down",
+                "fall": "falling", "jump": "jumping", "jump_forward": "jumping forward", "hop": "hopping",
+                "turn": "turning around", "spin": "spinning", "stretch": "stretching", "dance": "dancing",
+                "crawl": "crawling", "kick": "kicking", "punch": "punching"})
+
+
+def _template_clause(name: str, p: dict, rng: np.random.Generator) -> str:
+    count = int(p.get("count", 1))
+    turns = p.get("turns", ())
+    turning = ""
+    if turns:
+        net = sum(d for _, _, d in turns)
+        turning = ", turning gradually to the " + ("left" if net > 0 else "right") if abs(net) >= 20 else ", changing direction"
+    if p.get("stops"):
+        turning += ", stopping for a moment on the way"
+    fields = {
+        "hand": HAND_PHRASES.get(p.get("hand", ""), "one hand"), "foot": p.get("foot", "right"),
+        "count": NUMBER_WORDS.get(count, f"{count} times"), "count_n": str(count),
+        "plural": "s" if count > 1 else "", "plural_es": "es" if count > 1 else "",
+        "speed": f"at about {p['speed_mps']:.1f} m/s" if "speed_mps" in p else "",
+        "turning": turning, "knees": "one knee" if p.get("style") == "one_knee" else "both knees",
+        "side": "to the left" if p.get("turn_deg", 0) > 0 else "to the right",
+    }
+    return str(rng.choice(CLAUSES[name])).format(**fields)
+
+
+def caption_clip(segments: list[ActionSegment], rng: np.random.Generator) -> str:
+    """The clip's caption from its action segments: the one seam where another caption rule plugs in."""
+    return _caption(segments, rng)
 
 
 def _caption(segments: list[ActionSegment], rng: np.random.Generator) -> str:
@@ -78,7 +148,7 @@ def _qa(segments: list[ActionSegment], caption: str, rng: np.random.Generator) -
     qa = [(pick(["What does the person do?", "Describe the person's motion.", "What is happening?"]), caption)]
     for i, s in enumerate(segments):
         p, doing = s.params, GERUNDS[s.name]
-        if s.name.startswith("walk"):
+        if s.name in ("walk_towards", "walk_past", "walk_away"):
             v, word = p["speed_mps"], speed_word(p["speed_mps"])
             qa.append((pick([f"How fast is the person {doing}?", f"What is the walking speed while {doing}?"]),
                        pick([f"About {v:.1f} m/s, a {word} pace.", f"{word.capitalize()}, about {v:.1f} m/s."])))

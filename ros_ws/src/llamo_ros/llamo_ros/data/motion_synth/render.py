@@ -7,11 +7,16 @@ import numpy as np
 
 from llamo_ros.data.motion_clip import ActionSegment
 from llamo_ros.data.motion_synth.actions import ACTION_FUNCTIONS
-from llamo_ros.data.motion_synth.body import POSE_KEYS
+from llamo_ros.data.motion_synth.body import EXTENDED_KEYS, EXTENDED_POSE, POSE_KEYS
+from llamo_ros.data.motion_synth.catalogue import BY_DIRECTION
 from llamo_ros.data.motion_synth.config import SynthConfig
 from llamo_ros.data.motion_synth.kinematics import _forward_kinematics, world_to_camera
 from llamo_ros.data.motion_synth.scene import ScenePlan
-from llamo_ros.motion.intents import INTENT_INDEX
+from llamo_ros.motion.intents import INTENT_INDEX, NUM_INTENTS
+
+# Intent index of frames whose action fits none of INTENT_LABELS: the index the `other` intent will take
+# when it is appended to the taxonomy.
+NO_INTENT = NUM_INTENTS
 
 
 def _render(plan: ScenePlan, fps: float):
@@ -26,15 +31,39 @@ def _render(plan: ScenePlan, fps: float):
         heading = float(pose["heading"][-1])
         poses.append(pose)
         velocities.append(velocity)
-        intents.append(np.full(n, INTENT_INDEX[params["intent"]], dtype=np.int64))
+        label = params["intent"]
+        intents.append(np.full(n, NO_INTENT if label is None else INTENT_INDEX.get(label, -1), dtype=np.int64))
         segments.append(ActionSegment(name=name, start=start, end=start + n,
                                       params={k: v for k, v in params.items() if k not in ("phase0",)}))
         start += n
-    pose = {k: np.concatenate([p[k] for p in poses]) for k in POSE_KEYS}
+    keys = POSE_KEYS
+    if any("pitch" in p for p in poses):  # broad actions in the clip: every segment gets the whole-body channels
+        keys = POSE_KEYS + EXTENDED_KEYS
+        poses = [{**{k: np.full(len(p["heading"]), v) for k, v in EXTENDED_POSE.items()}, **p} for p in poses]
+    pose = {k: np.concatenate([p[k] for p in poses]) for k in keys}
     velocity = np.concatenate(velocities)                              # (T, 2) m/s
     anchor = np.asarray(plan.start_xz) + np.cumsum(velocity, axis=0) / fps - velocity[0] / fps  # (T, 2)
     world = _forward_kinematics(plan.body, pose, anchor)               # (T, 17, 3)
-    return world_to_camera(world, plan.camera), np.concatenate(intents), segments
+    intent = np.concatenate(intents)
+    for seg in segments:
+        if seg.params["intent"] == BY_DIRECTION:
+            intent[seg.start:seg.end] = direction_intents(world[seg.start:seg.end, 0, ::2], velocity[seg.start:seg.end])
+    return world_to_camera(world, plan.camera), intent, segments
+
+
+def direction_intents(position_xz: np.ndarray, velocity_xz: np.ndarray) -> np.ndarray:
+    """Per-frame intent (n,) of locomotion from world position and velocity (n, 2), camera at the origin.
+
+    Under 0.3 m/s: standing_idle; moving mostly (> 60 deg cone) towards the camera: approaching; away:
+    leaving; otherwise passing_by.
+    """
+    speed = np.linalg.norm(velocity_xz, axis=-1)
+    radial = np.sum(velocity_xz * position_xz, axis=-1) / np.maximum(np.linalg.norm(position_xz, axis=-1), 1e-6)
+    out = np.full(len(speed), INTENT_INDEX["passing_by"], dtype=np.int64)
+    out[radial < -0.5 * speed] = INTENT_INDEX["approaching"]
+    out[radial > 0.5 * speed] = INTENT_INDEX["leaving"]
+    out[speed < 0.3] = INTENT_INDEX["standing_idle"]
+    return out
 
 
 def _corrupt(clean: np.ndarray, cfg: SynthConfig, rng: np.random.Generator):

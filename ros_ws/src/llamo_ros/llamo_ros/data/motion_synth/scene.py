@@ -112,8 +112,14 @@ def _start_position(first: str, cfg: SynthConfig, rng: np.random.Generator) -> n
 
 
 def plan_scene(seed: int, config: SynthConfig | None = None) -> ScenePlan:
-    """Sample the body, camera, start position and action sequence for `seed` (deterministic)."""
+    """Sample the body, camera, start position and action sequence for `seed` (deterministic).
+
+    The original ten actions without the view check are planned exactly as before (the shipped model's
+    clips); any other config goes through `_plan_scene_broad`.
+    """
     cfg = config or SynthConfig()
+    if cfg.actions != ACTIONS or cfg.keep_in_view:
+        return _plan_scene_broad(seed, cfg)
     rng = np.random.default_rng([int(seed), 0])  # stream 0: scene; corruption and language use 1, 2
     body = body_from_height(float(rng.uniform(*cfg.body_height_range_m)), rng)
     camera = CameraPose(height_m=float(rng.uniform(*cfg.camera_height_range_m)),
@@ -179,3 +185,111 @@ def _describe_walks(plan: ScenePlan) -> None:
             p["direction"] = "away_from_camera"
         if name.startswith("walk"):
             p["speed_word"] = speed_word(p["speed_mps"])
+
+
+# ----------------------------------------------------------------------------------------------
+# Broad generator: posture-chained actions from the catalogue, every joint kept in the camera's view
+# ----------------------------------------------------------------------------------------------
+
+PLAN_CHECK_FPS = 10.0  # rate at which a planned action is rendered to check that it stays in view
+
+
+def _in_view(joints_cam: np.ndarray, cfg: SynthConfig) -> bool:
+    """All joints (..., 3), optical frame, at least 0.5 m in front and inside 95 % of the field of view."""
+    tx, ty = (math.tan(math.radians(f) / 2) * 0.95 for f in cfg.camera_fov_deg)
+    z = joints_cam[..., 2]
+    return bool((z > 0.5).all() and (np.abs(joints_cam[..., 0]) < tx * z).all()
+                and (np.abs(joints_cam[..., 1]) < ty * z).all())
+
+
+def _simulate(name: str, params: dict, body: BodyModel, camera: CameraPose, xz: np.ndarray, heading_deg: float):
+    """Render one action alone at a low rate: (end xz (2,), end heading deg, joints (n, 17, 3) optical frame)."""
+    from llamo_ros.data.motion_synth.body import EXTENDED_POSE
+    from llamo_ros.data.motion_synth.catalogue import CATALOGUE
+    from llamo_ros.data.motion_synth.kinematics import _forward_kinematics, world_to_camera
+    fps = PLAN_CHECK_FPS
+    n = max(2, int(round(params["duration_s"] * fps)))
+    t = np.arange(n) / fps
+    pose, velocity = CATALOGUE[name].pose(t, params, body, math.radians(heading_deg))
+    pose = {**{k: np.full(n, v) for k, v in EXTENDED_POSE.items()}, **pose}
+    anchor = xz + np.cumsum(velocity, axis=0) / fps - velocity[0] / fps
+    world = _forward_kinematics(body, pose, anchor)
+    return anchor[-1] + velocity[-1] / fps, math.degrees(float(pose["heading"][-1])), world_to_camera(world, camera)
+
+
+def _standing_pose_in_view(body: BodyModel, camera: CameraPose, xz: np.ndarray, cfg: SynthConfig) -> bool:
+    _, _, joints = _simulate("stand", {"duration_s": 0.2, "phase0": 0.0, "heading_deg": 0.0}, body, camera, xz, 0.0)
+    return _in_view(joints, cfg)
+
+
+def _sample_params(name: str, xz: np.ndarray, heading_deg: float, cfg: SynthConfig, rng: np.random.Generator) -> dict | None:
+    from llamo_ros.data.motion_synth.catalogue import CATALOGUE
+    spec = CATALOGUE[name]
+    if spec.plan is None:  # one of the original ten
+        params = _plan_action(name, xz, heading_deg, cfg, rng)
+    else:
+        hand = str(rng.choice(["right", "left"], p=[0.65, 0.35]))
+        params = spec.plan(xz, heading_deg, cfg, rng, hand)
+    if params is not None:
+        params["intent"] = spec.intent
+    return params
+
+
+def _plan_scene_broad(seed: int, cfg: SynthConfig) -> ScenePlan:
+    """Like the original planner, for any catalogue actions: postures chain, the person stays in view."""
+    from llamo_ros.data.motion_synth.catalogue import CATALOGUE
+    rng = np.random.default_rng([int(seed), 0])
+    body = body_from_height(float(rng.uniform(*cfg.body_height_range_m)), rng)
+    height = float(rng.uniform(*cfg.camera_height_range_m))
+    target_s = float(rng.uniform(*cfg.duration_range_s))
+    weights = {a: float(cfg.action_weights.get(a, 1.0)) for a in cfg.actions}
+    for attempt in range(40):  # a camera and a start position that sees the whole standing person
+        pitch = float(rng.uniform(*cfg.camera_pitch_range_deg)) if attempt < 20 else cfg.camera_pitch_range_deg[0]
+        camera = CameraPose(height_m=height, pitch_deg=pitch)
+        dist = float(rng.uniform(*cfg.camera_distance_range_m))
+        bearing = math.radians(float(rng.uniform(*cfg.bearing_range_deg)))
+        xz = np.array([dist * math.sin(bearing), dist * math.cos(bearing)])
+        if not cfg.keep_in_view or _standing_pose_in_view(body, camera, xz, cfg):
+            break
+    seated_ok = any(CATALOGUE[a].start_posture == "seated" and weights[a] > 0 for a in cfg.actions)
+    posture = "seated" if rng.uniform() < cfg.seated_start_prob and seated_ok else "standing"
+    heading = float(rng.uniform(-180, 180))
+    start_xz, start_heading = xz.copy(), heading
+    actions: list[tuple[str, dict]] = []
+    total = 0.0
+    while len(actions) < cfg.max_actions and total < target_s:
+        candidates = [a for a in cfg.actions if weights[a] > 0 and CATALOGUE[a].start_posture == posture
+                      and (not actions or a != actions[-1][0])]
+        chosen = None
+        while candidates and chosen is None:
+            w = np.array([weights[a] for a in candidates])
+            name = str(rng.choice(candidates, p=w / w.sum()))
+            if not actions and CATALOGUE[name].faces_camera:
+                heading = start_heading = _facing_camera_deg(xz, rng)
+            for _ in range(3):  # a few draws of the parameters before giving the action up here
+                params = _sample_params(name, xz, heading, cfg, rng)
+                if params is None:
+                    break
+                end_xz, end_heading, joints = _simulate(name, params, body, camera, xz, heading)
+                if not cfg.keep_in_view or _in_view(joints, cfg):
+                    chosen = (name, params, end_xz, end_heading)
+                    break
+            if chosen is None:
+                candidates.remove(name)
+        if chosen is None:
+            break
+        name, params, xz, heading = chosen
+        actions.append((name, params))
+        posture = CATALOGUE[name].end_posture
+        total += params["duration_s"]
+    if not actions:
+        raise RuntimeError(f"seed {seed}: no action fits the config")
+    if total < target_s and posture == "standing" and actions[-1][0] != "stand" and "stand" in cfg.actions:
+        params = _plan_action("stand", xz, heading, cfg, rng)
+        params["duration_s"] = max(1.0, target_s - total)
+        params["intent"] = ACTION_INTENT["stand"]
+        actions.append(("stand", params))
+    plan = ScenePlan(body=body, camera=camera, start_xz=(float(start_xz[0]), float(start_xz[1])),
+                     start_heading_deg=float(start_heading), actions=actions)
+    _describe_walks(plan)
+    return plan
