@@ -98,7 +98,7 @@ def _jump(forward: bool):
         count = int(rng.integers(1, 4))
         flight = whole_body.jump_flight_s(h)
         return {"height_m": h, "count": count, "distance_m": float(rng.uniform(0.6, 1.4)) if forward else 0.0,
-                "duration_s": 0.4 + count * (whole_body.CROUCH_S + flight + whole_body.LAND_S)}
+                "duration_s": 0.4 + count * (whole_body.CROUCH_S + whole_body.PUSH_S + flight + whole_body.LAND_S)}
     return extra
 
 

@@ -42,7 +42,8 @@ SQUAT_POSE = {"hip_flex_l": 1.75, "hip_flex_r": 1.75, "knee_l": 2.2, "knee_r": 2
               "arm_azim_r": 0.1, "elbow_l": 0.1, "elbow_r": 0.1}
 CROUCH_POSE = {"hip_flex_l": 2.0, "hip_flex_r": 2.0, "knee_l": 2.5, "knee_r": 2.5, "bend": 0.85, "hip_abd_l": 0.25,
                "hip_abd_r": 0.25, "arm_elev_l": 0.9, "arm_elev_r": 0.9, "elbow_l": 0.5, "elbow_r": 0.5, "head_pitch": -0.3}
-HALF_KNEEL_POSE = {"hip_flex_l": 1.5, "knee_l": 1.55, "hip_flex_r": 0.0, "knee_r": 1.57, "bend": 0.05,
+HALF_KNEEL_POSE = {"hip_flex_l": 1.6, "knee_l": 1.8,  # the front shank leans back a little: the rear knee touches down
+                   "hip_flex_r": 0.0, "knee_r": 1.57, "bend": 0.05,
                    "arm_elev_l": 0.3, "elbow_l": 1.2}
 KNEEL_POSE = {"hip_flex_l": 0.0, "knee_l": 1.57, "hip_flex_r": 0.0, "knee_r": 1.57, "bend": 0.05}
 ALL_FOURS_POSE = {"pitch": 1.45, "hip_flex_l": 1.45, "hip_flex_r": 1.45, "knee_l": 1.57, "knee_r": 1.57,

@@ -243,45 +243,48 @@ def _plan_scene_broad(seed: int, cfg: SynthConfig) -> ScenePlan:
     height = float(rng.uniform(*cfg.camera_height_range_m))
     target_s = float(rng.uniform(*cfg.duration_range_s))
     weights = {a: float(cfg.action_weights.get(a, 1.0)) for a in cfg.actions}
-    for attempt in range(40):  # a camera and a start position that sees the whole standing person
-        pitch = float(rng.uniform(*cfg.camera_pitch_range_deg)) if attempt < 20 else cfg.camera_pitch_range_deg[0]
-        camera = CameraPose(height_m=height, pitch_deg=pitch)
-        dist = float(rng.uniform(*cfg.camera_distance_range_m))
-        bearing = math.radians(float(rng.uniform(*cfg.bearing_range_deg)))
-        xz = np.array([dist * math.sin(bearing), dist * math.cos(bearing)])
-        if not cfg.keep_in_view or _standing_pose_in_view(body, camera, xz, cfg):
-            break
-    seated_ok = any(CATALOGUE[a].start_posture == "seated" and weights[a] > 0 for a in cfg.actions)
-    posture = "seated" if rng.uniform() < cfg.seated_start_prob and seated_ok else "standing"
-    heading = float(rng.uniform(-180, 180))
-    start_xz, start_heading = xz.copy(), heading
-    actions: list[tuple[str, dict]] = []
-    total = 0.0
-    while len(actions) < cfg.max_actions and total < target_s:
-        candidates = [a for a in cfg.actions if weights[a] > 0 and CATALOGUE[a].start_posture == posture
-                      and (not actions or a != actions[-1][0])]
-        chosen = None
-        while candidates and chosen is None:
-            w = np.array([weights[a] for a in candidates])
-            name = str(rng.choice(candidates, p=w / w.sum()))
-            if not actions and CATALOGUE[name].faces_camera:
-                heading = start_heading = _facing_camera_deg(xz, rng)
-            for _ in range(3):  # a few draws of the parameters before giving the action up here
-                params = _sample_params(name, xz, heading, cfg, rng)
-                if params is None:
-                    break
-                end_xz, end_heading, joints = _simulate(name, params, body, camera, xz, heading)
-                if not cfg.keep_in_view or _in_view(joints, cfg):
-                    chosen = (name, params, end_xz, end_heading)
-                    break
+    for _scene_try in range(10):  # a new camera and start when not even the first action fits there
+        for attempt in range(40):  # a camera and a start position that sees the whole standing person
+            pitch = float(rng.uniform(*cfg.camera_pitch_range_deg)) if attempt < 20 else cfg.camera_pitch_range_deg[0]
+            camera = CameraPose(height_m=height, pitch_deg=pitch)
+            dist = float(rng.uniform(*cfg.camera_distance_range_m))
+            bearing = math.radians(float(rng.uniform(*cfg.bearing_range_deg)))
+            xz = np.array([dist * math.sin(bearing), dist * math.cos(bearing)])
+            if not cfg.keep_in_view or _standing_pose_in_view(body, camera, xz, cfg):
+                break
+        seated_ok = any(CATALOGUE[a].start_posture == "seated" and weights[a] > 0 for a in cfg.actions)
+        posture = "seated" if rng.uniform() < cfg.seated_start_prob and seated_ok else "standing"
+        heading = float(rng.uniform(-180, 180))
+        start_xz, start_heading = xz.copy(), heading
+        actions: list[tuple[str, dict]] = []
+        total = 0.0
+        while len(actions) < cfg.max_actions and total < target_s:
+            candidates = [a for a in cfg.actions if weights[a] > 0 and CATALOGUE[a].start_posture == posture
+                          and (not actions or a != actions[-1][0])]
+            chosen = None
+            while candidates and chosen is None:
+                w = np.array([weights[a] for a in candidates])
+                name = str(rng.choice(candidates, p=w / w.sum()))
+                if not actions and CATALOGUE[name].faces_camera:
+                    heading = start_heading = _facing_camera_deg(xz, rng)
+                for _ in range(3):  # a few draws of the parameters before giving the action up here
+                    params = _sample_params(name, xz, heading, cfg, rng)
+                    if params is None:
+                        break
+                    end_xz, end_heading, joints = _simulate(name, params, body, camera, xz, heading)
+                    if not cfg.keep_in_view or _in_view(joints, cfg):
+                        chosen = (name, params, end_xz, end_heading)
+                        break
+                if chosen is None:
+                    candidates.remove(name)
             if chosen is None:
-                candidates.remove(name)
-        if chosen is None:
+                break
+            name, params, xz, heading = chosen
+            actions.append((name, params))
+            posture = CATALOGUE[name].end_posture
+            total += params["duration_s"]
+        if actions:
             break
-        name, params, xz, heading = chosen
-        actions.append((name, params))
-        posture = CATALOGUE[name].end_posture
-        total += params["duration_s"]
     if not actions:
         raise RuntimeError(f"seed {seed}: no action fits the config")
     if total < target_s and posture == "standing" and actions[-1][0] != "stand" and "stand" in cfg.actions:

@@ -17,7 +17,7 @@ JUMP_CROUCH = {"hip_flex_l": 0.9, "hip_flex_r": 0.9, "knee_l": 1.5, "knee_r": 1.
                "arm_elev_l": -0.6, "arm_elev_r": -0.6, "elbow_l": 0.2, "elbow_r": 0.2}
 JUMP_AIR = {"hip_flex_l": 0.15, "hip_flex_r": 0.15, "knee_l": 0.25, "knee_r": 0.25, "bend": 0.05,
             "arm_elev_l": 2.3, "arm_elev_r": 2.3, "elbow_l": 0.3, "elbow_r": 0.3}
-CROUCH_S, LAND_S = 0.45, 0.4  # preparation and landing absorption of a jump
+CROUCH_S, PUSH_S, LAND_S = 0.45, 0.25, 0.4  # crouch, push-off on the floor, landing absorption of a jump
 
 
 def jump_flight_s(height_m: float) -> float:
@@ -32,19 +32,24 @@ def _jump(t, p, body, heading0):
     """
     n = len(t)
     flight = jump_flight_s(p["height_m"])
-    cycle = CROUCH_S + flight + LAND_S
+    cycle = CROUCH_S + PUSH_S + flight + LAND_S
     frames = [(0.0, {})]
     lift = np.zeros(n)
     airborne = np.zeros(n, dtype=bool)
     pitch_fwd = 0.25 if p["distance_m"] > 0 else 0.0
     for i in range(p["count"]):
         t0 = 0.2 + i * cycle
-        frames += [(t0 + CROUCH_S, JUMP_CROUCH | {"pitch": pitch_fwd}), (t0 + CROUCH_S + 0.3 * flight, JUMP_AIR),
-                   (t0 + CROUCH_S + flight, JUMP_AIR | {"knee_l": 0.45, "knee_r": 0.45, "hip_flex_l": 0.35, "hip_flex_r": 0.35}),
-                   (t0 + CROUCH_S + flight + 0.5 * LAND_S, JUMP_CROUCH | {"arm_elev_l": 0.6, "arm_elev_r": 0.6}),
+        off = t0 + CROUCH_S + PUSH_S  # take-off: the legs extend on the floor first, the arms swing up
+        frames += [(t0 + CROUCH_S, JUMP_CROUCH | {"pitch": pitch_fwd}),
+                   (off, JUMP_AIR | {"arm_elev_l": 1.6, "arm_elev_r": 1.6, "knee_l": 0.1, "knee_r": 0.1,
+                                     "hip_flex_l": 0.05, "hip_flex_r": 0.05, "pitch": 0.5 * pitch_fwd}),
+                   (off + 0.5 * flight, JUMP_AIR),
+                   (off + flight, JUMP_AIR | {"knee_l": 0.3, "knee_r": 0.3, "hip_flex_l": 0.25, "hip_flex_r": 0.25,
+                                              "arm_elev_l": 1.4, "arm_elev_r": 1.4}),
+                   (off + flight + 0.5 * LAND_S, JUMP_CROUCH | {"arm_elev_l": 0.6, "arm_elev_r": 0.6}),
                    (t0 + cycle, {})]
-        lift += _flight_lift(t, t0 + CROUCH_S, flight)
-        airborne |= (t > t0 + CROUCH_S) & (t < t0 + CROUCH_S + flight)
+        lift += _flight_lift(t, off, flight)
+        airborne |= (t > off) & (t < off + flight)
     pose = _keyframes(t, frames, BASE)
     pose["lift"] = lift
     pose["heading"] = _turn(t, heading0, math.radians(p["heading_deg"]))
