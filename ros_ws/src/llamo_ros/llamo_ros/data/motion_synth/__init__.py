@@ -1,18 +1,26 @@
 """Procedural human motion for human-robot interaction: skeletons, per-frame intents, captions, QA.
 
-Pipeline, one small function per step (one module per concept, one per action family):
-  1. `plan_scene`: from a seed, sample a body (height -> bone lengths), a camera (height, pitch,
-     the person's bearing and distance) and a sequence of actions that is physically possible
-     (posture: sitting only after standing, walks that stay in front of the camera).
-  2. Each action is a function of local time that returns joint angles ("pose parameters").
-     Every action starts and ends in the neutral pose of its posture (standing or seated), and
-     turns the body with a smoothstep, so consecutive actions join without jumps.
-  3. `_forward_kinematics`: angles -> H36M-17 joints in a world frame (metres, y up), with fixed
-     bone lengths, the pelvis height set so the lower ankle stays on the floor.
-  4. `_world_to_camera`: world -> camera optical frame (REP-103: x right, y down, z forward).
-  5. `_corrupt`: pose-estimator-like noise on `joints` (distance-dependent jitter, dropped joints as
-     NaN with confidence 0, outlier frames); `joints_clean` stays exact.
-  6. Captions and question-answer pairs from the same parameters, several templates per fact.
+Pipeline, one small function per step, one module per concept:
+  1. `scene.plan_scene`: from a seed, sample a body (`body`: height -> bone lengths), a camera
+     (height, pitch, the person's bearing and distance) and a sequence of actions that is physically
+     possible (`catalogue`: each action's start and end posture; walks that stay in front of the camera).
+  2. Each action is a function of local time that returns joint angles ("pose parameters"), one module
+     per family: `locomotion`, `gestures`, `objects`, `postures`, `whole_body`, `combat`.
+     Every action starts and ends in the neutral pose of its posture, and turns the body with a
+     smoothstep, so consecutive actions join without jumps.
+  3. `kinematics._forward_kinematics`: angles -> H36M-17 joints in a world frame (metres, y up), with
+     fixed bone lengths, the pelvis height set so the lower ankle stays on the floor (broad actions:
+     the whole body tips by pitch/roll and its lowest part rests on the floor, plus an airborne lift).
+  4. `kinematics.world_to_camera`: world -> camera optical frame (REP-103: x right, y down, z forward).
+  5. `render._corrupt`: pose-estimator-like noise on `joints` (distance-dependent jitter, dropped joints
+     as NaN with confidence 0, outlier frames); `joints_clean` stays exact.
+  6. `language`: captions (`caption_clip`, the seam for other caption rules) and question-answer pairs
+     from the same parameters, several templates per fact.
+
+`SynthConfig()` generates the original ten actions exactly as the one-file generator did (the shipped
+checkpoint was trained on them); `broad_config()` opts into all `ALL_ACTIONS` with realistic cameras,
+bodies, speeds and styles. Frames of actions that fit no intent carry `NO_INTENT` (= NUM_INTENTS, the
+index the `other` intent will take).
 
 World frame: right-handed, metres, y up, floor at y = 0, camera at (0, camera_height, 0) looking
 along +z (tilted down by the pitch). A body facing heading h (radians) faces (sin h, 0, cos h); its

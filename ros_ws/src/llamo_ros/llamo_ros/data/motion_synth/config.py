@@ -1,10 +1,7 @@
 """Generator configuration and the action vocabulary: action -> intent, intent -> caption words."""
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
-
-import numpy as np  # noqa: F401
 
 from llamo_ros.motion.intents import INTENT_LABELS
 

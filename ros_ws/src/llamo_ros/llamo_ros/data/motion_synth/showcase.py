@@ -40,7 +40,7 @@ def segment_of(clip: MotionClip, name: str):
 
 
 def contact_sheet(path: Path, seed: int = 0, frames: int = 8) -> Path:
-    """PNG: one row per action, `frames` evenly spaced camera-view stick figures of its segment."""
+    """PNG: one row per action (seed + row, so cameras vary), `frames` evenly spaced camera-view stick figures."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -48,7 +48,7 @@ def contact_sheet(path: Path, seed: int = 0, frames: int = 8) -> Path:
     from llamo_ros.skeleton import BONES
     fig, axes = plt.subplots(len(ALL_ACTIONS), frames, figsize=(frames * 1.4, len(ALL_ACTIONS) * 1.6))
     for row, name in enumerate(ALL_ACTIONS):
-        clip, plan = action_clip(name, seed)
+        clip, plan = action_clip(name, seed + row)
         seg = segment_of(clip, name)
         j = clip.joints_clean[seg.start:seg.end].astype(np.float64)
         uv = j[..., :2] / j[..., 2:3]                               # normalised image coordinates

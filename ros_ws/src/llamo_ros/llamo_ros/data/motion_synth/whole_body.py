@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from llamo_ros.data.motion_synth.body import (
-    EXTENDED_POSE, STANDING_POSE, BodyModel, _blend_into, _extended_pose, _flight_lift, _keyframes, _ramp_envelope,
+    EXTENDED_POSE, STANDING_POSE, _blend_into, _extended_pose, _flight_lift, _keyframes, _ramp_envelope,
     _style, _turn, smoothstep,
 )
 from llamo_ros.data.motion_synth.postures import ALL_FOURS_POSE, HALF_KNEEL_POSE, KNEEL_POSE
