@@ -106,6 +106,11 @@ def test_broad_clips_chain_postures_and_label_intents():
         for a, b in zip(names, names[1:], strict=False):
             assert CATALOGUE[a].end_posture == CATALOGUE[b].start_posture, names
         assert ((clip.intent >= 0) & (clip.intent <= NO_INTENT)).all()
+        j = clip.joints_clean
+        hx, vy = (math.tan(math.radians(f) / 2) for f in cfg.camera_fov_deg)
+        assert (j[..., 2] > 0.5).all() and (np.abs(j[..., 0]) <= hx * j[..., 2]).all()
+        assert (np.abs(j[..., 1]) <= vy * j[..., 2]).all()
+        assert np.linalg.norm(np.diff(j, axis=0), axis=-1).max() * clip.fps < 20.0  # joined without jumps
         for s in clip.segments:
             if CATALOGUE[s.name].intent is None:
                 assert (clip.intent[s.start:s.end] == NO_INTENT).all()
