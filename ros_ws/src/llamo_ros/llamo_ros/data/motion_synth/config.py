@@ -1,0 +1,146 @@
+"""Generator configuration and the action vocabulary: action -> intent, intent -> caption words."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from llamo_ros.motion.intents import INTENT_LABELS
+
+
+# Action name (ActionSegment.name) -> intent label (INTENT_LABELS).
+ACTION_INTENT: dict[str, str] = {
+    "walk_towards": "approaching",
+    "walk_past": "passing_by",
+    "walk_away": "leaving",
+    "stand": "standing_idle",
+    "wave": "waving",
+    "point": "pointing",
+    "hand_over": "handing_over",
+    "sit_down": "sitting_down",
+    "stand_up": "standing_up",
+    "pick_up": "picking_up",
+}
+ACTIONS: tuple[str, ...] = tuple(ACTION_INTENT)
+
+# Intent label -> phrases that count as naming that intent in a caption. Every caption clause for an
+# action contains one of its intent's phrases and no other intent's phrase, so an evaluator can score
+# generated text by substring match (lower-case).
+ACTION_WORDS: dict[str, tuple[str, ...]] = {
+    "approaching": ("walks towards", "walks toward", "approaches"),
+    "passing_by": ("walks past", "passes by"),
+    "leaving": ("walks away", "leaves"),
+    "standing_idle": ("stands still", "stands idle"),
+    "waving": ("waves",),
+    "pointing": ("points",),
+    "handing_over": ("hands over", "holds out"),
+    "sitting_down": ("sits down",),
+    "standing_up": ("stands up", "gets up"),
+    "picking_up": ("picks up",),
+}
+assert set(ACTION_WORDS) == set(INTENT_LABELS) == set(ACTION_INTENT.values())
+
+# Speed words: walking slower than 1.0 m/s is "slow", faster than 1.6 m/s is "fast".
+SLOW_BELOW_MPS = 1.0
+FAST_ABOVE_MPS = 1.6
+
+
+def speed_word(speed_mps: float) -> str:
+    """'slow', 'normal' or 'fast' for a walking speed in m/s."""
+    if speed_mps < SLOW_BELOW_MPS:
+        return "slow"
+    if speed_mps > FAST_ABOVE_MPS:
+        return "fast"
+    return "normal"
+
+
+@dataclass
+class SynthConfig:
+    """Ranges the generator samples from; (lo, hi) tuples are uniform ranges."""
+
+    fps: float = 30.0                                   # output frame rate, Hz
+    duration_range_s: tuple[float, float] = (4.0, 10.0)  # target clip length; whole actions are kept, so a clip may run over by one action
+    max_actions: int = 3                                # at most this many actions per clip (a filling "stand" may be added)
+    body_height_range_m: tuple[float, float] = (1.50, 1.95)  # standing height of the person
+    walk_speed_range_mps: tuple[float, float] = (0.6, 2.0)   # steady walking speed
+    camera_distance_range_m: tuple[float, float] = (1.5, 8.0)  # horizontal camera-person distance at the start
+    camera_height_range_m: tuple[float, float] = (0.8, 1.8)    # camera above the floor
+    camera_pitch_range_deg: tuple[float, float] = (-5.0, 20.0)  # camera tilt, positive looks down
+    bearing_range_deg: tuple[float, float] = (-25.0, 25.0)  # the person's start direction from the optical axis (camera yaw relative to the person)
+    jitter_base_m: float = 0.008                        # Gaussian jitter std at 0 m depth
+    jitter_per_m: float = 0.004                         # extra jitter std per metre of depth
+    dropout_prob: float = 0.01                          # per joint and frame: probability a dropout burst starts
+    dropout_burst_frames: tuple[int, int] = (1, 8)      # length of a dropout burst, frames (inclusive range)
+    outlier_frame_prob: float = 0.01                    # per frame: probability of an estimator blunder (left-right swap or displaced joints)
+    seated_start_prob: float = 0.12                     # probability that a clip starts seated (so it opens with "stand_up")
+    action_weights: dict[str, float] = field(default_factory=dict)  # relative sampling weight per action name (default 1.0)
+    # Broad generator (opt-in, see `broad_config`); the defaults keep the original ten-action clips.
+    actions: tuple[str, ...] = ACTIONS                  # action names drawn from (catalogue.ALL_ACTIONS for all)
+    jog_speed_range_mps: tuple[float, float] = (2.5, 3.3)  # jogging ground speed
+    run_speed_range_mps: tuple[float, float] = (3.3, 5.0)  # running ground speed
+    style_amplitude_range: tuple[float, float] = (1.0, 1.0)  # per-action factor on movement amplitudes (new actions)
+    style_tempo_range: tuple[float, float] = (1.0, 1.0)      # per-action factor on movement tempo (new actions)
+    camera_fov_deg: tuple[float, float] = (90.0, 65.0)  # horizontal, vertical field of view, degrees
+    keep_in_view: bool = False                          # plan only actions whose every joint stays inside the field of view
+
+    def __post_init__(self) -> None:
+        if not self.fps > 0:
+            raise ValueError(f"fps must be positive, got {self.fps}")
+        for name in ("duration_range_s", "body_height_range_m", "walk_speed_range_mps",
+                     "camera_distance_range_m", "camera_height_range_m", "camera_pitch_range_deg",
+                     "bearing_range_deg", "dropout_burst_frames"):
+            lo, hi = getattr(self, name)
+            if not lo <= hi:
+                raise ValueError(f"{name} must be (lo, hi) with lo <= hi, got {(lo, hi)}")
+        if self.duration_range_s[0] <= 0:
+            raise ValueError("duration_range_s must be positive")
+        if self.max_actions < 1:
+            raise ValueError(f"max_actions must be >= 1, got {self.max_actions}")
+        if not (1.0 <= self.body_height_range_m[0] and self.body_height_range_m[1] <= 2.3):
+            raise ValueError(f"body_height_range_m must lie in [1.0, 2.3] m, got {self.body_height_range_m}")
+        if not (0.2 <= self.walk_speed_range_mps[0] and self.walk_speed_range_mps[1] <= 3.0):
+            raise ValueError(f"walk_speed_range_mps must lie in [0.2, 3.0], got {self.walk_speed_range_mps}")
+        if self.camera_distance_range_m[0] < 1.0:
+            raise ValueError("camera_distance_range_m must start at >= 1.0 m")
+        if self.camera_height_range_m[0] <= 0:
+            raise ValueError("camera_height_range_m must be positive")
+        if not (-60 <= self.camera_pitch_range_deg[0] and self.camera_pitch_range_deg[1] <= 60):
+            raise ValueError("camera_pitch_range_deg must lie in [-60, 60]")
+        if not (-60 <= self.bearing_range_deg[0] and self.bearing_range_deg[1] <= 60):
+            raise ValueError("bearing_range_deg must lie in [-60, 60]")
+        if self.jitter_base_m < 0 or self.jitter_per_m < 0:
+            raise ValueError("jitter must be >= 0")
+        for name in ("dropout_prob", "outlier_frame_prob", "seated_start_prob"):
+            p = getattr(self, name)
+            if not 0.0 <= p <= 1.0:
+                raise ValueError(f"{name} must be a probability, got {p}")
+        if self.dropout_burst_frames[0] < 1:
+            raise ValueError("dropout_burst_frames must be >= 1")
+        from llamo_ros.data.motion_synth.catalogue import ALL_ACTIONS  # the catalogue imports the action modules
+        self.actions = tuple(self.actions)
+        unknown = [a for a in self.actions if a not in ALL_ACTIONS]
+        if unknown or not self.actions:
+            raise ValueError(f"actions must be a non-empty subset of {ALL_ACTIONS}, got unknown {unknown}")
+        for name in ("jog_speed_range_mps", "run_speed_range_mps", "style_amplitude_range", "style_tempo_range"):
+            lo, hi = getattr(self, name)
+            if not 0 < lo <= hi:
+                raise ValueError(f"{name} must be (lo, hi) with 0 < lo <= hi, got {(lo, hi)}")
+        if not all(10.0 <= f <= 170.0 for f in self.camera_fov_deg):
+            raise ValueError(f"camera_fov_deg must lie in [10, 170], got {self.camera_fov_deg}")
+        for name, w in self.action_weights.items():
+            if name not in self.actions:
+                raise ValueError(f"unknown action {name!r} in action_weights; known: {self.actions}")
+            if w < 0:
+                raise ValueError(f"action weight must be >= 0, got {name}={w}")
+
+
+def broad_config(**overrides) -> SynthConfig:
+    """The broad generator: every catalogue action, realistic walking speeds, varied bodies, styles, and
+    cameras from robot heads (0.5 m, level) to CCTV-like views (3 m, 35 degrees down), person kept in view."""
+    from llamo_ros.data.motion_synth.catalogue import ALL_ACTIONS
+    values = dict(
+        actions=ALL_ACTIONS, duration_range_s=(6.0, 20.0), max_actions=4, body_height_range_m=(1.45, 2.0),
+        walk_speed_range_mps=(0.8, 1.8), camera_distance_range_m=(2.0, 12.0), camera_height_range_m=(0.5, 3.0),
+        camera_pitch_range_deg=(0.0, 35.0), bearing_range_deg=(-30.0, 30.0), seated_start_prob=0.05,
+        style_amplitude_range=(0.8, 1.2), style_tempo_range=(0.8, 1.25), keep_in_view=True,
+    )
+    values.update(overrides)
+    return SynthConfig(**values)

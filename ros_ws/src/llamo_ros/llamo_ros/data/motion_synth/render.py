@@ -1,0 +1,95 @@
+"""Rendering a scene plan to camera-frame joints, and pose-estimator-like corruption."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from llamo_ros.data.motion_clip import ActionSegment
+from llamo_ros.data.motion_synth.actions import ACTION_FUNCTIONS
+from llamo_ros.data.motion_synth.body import EXTENDED_KEYS, EXTENDED_POSE, POSE_KEYS
+from llamo_ros.data.motion_synth.catalogue import BY_DIRECTION
+from llamo_ros.data.motion_synth.config import SynthConfig
+from llamo_ros.data.motion_synth.kinematics import _forward_kinematics, world_to_camera
+from llamo_ros.data.motion_synth.scene import ScenePlan
+from llamo_ros.motion.intents import INTENT_INDEX, NUM_INTENTS
+
+# Intent index of frames whose action fits none of INTENT_LABELS: the index the `other` intent will take
+# when it is appended to the taxonomy.
+NO_INTENT = NUM_INTENTS
+
+
+def _render(plan: ScenePlan, fps: float):
+    """Plan -> (clean joints (T, 17, 3) camera frame, intent (T,), segments)."""
+    poses, velocities, segments, intents = [], [], [], []
+    heading = math.radians(plan.start_heading_deg)
+    start = 0
+    for name, params in plan.actions:
+        n = max(2, int(round(params["duration_s"] * fps)))
+        t = np.arange(n) / fps                                        # (n,) seconds
+        pose, velocity = ACTION_FUNCTIONS[name](t, params, plan.body, heading)
+        heading = float(pose["heading"][-1])
+        poses.append(pose)
+        velocities.append(velocity)
+        label = params["intent"]
+        intents.append(np.full(n, NO_INTENT if label is None else INTENT_INDEX.get(label, -1), dtype=np.int64))
+        segments.append(ActionSegment(name=name, start=start, end=start + n,
+                                      params={k: v for k, v in params.items() if k not in ("phase0",)}))
+        start += n
+    keys = POSE_KEYS
+    if any("pitch" in p for p in poses):  # broad actions in the clip: every segment gets the whole-body channels
+        keys = POSE_KEYS + EXTENDED_KEYS
+        poses = [{**{k: np.full(len(p["heading"]), v) for k, v in EXTENDED_POSE.items()}, **p} for p in poses]
+    pose = {k: np.concatenate([p[k] for p in poses]) for k in keys}
+    velocity = np.concatenate(velocities)                              # (T, 2) m/s
+    anchor = np.asarray(plan.start_xz) + np.cumsum(velocity, axis=0) / fps - velocity[0] / fps  # (T, 2)
+    world = _forward_kinematics(plan.body, pose, anchor)               # (T, 17, 3)
+    intent = np.concatenate(intents)
+    for seg in segments:
+        if seg.params["intent"] == BY_DIRECTION:
+            intent[seg.start:seg.end] = direction_intents(world[seg.start:seg.end, 0, ::2], velocity[seg.start:seg.end])
+    return world_to_camera(world, plan.camera), intent, segments
+
+
+def direction_intents(position_xz: np.ndarray, velocity_xz: np.ndarray) -> np.ndarray:
+    """Per-frame intent (n,) of locomotion from world position and velocity (n, 2), camera at the origin.
+
+    Under 0.3 m/s: standing_idle; moving mostly (> 60 deg cone) towards the camera: approaching; away:
+    leaving; otherwise passing_by.
+    """
+    speed = np.linalg.norm(velocity_xz, axis=-1)
+    radial = np.sum(velocity_xz * position_xz, axis=-1) / np.maximum(np.linalg.norm(position_xz, axis=-1), 1e-6)
+    out = np.full(len(speed), INTENT_INDEX["passing_by"], dtype=np.int64)
+    out[radial < -0.5 * speed] = INTENT_INDEX["approaching"]
+    out[radial > 0.5 * speed] = INTENT_INDEX["leaving"]
+    out[speed < 0.3] = INTENT_INDEX["standing_idle"]
+    return out
+
+
+def _corrupt(clean: np.ndarray, cfg: SynthConfig, rng: np.random.Generator):
+    """Pose-estimator-like errors. Returns (joints (T, 17, 3) with NaN where lost, confidence (T, 17))."""
+    t, j, _ = clean.shape
+    depth = np.clip(clean[..., 2], 0.5, None)                          # (T, 17) metres
+    sigma = cfg.jitter_base_m + cfg.jitter_per_m * depth               # (T, 17)
+    joints = clean + rng.normal(size=clean.shape) * sigma[..., None]
+    confidence = np.clip(0.97 - 0.03 * depth + rng.normal(0, 0.04, size=(t, j)), 0.3, 1.0)
+
+    for f in np.flatnonzero(rng.uniform(size=t) < cfg.outlier_frame_prob):
+        if rng.uniform() < 0.5:  # left-right confusion, a classic estimator blunder
+            for a, b in ((1, 4), (2, 5), (3, 6), (11, 14), (12, 15), (13, 16)):
+                joints[f, [a, b]] = joints[f, [b, a]]
+        else:  # a few joints jump away
+            picked = rng.choice(j, size=int(rng.integers(1, 4)), replace=False)
+            offset = rng.normal(size=(len(picked), 3))
+            offset *= rng.uniform(0.15, 0.5, size=(len(picked), 1)) / np.linalg.norm(offset, axis=1, keepdims=True)
+            joints[f, picked] += offset
+            confidence[f, picked] *= 0.7
+
+    lost = np.zeros((t, j), dtype=bool)
+    starts = np.argwhere(rng.uniform(size=(t, j)) < cfg.dropout_prob)  # (K, 2) frame, joint
+    for f, joint in starts:
+        length = int(rng.integers(cfg.dropout_burst_frames[0], cfg.dropout_burst_frames[1] + 1))
+        lost[f:f + length, joint] = True
+    joints[lost] = np.nan
+    confidence[lost] = 0.0
+    return joints.astype(np.float32), confidence.astype(np.float32)

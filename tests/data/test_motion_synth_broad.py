@@ -1,0 +1,330 @@
+"""Broad procedural generator: every catalogue action, measured on the output skeleton.
+
+Each family's test measures the action's defining kinematics on the joints (world frame recovered from
+the plan's camera), independently of the generator's parameters: airborne phases from the ankles' height,
+speeds from the pelvis track, torso inclination from pelvis->thorax, turns from the shoulder line.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from llamo_ros.data.motion_synth import (
+    ACTIONS, ALL_ACTIONS, CATALOGUE, FAMILIES, NO_INTENT, POSTURES, SynthConfig, broad_config, generate_clip,
+    plan_scene,
+)
+from llamo_ros.data.motion_synth.showcase import action_clip, segment_of
+from llamo_ros.motion.intents import INTENT_LABELS
+from llamo_ros.skeleton import BONES, JOINT_INDEX as J
+
+SEEDS = (0, 1, 2)
+
+
+def world(clip, plan):
+    """Camera-frame joints (T, 17, 3) -> world (x, y up, z) metres."""
+    return clip.joints_clean.astype(np.float64) @ plan.camera.rotation() + np.array([0.0, plan.camera.height_m, 0.0])
+
+
+def measured(name, seed):
+    clip, plan = action_clip(name, seed)
+    seg = segment_of(clip, name)
+    return world(clip, plan)[seg.start:seg.end], clip, plan, seg
+
+
+def torso_tilt_deg(w):
+    """(T,) angle of pelvis->thorax from vertical, degrees."""
+    v = w[:, J["thorax"]] - w[:, J["pelvis"]]
+    return np.degrees(np.arccos(np.clip(v[:, 1] / np.linalg.norm(v, axis=-1), -1, 1)))
+
+
+def floor_gap(w, joint):
+    return w[:, J[joint], 1]
+
+
+def airborne(w, margin):
+    """(T,) both ankles more than `margin` m above their lowest height in the segment."""
+    low = min(w[:, J["left_ankle"], 1].min(), w[:, J["right_ankle"], 1].min())
+    return (w[:, J["left_ankle"], 1] > low + margin) & (w[:, J["right_ankle"], 1] > low + margin)
+
+
+def ground_speed(w, fps):
+    return np.linalg.norm(np.diff(w[:, J["pelvis"], ::2], axis=0), axis=-1) * fps  # (T-1,) m/s
+
+
+# ---- catalogue and config -------------------------------------------------------------------------
+
+def test_catalogue_covers_the_families_intents_and_postures():
+    assert len(ALL_ACTIONS) >= 30 and ALL_ACTIONS[:10] == ACTIONS
+    assert {s.family for s in CATALOGUE.values()} == set(FAMILIES)
+    for name, spec in CATALOGUE.items():
+        assert spec.intent is None or spec.intent == "by_direction" or spec.intent in INTENT_LABELS, name
+        assert spec.start_posture in POSTURES and spec.end_posture in POSTURES
+    # every posture an action leaves is one some action can start from (no dead end)
+    assert {s.end_posture for s in CATALOGUE.values()} <= {s.start_posture for s in CATALOGUE.values()}
+    assert CATALOGUE["get_up_face_down"].intent == "standing_up" and CATALOGUE["jump"].intent is None
+
+
+def test_broad_config_ranges_and_validation():
+    cfg = broad_config()
+    assert cfg.camera_height_range_m == (0.5, 3.0) and cfg.camera_pitch_range_deg == (0.0, 35.0)
+    assert cfg.walk_speed_range_mps == (0.8, 1.8) and set(cfg.actions) == set(ALL_ACTIONS)
+    with pytest.raises(ValueError):
+        SynthConfig(actions=("moonwalk",))
+    with pytest.raises(ValueError):
+        SynthConfig(run_speed_range_mps=(5.0, 3.0))
+
+
+# ---- every action: shape, bones, view, continuity ----------------------------------------------------
+
+@pytest.mark.parametrize("name", ALL_ACTIONS)
+def test_every_action_is_finite_rigid_in_view_and_continuous(name):
+    for seed in SEEDS:
+        clip, plan = action_clip(name, seed)
+        j = clip.joints_clean.astype(np.float64)
+        assert j.shape == (clip.num_frames, 17, 3) and np.isfinite(j).all()
+        lengths = np.stack([np.linalg.norm(j[:, c] - j[:, p], axis=-1) for p, c in BONES], axis=1)
+        assert np.abs(lengths - lengths.mean(axis=0)).max() < 1e-4
+        hx, vy = (math.tan(math.radians(f) / 2) for f in (90.0, 65.0))
+        assert (j[..., 2] > 0.5).all()
+        assert (np.abs(j[..., 0]) <= hx * j[..., 2]).all() and (np.abs(j[..., 1]) <= vy * j[..., 2]).all()
+        speed = np.linalg.norm(np.diff(j, axis=0), axis=-1) * clip.fps
+        assert speed.max() < 20.0, (name, seed, speed.max())  # a throw's hand reaches ~15 m/s; nothing teleports
+        w = world(clip, plan)
+        assert w[..., 1].min() > -0.02  # nothing goes through the floor
+        assert [s.name for s in clip.segments][-1] == name
+
+
+def test_broad_clips_chain_postures_and_label_intents():
+    cfg = broad_config()
+    seen = set()
+    for seed in range(80):
+        clip = generate_clip(seed, cfg)
+        names = [s.name for s in clip.segments]
+        seen |= set(names)
+        for a, b in zip(names, names[1:], strict=False):
+            assert CATALOGUE[a].end_posture == CATALOGUE[b].start_posture, names
+        assert ((clip.intent >= 0) & (clip.intent <= NO_INTENT)).all()
+        j = clip.joints_clean
+        hx, vy = (math.tan(math.radians(f) / 2) for f in cfg.camera_fov_deg)
+        assert (j[..., 2] > 0.5).all() and (np.abs(j[..., 0]) <= hx * j[..., 2]).all()
+        assert (np.abs(j[..., 1]) <= vy * j[..., 2]).all()
+        assert np.linalg.norm(np.diff(j, axis=0), axis=-1).max() * clip.fps < 20.0  # joined without jumps
+        for s in clip.segments:
+            if CATALOGUE[s.name].intent is None:
+                assert (clip.intent[s.start:s.end] == NO_INTENT).all()
+        assert clip.caption
+    assert len(seen) >= 28
+    cams = [plan_scene(s, cfg).camera for s in range(80)]
+    assert min(c.height_m for c in cams) < 1.0 and max(c.height_m for c in cams) > 2.5
+    assert max(c.pitch_deg for c in cams) > 25
+
+
+# ---- locomotion --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["jog", "run"])
+def test_running_is_fast_with_a_flight_phase(name):
+    for seed in SEEDS:
+        w, clip, _, seg = measured(name, seed)
+        v = ground_speed(w, clip.fps)
+        steady = v[len(v) // 3: 2 * len(v) // 3]
+        assert 2.3 < np.median(steady) < 5.2, (seed, np.median(steady))
+        assert airborne(w, 0.02)[len(w) // 3: 2 * len(w) // 3].mean() > 0.1  # both feet off the floor
+
+
+def test_long_walks_are_realistic_turn_gradually_and_stop():
+    for seed in SEEDS:
+        w, clip, _, seg = measured("walk", seed)
+        assert seg.end - seg.start >= 6 * clip.fps
+        v = ground_speed(w, clip.fps)
+        assert 0.7 < v.max() < 2.0
+        assert v[-3:].max() < 0.1 and v[:3].max() < 0.3  # starts and ends standing
+        vel = np.diff(w[:, J["pelvis"], ::2], axis=0)
+        moving = np.linalg.norm(vel, axis=-1) * clip.fps > 0.5
+        yaw = np.unwrap(np.arctan2(vel[:, 0], vel[:, 1]))
+        rate = np.abs(np.diff(yaw)) * clip.fps
+        sway_ok = rate[moving[1:] & moving[:-1]]
+        assert np.percentile(sway_ok, 95) < math.radians(120)  # no sharp turns while walking
+        assert not airborne(w, 0.03).any()
+
+
+# ---- whole body ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["jump", "jump_forward"])
+def test_jumps_leave_the_floor(name):
+    for seed in SEEDS:
+        w, clip, _, seg = measured(name, seed)
+        up = airborne(w, 0.08)
+        assert up.sum() >= 3
+        pelvis = w[:, J["pelvis"], 1]
+        assert pelvis.max() > pelvis[0] + 0.08
+        travel = np.linalg.norm(w[-1, J["pelvis"], ::2] - w[0, J["pelvis"], ::2])
+        assert (travel > 0.4) if name == "jump_forward" else (travel < 0.2)
+
+
+def test_hop_is_airborne_on_one_foot():
+    for seed in SEEDS:
+        w, *_ = measured("hop", seed)
+        up = airborne(w, 0.03)
+        assert up.sum() >= 3
+        gap = np.abs(w[:, J["left_ankle"], 1] - w[:, J["right_ankle"], 1])
+        assert np.median(gap[len(w) // 4: 3 * len(w) // 4]) > 0.15  # one foot held up
+
+
+@pytest.mark.parametrize("name,least_deg", [("spin", 300), ("turn", 80)])
+def test_turning_rotates_the_shoulder_line(name, least_deg):
+    for seed in SEEDS:
+        w, *_ = measured(name, seed)
+        line = w[:, J["left_shoulder"], ::2] - w[:, J["right_shoulder"], ::2]
+        yaw = np.degrees(np.unwrap(np.arctan2(line[:, 0], line[:, 1])))
+        assert abs(yaw[-1] - yaw[0]) >= least_deg
+        travel = np.linalg.norm(w[-1, J["pelvis"], ::2] - w[0, J["pelvis"], ::2])
+        assert travel < 0.3  # in place
+
+
+def test_crawl_moves_with_the_torso_horizontal():
+    for seed in SEEDS:
+        w, clip, _, seg = measured("crawl", seed)
+        flat = torso_tilt_deg(w) > 60
+        assert flat.mean() > 0.3
+        idx = np.flatnonzero(flat)
+        travel = np.linalg.norm(w[idx[-1], J["pelvis"], ::2] - w[idx[0], J["pelvis"], ::2])
+        assert travel > 0.3
+        assert torso_tilt_deg(w)[-1] < 15  # back on the feet
+
+
+def test_stretch_and_reach_up_raise_the_wrists_above_the_head():
+    for name, both in (("stretch", True), ("reach_up", False)):
+        for seed in SEEDS:
+            w, *_ = measured(name, seed)
+            above = w[:, [J["left_wrist"], J["right_wrist"]], 1] > w[:, [J["head"]], 1]
+            assert (above.all(axis=1) if both else above.any(axis=1)).any(), (name, seed)
+
+
+def test_dance_bounces_rhythmically():
+    for seed in SEEDS:
+        w, clip, *_ = measured("dance", seed)
+        y = w[:, J["pelvis"], 1] - np.convolve(w[:, J["pelvis"], 1], np.ones(15) / 15, mode="same")
+        core = y[15:-15]
+        crossings = np.count_nonzero(np.diff(np.sign(core)) > 0) / (len(core) / clip.fps)  # per second
+        assert 1.0 < crossings < 3.0 and np.ptp(core) > 0.02
+
+
+# ---- postures -----------------------------------------------------------------------------------------
+
+def test_lie_down_ends_horizontal_on_the_floor_face_up():
+    for seed in SEEDS:
+        w, clip, plan, _ = measured("lie_down", seed)
+        assert torso_tilt_deg(w)[0] < 15 and torso_tilt_deg(w)[-1] > 75
+        assert w[-1, J["pelvis"], 1] < 0.3
+        nose_above = w[-1, J["neck_nose"], 1] - w[-1, J["thorax"], 1]
+        assert nose_above > 0.0  # face up: the nose is above the chest line
+
+
+@pytest.mark.parametrize("name", ["get_up_face_up", "get_up_face_down"])
+def test_get_up_ends_upright(name):
+    for seed in SEEDS:
+        w, *_ = measured(name, seed)
+        assert torso_tilt_deg(w)[0] > 75 and torso_tilt_deg(w)[-1] < 15
+        assert w[-1, J["head"], 1] > 1.3
+
+
+def test_fall_drops_fast_to_lying_face_down():
+    for seed in SEEDS:
+        w, clip, *_ = measured("fall", seed)
+        head = w[:, J["head"], 1]
+        down = np.flatnonzero(head < 0.4)
+        assert len(down) and down[0] / clip.fps < 1.6
+        assert torso_tilt_deg(w)[-1] > 75
+        assert w[-1, J["neck_nose"], 1] < w[-1, J["head"], 1] + 0.05  # face down
+
+
+@pytest.mark.parametrize("name", ["squat", "crouch", "kneel"])
+def test_lowering_postures_go_down_and_come_back(name):
+    for seed in SEEDS:
+        w, clip, plan, _ = measured(name, seed)
+        pelvis = w[:, J["pelvis"], 1]
+        assert pelvis.min() < pelvis[0] - (0.2 * plan.body.height if name != "kneel" else 0.25)
+        assert abs(pelvis[-1] - pelvis[0]) < 0.03
+        if name == "kneel":
+            knees = w[:, [J["left_knee"], J["right_knee"]], 1].min(axis=1)
+            assert knees.min() < 0.12  # a knee on the floor
+
+
+# ---- gestures -----------------------------------------------------------------------------------------
+
+def test_clap_brings_the_wrists_together_repeatedly():
+    for seed in SEEDS:
+        w, clip, _, seg = measured("clap", seed)
+        d = np.linalg.norm(w[:, J["left_wrist"]] - w[:, J["right_wrist"]], axis=-1)
+        together = d < 0.1
+        meetings = np.count_nonzero(np.diff(together.astype(int)) == 1)
+        assert meetings >= 3 and d.max() > 0.25
+
+
+def test_nod_and_head_shake_move_the_head_not_the_trunk():
+    for seed in SEEDS:
+        for name in ("nod", "head_shake"):
+            w, *_ = measured(name, seed)
+            side = w[:, J["left_shoulder"]] - w[:, J["right_shoulder"]]
+            side /= np.linalg.norm(side, axis=-1, keepdims=True)
+            facing = np.cross(side, np.array([0.0, 1.0, 0.0]))  # body forward in the floor plane
+            if name == "nod":  # the head top tips forward and back
+                signal = np.sum((w[:, J["head"]] - w[:, J["neck_nose"]]) * facing, axis=-1)
+            else:  # the nose swings from side to side
+                signal = np.sum((w[:, J["neck_nose"]] - w[:, J["thorax"]]) * side, axis=-1)
+            signal = signal - np.median(signal)
+            peaks = np.count_nonzero((signal[1:-1] > signal[:-2]) & (signal[1:-1] >= signal[2:]) & (np.abs(signal[1:-1]) > 0.01))
+            assert peaks >= 2, (name, seed)
+            assert torso_tilt_deg(w).max() < 12
+
+
+def test_bow_bends_the_trunk_and_returns():
+    for seed in SEEDS:
+        w, *_ = measured("bow", seed)
+        tilt = torso_tilt_deg(w)
+        assert tilt.max() > 20 and tilt[-1] < 10
+
+
+# ---- objects and combat --------------------------------------------------------------------------------
+
+def test_carry_and_push_walk_with_the_hands_in_front():
+    for name in ("carry", "push"):
+        for seed in SEEDS:
+            w, clip, *_ = measured(name, seed)
+            mid = slice(len(w) // 3, 2 * len(w) // 3)
+            assert np.median(ground_speed(w, clip.fps)[mid]) > 0.3
+            fwd = w[:, J["thorax"]] - w[:, J["pelvis"]]
+            hip = w[:, J["left_hip"]] - w[:, J["right_hip"]]
+            facing = np.cross(hip, np.array([0.0, 1.0, 0.0]))  # body forward in the floor plane
+            facing /= np.linalg.norm(facing, axis=-1, keepdims=True)
+            for wr in ("left_wrist", "right_wrist"):
+                ahead = np.sum((w[:, J[wr]] - w[:, J["pelvis"]]) * facing, axis=-1)
+                assert np.median(ahead[mid]) > 0.2, (name, seed)
+            if name == "push":
+                assert np.median(torso_tilt_deg(w)[mid]) > 12
+            del fwd
+
+
+def test_throw_and_punch_move_the_hand_fast():
+    for name, least in (("throw", 4.0), ("punch", 3.0)):
+        for seed in SEEDS:
+            w, clip, *_ = measured(name, seed)
+            v = np.linalg.norm(np.diff(w[:, [J["left_wrist"], J["right_wrist"]]], axis=0), axis=-1) * clip.fps
+            assert v.max() > least, (name, seed, v.max())
+    for seed in SEEDS:  # a punch straightens the arm
+        w, clip, plan, _ = measured("punch", seed)
+        reach = max(np.linalg.norm(w[:, J[f"{s}_wrist"]] - w[:, J[f"{s}_shoulder"]], axis=-1).max() for s in ("left", "right"))
+        assert reach > 0.93 * (plan.body.upper_arm + plan.body.forearm)
+
+
+def test_kick_raises_an_ankle_above_its_knee_fast():
+    for seed in SEEDS:
+        w, clip, *_ = measured("kick", seed)
+        ok = False
+        for s in ("left", "right"):
+            above = w[:, J[f"{s}_ankle"], 1] > w[:, J[f"{s}_knee"], 1]
+            rise = np.diff(w[:, J[f"{s}_ankle"], 1]) * clip.fps
+            ok |= bool(above.any() and rise.max() > 2.0)
+        assert ok, seed
