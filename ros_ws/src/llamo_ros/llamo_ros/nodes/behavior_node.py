@@ -25,8 +25,7 @@ import rclpy
 from diagnostic_msgs.msg import DiagnosticArray
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.executors import MultiThreadedExecutor
-from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
-from rclpy.timer import Timer
+from rclpy.lifecycle import LifecycleState, TransitionCallbackReturn
 from visualization_msgs.msg import MarkerArray
 
 from llamo_msgs.msg import BehaviorDescription, IntentPredictionArray, Person3DArray
@@ -39,7 +38,7 @@ from llamo_ros.nodes.behavior_messages import (description_to_msg, intent_marker
                                                persons_to_tracks, stamp_ns, time_msg)
 from llamo_ros.nodes.diagnostics import latency_values, rate_hz, stage_status
 from llamo_ros.nodes.frame_messages import camera_transform
-from llamo_ros.nodes.lifecycle import LifecycleConfig, start_up
+from llamo_ros.nodes.lifecycle import LifecycleConfig, StageNode, start_up
 from llamo_ros.nodes.parameters import declare_parameters, read_config
 from llamo_ros.nodes.shutdown import spin_until_shutdown
 
@@ -65,7 +64,7 @@ PARAMETER_CONFIGS = ((BehaviorModelConfig, ""), (BehaviorConfig, "behavior."), (
                      (DescriptionWorkerConfig, "worker."), (LifecycleConfig, ""))
 
 
-class BehaviorNode(LifecycleNode):
+class BehaviorNode(StageNode):
     """Person3DArray -> intents, descriptions, answers; see the module docstring."""
 
     config: BehaviorModelConfig | None  # read in configure
@@ -80,8 +79,6 @@ class BehaviorNode(LifecycleNode):
             declare_parameters(self, cls, prefix)
         self._given_model, self._subscribe_persons = model, subscribe_persons
         self.config, self.model, self.engine, self.worker = None, None, None, None
-        self._active = False
-        self._inputs: list = []                # the persons subscription and diagnostics timer, while active
         self._engine_lock = threading.Lock()   # the engine is used by the subscription and the service
         self._llm_lock = threading.Lock()      # one generation at a time (worker and service)
         self._frame_id = ""
@@ -133,34 +130,8 @@ class BehaviorNode(LifecycleNode):
         if self._subscribe_persons:
             self._inputs.append(self.create_subscription(Person3DArray, "persons", self.on_persons, 10,
                                                          callback_group=group))
-        self._active = True
         self.get_logger().info("behavior node active")
         return super().on_activate(state)
-
-    def on_deactivate(self, state: LifecycleState) -> TransitionCallbackReturn:
-        """Unsubscribe; queued descriptions are dropped by the publisher gate -> inactive."""
-        self._stop_inputs()
-        self.get_logger().info("behavior node inactive")
-        return super().on_deactivate(state)
-
-    def on_cleanup(self, state: LifecycleState) -> TransitionCallbackReturn:
-        """Stop the description thread and free the model -> unconfigured."""
-        self._release()
-        return super().on_cleanup(state)
-
-    def on_shutdown(self, state: LifecycleState) -> TransitionCallbackReturn:
-        self._release()
-        return super().on_shutdown(state)
-
-    def destroy_node(self):
-        self._release()
-        return super().destroy_node()
-
-    def _stop_inputs(self) -> None:
-        self._active = False
-        for entity in self._inputs:
-            (self.destroy_timer if isinstance(entity, Timer) else self.destroy_subscription)(entity)
-        self._inputs = []
 
     def _release(self) -> None:
         self._stop_inputs()
@@ -178,7 +149,7 @@ class BehaviorNode(LifecycleNode):
     # -- persons -> intents -----------------------------------------------------------------------
     def on_persons(self, msg: Person3DArray) -> None:
         """One frame of tracked people -> intents now, descriptions queued; ignored while inactive."""
-        if not self._active:
+        if not self._inputs:   # inactive (composed mode hands persons over in process)
             return
         start = time.perf_counter()
         self.received += 1
@@ -230,7 +201,7 @@ class BehaviorNode(LifecycleNode):
     # -- service -------------------------------------------------------------------------------------
     def _on_ask(self, request, response):
         with self._engine_lock:
-            if self._active and self.engine is not None:
+            if self._inputs and self.engine is not None:
                 checked, model = self.engine.check_question(request.track_id, request.question), self.model
             else:
                 checked, model = AskResult(False, error_message="the behavior node is not active (lifecycle "

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rclpy.lifecycle import LifecycleNode, TransitionCallbackReturn
+from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
+from rclpy.timer import Timer
 
 from llamo_ros.config_fields import param
 
@@ -33,3 +34,43 @@ def start_up(node: LifecycleNode, autostart: bool) -> bool:
         return True
     return (node.trigger_configure() == TransitionCallbackReturn.SUCCESS
             and node.trigger_activate() == TransitionCallbackReturn.SUCCESS)
+
+
+class StageNode(LifecycleNode):
+    """What deactivate, cleanup, shutdown and destroy mean for every llamo_ros stage node.
+
+    Subclasses load in `on_configure`, put the subscriptions and timers they create in `on_activate` into
+    `_inputs` (so the node is active exactly while `_inputs` is not empty), and free what configure made in
+    `_release`."""
+
+    def __init__(self, node_name: str) -> None:
+        super().__init__(node_name)
+        self._inputs: list = []   # subscriptions and timers, alive only while active
+
+    def on_deactivate(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Unsubscribe and stop the timers -> inactive (nothing is processed or published)."""
+        self._stop_inputs()
+        self.get_logger().info(f"{self.get_name()} node inactive")
+        return super().on_deactivate(state)
+
+    def on_cleanup(self, state: LifecycleState) -> TransitionCallbackReturn:
+        """Free the models and threads -> unconfigured."""
+        self._release()
+        return super().on_cleanup(state)
+
+    def on_shutdown(self, state: LifecycleState) -> TransitionCallbackReturn:
+        self._release()
+        return super().on_shutdown(state)
+
+    def destroy_node(self):
+        self._release()
+        return super().destroy_node()
+
+    def _stop_inputs(self) -> None:
+        for entity in self._inputs:
+            (self.destroy_timer if isinstance(entity, Timer) else self.destroy_subscription)(entity)
+        self._inputs = []
+
+    def _release(self) -> None:
+        """Free what configure made (idempotent: also called at shutdown and destroy)."""
+        raise NotImplementedError

@@ -30,17 +30,16 @@ import numpy as np
 import rclpy
 from rclpy._rclpy_pybind11 import RCLError
 from rclpy.executors import SingleThreadedExecutor
-from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
+from rclpy.lifecycle import LifecycleState, TransitionCallbackReturn
 from diagnostic_msgs.msg import DiagnosticArray
 from rclpy.qos import qos_profile_sensor_data
-from rclpy.timer import Timer
 from sensor_msgs.msg import CameraInfo, CompressedImage, Image
 from visualization_msgs.msg import MarkerArray
 
 from llamo_msgs.msg import Person3DArray
 from llamo_ros.frames import TargetFrameConfig
 from llamo_ros.nodes.diagnostics import latency_values, rate_hz, stage_status
-from llamo_ros.nodes.lifecycle import LifecycleConfig, start_up
+from llamo_ros.nodes.lifecycle import LifecycleConfig, StageNode, start_up
 from llamo_ros.nodes.parameters import declare_parameters, read_config
 from llamo_ros.nodes.shutdown import spin_until_shutdown
 from llamo_ros.nodes.pose_frames import PoseConfig, PoseFrameProcessor
@@ -51,7 +50,7 @@ from llamo_ros.nodes.tf2_frames import camera_to_target
 PARAMETER_CONFIGS = ((PoseConfig, ""), (TargetFrameConfig, ""), (LifecycleConfig, ""))
 
 
-class PoseNode(LifecycleNode):
+class PoseNode(StageNode):
     """Image -> `Person3DArray` + skeleton markers; see the module docstring."""
 
     config: PoseConfig | None           # read in configure
@@ -70,7 +69,6 @@ class PoseNode(LifecycleNode):
         self._wake = threading.Condition()
         self._running = False
         self._worker: threading.Thread | None = None
-        self._inputs: list = []     # subscriptions and the diagnostics timer, alive while active
         self.latencies: deque = deque(maxlen=200)      # per processed frame: image in -> persons out, s
         self._input_times: deque = deque(maxlen=50)     # wall times of recent images, for the input rate
 
@@ -113,29 +111,8 @@ class PoseNode(LifecycleNode):
         self.get_logger().info("pose node active")
         return super().on_activate(state)
 
-    def on_deactivate(self, state: LifecycleState) -> TransitionCallbackReturn:
-        """Unsubscribe; an image being estimated now is not published -> inactive."""
-        self._stop_inputs()
-        self.get_logger().info("pose node inactive")
-        return super().on_deactivate(state)
-
-    def on_cleanup(self, state: LifecycleState) -> TransitionCallbackReturn:
-        """Stop the worker and free the backend -> unconfigured."""
-        self._release()
-        return super().on_cleanup(state)
-
-    def on_shutdown(self, state: LifecycleState) -> TransitionCallbackReturn:
-        self._release()
-        return super().on_shutdown(state)
-
-    def destroy_node(self):
-        self._release()
-        return super().destroy_node()
-
     def _stop_inputs(self) -> None:
-        for entity in self._inputs:
-            (self.destroy_timer if isinstance(entity, Timer) else self.destroy_subscription)(entity)
-        self._inputs = []
+        super()._stop_inputs()
         with self._wake:
             self._pending = None
 
