@@ -45,7 +45,7 @@ def test_the_behaviour_model_publishes_no_contradicted_action_for_motion_it_neve
     from llamo_ros.behavior.behavior_model import load_behavior_model
     from llamo_ros.motion.track_buffer import TrackWindow
 
-    model = load_behavior_model(intent_runtime="torch")
+    model = load_behavior_model(intent_runtime="torch", ground_descriptions=True)
     joints, confidence = to_camera(jumping(), 15.0, 1.6)
     stamps = (1_000_000_000 + np.arange(len(joints)) * 1e9 / FPS).astype(np.int64)
     window = TrackWindow(7, stamps, joints.astype(np.float32), confidence.astype(np.float32))
