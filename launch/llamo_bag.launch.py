@@ -42,6 +42,7 @@ def generate_launch_description():
                               description="camera topic of the bag, raw or <base>/compressed (default: its only one)"),
         DeclareLaunchArgument("params_file", default_value=f"{share}/launch/llamo_params.yaml"),
         SetEnvironmentVariable("FASTDDS_DEFAULT_PROFILES_FILE", f"{share}/launch/fastdds_profile.xml"),
+        SetEnvironmentVariable("FASTRTPS_DEFAULT_PROFILES_FILE", f"{share}/launch/fastdds_profile.xml"),  # Jazzy
         ExecuteProcess(cmd=["ros2", "bag", "play", LaunchConfiguration("bag"), "--clock",
                             "--rate", LaunchConfiguration("rate")], output="screen"),
         OpaqueFunction(function=_pipeline_nodes),

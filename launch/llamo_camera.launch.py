@@ -31,6 +31,7 @@ def generate_launch_description():
         DeclareLaunchArgument("params_file", default_value=f"{share}/launch/llamo_params.yaml"),
         DeclareLaunchArgument("composed", default_value="false", description="one process for both stages"),
         SetEnvironmentVariable("FASTDDS_DEFAULT_PROFILES_FILE", f"{share}/launch/fastdds_profile.xml"),
+        SetEnvironmentVariable("FASTRTPS_DEFAULT_PROFILES_FILE", f"{share}/launch/fastdds_profile.xml"),  # Jazzy
         *[_node(spec, UnlessCondition(composed)) for spec in PIPELINE],
         _node(COMPOSED, IfCondition(composed)),
     ])

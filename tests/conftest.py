@@ -16,7 +16,8 @@ from ros_harness import RosTestGraph  # noqa: E402
 def ros_graph(monkeypatch, tmp_path):
     """A fresh ROS domain on localhost for this test; stops its processes and cleans /dev/shm afterwards."""
     graph = RosTestGraph()
-    for key in ("ROS_DOMAIN_ID", "ROS_AUTOMATIC_DISCOVERY_RANGE", "FASTDDS_DEFAULT_PROFILES_FILE"):
+    for key in ("ROS_DOMAIN_ID", "ROS_AUTOMATIC_DISCOVERY_RANGE", "FASTDDS_DEFAULT_PROFILES_FILE",
+                "FASTRTPS_DEFAULT_PROFILES_FILE"):
         monkeypatch.setenv(key, graph.env[key])
     graph.log_dir = tmp_path
     yield graph

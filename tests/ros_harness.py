@@ -91,6 +91,8 @@ class RosTestGraph:
         self.env = workspace_env()
         self.env.update(ROS_DOMAIN_ID=str(self.domain_id), ROS_AUTOMATIC_DISCOVERY_RANGE="LOCALHOST",
                         FASTDDS_DEFAULT_PROFILES_FILE=str(FASTDDS_PROFILE), PYTHONUNBUFFERED="1",
+                        # Fast DDS 2.x (ROS 2 Jazzy) reads the profile from the older variable name
+                        FASTRTPS_DEFAULT_PROFILES_FILE=str(FASTDDS_PROFILE),
                         PYTHONFAULTHANDLER="1",   # a child that hangs at stop() dumps its threads' stacks
                         RCUTILS_COLORIZED_OUTPUT="0")
         self.processes: list[subprocess.Popen] = []

@@ -21,5 +21,7 @@ source "$INSTALL/setup.bash"
 # The working tree's llamo_ros goes first, so a change needs no rebuild to take effect here.
 export PYTHONPATH="$REPO/ros_ws/src/llamo_ros${PYTHONPATH:+:$PYTHONPATH}"
 export FASTDDS_DEFAULT_PROFILES_FILE=${FASTDDS_DEFAULT_PROFILES_FILE:-$REPO/launch/fastdds_profile.xml}
+# Fast DDS 2.x (ROS 2 Jazzy) reads the older name; without it camera frames lose the large SHM segment
+export FASTRTPS_DEFAULT_PROFILES_FILE=${FASTRTPS_DEFAULT_PROFILES_FILE:-$FASTDDS_DEFAULT_PROFILES_FILE}
 export LLAMO_ROS_INSTALL=$INSTALL   # tests/ros_harness.py starts the nodes from this install
 exec "$@"
