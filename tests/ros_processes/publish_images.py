@@ -19,10 +19,13 @@ from spin_process import spin_node
 
 
 class FramePublisher(Node):
-    def __init__(self, frames: np.ndarray, rate: float, image_topic: str, info_topic: str) -> None:
-        super().__init__("frame_publisher")
+    """Raw bgr8 Images; subclasses change the message (`image_message`) and its type."""
+
+    def __init__(self, frames: np.ndarray, rate: float, image_topic: str, info_topic: str,
+                 image_type=None, name: str = "frame_publisher") -> None:
+        super().__init__(name)
         self.frames, self.count = frames, 0
-        self.image_pub = self.create_publisher(type(array_to_image_msg(frames[0], "bgr8")), image_topic,
+        self.image_pub = self.create_publisher(image_type or type(array_to_image_msg(frames[0], "bgr8")), image_topic,
                                                qos_profile_sensor_data)
         self.info_pub = self.create_publisher(CameraInfo, info_topic, qos_profile_sensor_data)
         h, w = frames.shape[1:3]
@@ -34,12 +37,15 @@ class FramePublisher(Node):
 
     def _publish(self) -> None:
         stamp = (self.start + rclpy.duration.Duration(nanoseconds=self.count * self.period_ns)).to_msg()
-        msg = array_to_image_msg(self.frames[self.count % len(self.frames)], "bgr8")
+        msg = self.image_message(self.count)
         msg.header.stamp, msg.header.frame_id = stamp, "camera_optical_frame"
         self.info.header = msg.header
         self.info_pub.publish(self.info)
         self.image_pub.publish(msg)
         self.count += 1
+
+    def image_message(self, count: int):
+        return array_to_image_msg(self.frames[count % len(self.frames)], "bgr8")
 
 
 def main() -> None:

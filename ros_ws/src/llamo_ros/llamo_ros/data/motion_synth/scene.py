@@ -161,9 +161,17 @@ def plan_scene(seed: int, config: SynthConfig | None = None) -> ScenePlan:
         total += params["duration_s"]
     if not actions:
         raise RuntimeError(f"seed {seed}: no action fits the config")  # only with all weights 0
-    if total < target_s and not seated and actions[-1][0] != "stand":
+    return _finished_plan(body, camera, start_xz, start_heading, actions,
+                          total < target_s and not seated and actions[-1][0] != "stand",
+                          target_s - total, xz, heading, cfg, rng)
+
+
+def _finished_plan(body, camera, start_xz, start_heading, actions: list, fill: bool, missing_s: float, xz,
+                   heading, cfg: SynthConfig, rng: np.random.Generator) -> ScenePlan:
+    """The plan, with a standing action filling the clip up to its target length when `fill`."""
+    if fill:
         params = _plan_action("stand", xz, heading, cfg, rng)
-        params["duration_s"] = max(1.0, target_s - total)
+        params["duration_s"] = max(1.0, missing_s)
         params["intent"] = ACTION_INTENT["stand"]
         actions.append(("stand", params))
     plan = ScenePlan(body=body, camera=camera, start_xz=(float(start_xz[0]), float(start_xz[1])),
@@ -287,12 +295,6 @@ def _plan_scene_broad(seed: int, cfg: SynthConfig) -> ScenePlan:
             break
     if not actions:
         raise RuntimeError(f"seed {seed}: no action fits the config")
-    if total < target_s and posture == "standing" and actions[-1][0] != "stand" and "stand" in cfg.actions:
-        params = _plan_action("stand", xz, heading, cfg, rng)
-        params["duration_s"] = max(1.0, target_s - total)
-        params["intent"] = ACTION_INTENT["stand"]
-        actions.append(("stand", params))
-    plan = ScenePlan(body=body, camera=camera, start_xz=(float(start_xz[0]), float(start_xz[1])),
-                     start_heading_deg=float(start_heading), actions=actions)
-    _describe_walks(plan)
-    return plan
+    return _finished_plan(body, camera, start_xz, start_heading, actions,
+                          total < target_s and posture == "standing" and actions[-1][0] != "stand"
+                          and "stand" in cfg.actions, target_s - total, xz, heading, cfg, rng)
