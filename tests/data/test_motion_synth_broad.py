@@ -139,7 +139,11 @@ def test_long_walks_are_realistic_turn_gradually_and_stop():
         assert seg.end - seg.start >= 6 * clip.fps
         v = ground_speed(w, clip.fps)
         assert 0.7 < v.max() < 2.0
-        assert v[-3:].max() < 0.1 and v[:3].max() < 0.3  # starts and ends standing
+        assert v[:3].max() < 0.3  # starts standing
+        if seg.params.get("walks_on"):   # the clip ends while the person walks on
+            assert v[-3:].min() > 0.5 and seg.end == clip.num_frames
+        else:
+            assert v[-3:].max() < 0.1    # ends standing
         vel = np.diff(w[:, J["pelvis"], ::2], axis=0)
         moving = np.linalg.norm(vel, axis=-1) * clip.fps > 0.5
         yaw = np.unwrap(np.arctan2(vel[:, 0], vel[:, 1]))
@@ -147,6 +151,20 @@ def test_long_walks_are_realistic_turn_gradually_and_stop():
         sway_ok = rate[moving[1:] & moving[:-1]]
         assert np.percentile(sway_ok, 95) < math.radians(120)  # no sharp turns while walking
         assert not airborne(w, 0.03).any()
+
+
+@pytest.mark.parametrize("name", ["walk", "jog", "run"])
+def test_a_clip_may_end_with_the_person_moving_on(name):
+    # real walkers leave the view walking; walk_on_prob sets how often the generator's last gait does
+    for seed in SEEDS:
+        on, plan_on = action_clip(name, seed, walk_on_prob=1.0)
+        off, _ = action_clip(name, seed, walk_on_prob=0.0)
+        seg_on, seg_off = segment_of(on, name), segment_of(off, name)
+        w_on = world(on, plan_on)
+        v_on = ground_speed(w_on[seg_on.start:seg_on.end], on.fps)
+        if seg_on.params.get("walks_on"):
+            assert v_on[-3:].min() > 0.6 * seg_on.params["speed_mps"]
+        assert not seg_off.params.get("walks_on")
 
 
 # ---- whole body ---------------------------------------------------------------------------------------

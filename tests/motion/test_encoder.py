@@ -6,6 +6,7 @@ import torch
 
 from llamo_ros.motion.encoder import MotionEncoderConfig, MotionModel, constant_velocity_path
 from llamo_ros.motion.features import NUM_FEATURES, ROOT_VEL, VALID
+from llamo_ros.motion.intents import NUM_INTENTS
 
 
 def tiny_config(**kw):
@@ -26,7 +27,7 @@ def test_shapes_and_dynamic_length():
     model = MotionModel(tiny_config()).eval()
     for B, T in [(1, 32), (3, 16), (2, 4)]:
         probs, path, tokens = model(torch.randn(B, T, NUM_FEATURES))
-        assert probs.shape == (B, 10) and path.shape == (B, 20, 3) and tokens.shape == (B, T // 4, 32)
+        assert probs.shape == (B, NUM_INTENTS) and path.shape == (B, 20, 3) and tokens.shape == (B, T // 4, 32)
         torch.testing.assert_close(probs.sum(-1), torch.ones(B))
 
 
@@ -39,6 +40,19 @@ def test_path_head_starts_at_constant_velocity():
     torch.testing.assert_close(path[0, -1], torch.tensor([1.0, 0.0, -2.0]))  # 2 s ahead
     steps = torch.arange(1, 21, dtype=torch.float32).view(1, -1, 1) / 10
     torch.testing.assert_close(constant_velocity_path(x, steps), path)
+
+
+def test_path_prior_averages_velocity_over_the_configured_window():
+    # a root jittering +-0.4 m/s around 1 m/s: the 1 s prior sees the mean, the 0.3 s prior the jitter
+    x = torch.zeros(1, 32, NUM_FEATURES)
+    x[..., VALID] = 1.0
+    x[0, :, ROOT_VEL.start] = 1.0 + 0.4 * torch.tensor([(-1.0) ** k for k in range(32)])
+    steps = torch.ones(1, 1, 1)
+    assert constant_velocity_path(x, steps, 10)[0, 0, 0].item() == pytest.approx(1.0)
+    assert constant_velocity_path(x, steps, 3)[0, 0, 0].item() == pytest.approx(1.0 - 0.4 / 3)
+    model = MotionModel(MotionEncoderConfig(n_embd=32, n_head=2, n_layer=1, cv_window_frames=10)).eval()
+    _, path, _ = model(x)
+    assert path[0, 9, 0].item() == pytest.approx(1.0)  # zero-initialised residual: the 1 s prior, 1 s ahead
 
 
 def test_temperature_fit_reduces_nll():
@@ -90,3 +104,21 @@ def test_onnx_export_matches_pytorch(tmp_path):
         for r, g in zip(ref, got):
             assert g.shape == tuple(r.shape)
             np.testing.assert_allclose(g, r.numpy(), atol=1e-4, rtol=1e-4)
+
+
+def test_multi_mode_path_head_returns_its_most_likely_mode_and_trains_the_winner():
+    from llamo_ros.motion.encoder import PathHead, path_loss, pool_tokens
+    torch.manual_seed(0)
+    config = MotionEncoderConfig(n_embd=32, n_head=2, n_layer=1, path_modes=3)
+    head = PathHead(config).eval()
+    tokens, features = torch.randn(4, 8, 32), torch.zeros(4, 32, NUM_FEATURES)
+    residuals, logits = head.hypotheses(pool_tokens(tokens))
+    assert residuals.shape == (4, 3, 20, 3) and logits.shape == (4, 3)
+    best = logits.argmax(-1)
+    torch.testing.assert_close(head(tokens, features), residuals[torch.arange(4), best])  # zero velocity: cv = 0
+    # winner-takes-all: only the mode closest to the target gets the L1 gradient
+    target = residuals[:, 1].detach() * 1.01  # nearest to mode 1 by far
+    loss = path_loss(head, pool_tokens(tokens), torch.zeros(4, 20, 3), target, torch.ones(4, 20))
+    loss.backward()
+    grad = head.net[-1].weight.grad[:3 * 20 * 3].view(3, 20 * 3, -1).abs().sum(dim=(1, 2))
+    assert grad[1] > 0 and grad[0] == 0 and grad[2] == 0

@@ -2,6 +2,7 @@ import json
 
 import numpy as np
 import pytest
+import torch
 
 from llamo_ros.training import metrics as M
 
@@ -13,6 +14,9 @@ def test_metrics_known_values():
     y = np.array([0, 1, 2, 2])
     assert M.macro_f1(y, y, 3) == 1.0
     assert M.macro_f1(np.array([0, 1, 2, 0]), y, 3) == pytest.approx((2 / 3 + 1 + 2 / 3) / 3)
+    # a predicted class absent from the truth: its F1 of 0 counts only without true_classes_only
+    assert M.macro_f1(np.array([0, 1, 2, 3]), y, 4) == pytest.approx((1 + 1 + 2 / 3 + 0) / 4)
+    assert M.macro_f1(np.array([0, 1, 2, 3]), y, 4, true_classes_only=True) == pytest.approx((1 + 1 + 2 / 3) / 3)
     probs = np.eye(3)[y % 3] * 0.999 + 0.0005
     assert M.expected_calibration_error(probs, y) < 0.01
     words = {"waving": ("waves",), "leaving": ("walks away", "leaves")}
@@ -83,3 +87,23 @@ def test_hand_head_learns_the_side_the_intent_loss_ignores():
     majority = torch.bincount(truth).max().item() / len(truth)
     accuracy = (pred == truth).float().mean().item()
     assert accuracy > majority + 0.15, (accuracy, majority)
+
+
+@pytest.mark.slow
+def test_path_head_fine_tuning_changes_only_the_path_head(tmp_path):
+    """The encoder and intent head stay bit-identical (the LLM's projector/LoRA read those tokens)."""
+    from safetensors.torch import load_file
+
+    from llamo_ros.training import path_head, stage1
+    stage1.main(["--out", str(tmp_path / "s1"), "--threads", "1", "--clips", "3", "--broad-clips", "2", "--steps", "60",
+                 "--batch", "8", "--lm-steps", "1", "--lm-batch", "1", "--lang-samples", "2", "--lang-broad", "2",
+                 "--val-clips", "3"])
+    path_head.main(["--init", str(tmp_path / "s1"), "--out", str(tmp_path / "p"), "--clips", "3", "--broad-clips", "3",
+                    "--steps", "60", "--batch", "16"])
+    before = load_file(str(tmp_path / "s1" / "motion_model.safetensors"))
+    after = load_file(str(tmp_path / "p" / "motion_model.safetensors"))
+    assert before.keys() == after.keys()
+    changed = {k for k in before if not torch.equal(before[k], after[k])}
+    assert changed and all(k.startswith("path_head.net.") for k in changed)
+    assert (tmp_path / "p" / "projector.safetensors").read_bytes() == (tmp_path / "s1" / "projector.safetensors").read_bytes()
+    assert (tmp_path / "p" / "path_curves.png").is_file()

@@ -115,6 +115,25 @@ def test_report_constant_velocity_sees_a_noisy_root(tmp_path):
     assert r.root_jitter_rms_mps2 == pytest.approx(20.0, rel=1e-6)
 
 
+def test_paired_comparison_and_from_s(tmp_path):
+    # one track walks 1 m/s along z for 5 s; paths (0.5 s steps) at frames 5, 15 and 30 are 0.4 m off in x at
+    # every point. Constant velocity is exact. Frame 5 has only 0.5 s of history: no 1 s baseline, so it is
+    # left out of the paired numbers (it still counts for the model's own FDE); from_s=2.0 keeps frame 30 only.
+    frames = []
+    for i in range(51):
+        path = [(0.4, 0.0, 1.0 + 0.1 * i + 0.5 * k) for k in range(1, 5)] if i in (5, 15, 30) else None
+        frames.append((T0 + i * STEP_NS, [(3, (0.0, 0.0, 1.0 + 0.1 * i))], [(3, "approaching", 0.9, path)]))
+    _write(tmp_path / "out", frames)
+    r = stability_report(tmp_path / "out", ReportConfig(truth_smoothing_s=0.0))
+    assert r.path_fde_n["2.0"] == 3 and r.path_fde_m["2.0"] == pytest.approx(0.4, abs=1e-6)
+    assert r.paired_n["h=2.0"] == 2 and r.paired_path_fde_m["h=2.0"] == pytest.approx(0.4, abs=1e-6)
+    assert r.paired_cv_fde_m["w=1.0s h=2.0s"] == pytest.approx(0.0, abs=1e-6)
+    assert r.paired_cv_fde_m["w=0.3s h=2.0s"] == pytest.approx(0.0, abs=1e-6)
+    assert "paired @ 2.0 s: model / constant velocity" in r.table()
+    late = stability_report(tmp_path / "out", ReportConfig(truth_smoothing_s=0.0, from_s=2.0))
+    assert late.path_fde_n["2.0"] == 1 and late.paired_n["h=2.0"] == 1
+
+
 def test_report_command_prints_and_writes_json(tmp_path, capsys):
     frames = [(T0 + i * STEP_NS, [(3, (0.0, 0.0, 2.0))], [(3, "standing_idle", 0.7, None)]) for i in range(5)]
     _write(tmp_path / "out", frames)

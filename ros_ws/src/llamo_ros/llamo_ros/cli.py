@@ -52,7 +52,8 @@ def _report(args: argparse.Namespace) -> int:
     from llamo_ros.replay.stability_report import ReportConfig, stability_report
 
     try:
-        report = stability_report(Path(args.out_bag), ReportConfig(prefix=args.prefix, plausible=tuple(args.plausible)))
+        report = stability_report(Path(args.out_bag), ReportConfig(prefix=args.prefix, plausible=tuple(args.plausible),
+                                                                 from_s=args.from_s))
     except (ValueError, FileNotFoundError) as exc:
         print(f"llamo report: {exc}", file=sys.stderr)
         return 2
@@ -168,6 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
     rpt.add_argument("--prefix", default="/llamo", help="namespace of the output topics")
     rpt.add_argument("--plausible", nargs="+", default=list(PEDESTRIAN_INTENTS),
                      help="intents plausible in the scene (others are counted as implausible)")
+    rpt.add_argument("--from-s", type=float, default=0.0,
+                     help="path numbers only for predictions made at least this long after the first image, s")
     rpt.add_argument("--json", default="", help="also write the numbers to this JSON file")
     rpt.set_defaults(run=_report)
 

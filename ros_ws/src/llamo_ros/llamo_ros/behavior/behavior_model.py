@@ -97,7 +97,9 @@ class BehaviorModel:
                 p, rel = self.mlm.predict_intents(feats)
             paths = np.full((len(windows),) + rel.shape[1:], np.nan, np.float32)
             rows = np.flatnonzero(usable)
-            probs[rows] = p
+            # A checkpoint trained before intents were appended (e.g. "other") has fewer outputs: those get 0.
+            probs[rows] = 0.0
+            probs[rows, :p.shape[1]] = p
             roots = np.stack([current_root(windows[i].joints) for i in rows])  # (B', 3)
             paths[rows] = rel + roots[:, None, :]
         else:

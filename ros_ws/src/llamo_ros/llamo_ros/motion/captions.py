@@ -61,8 +61,15 @@ def action_clause(d: MotionDescriptors, action: str, rng: np.random.Generator) -
     return verb
 
 
-def body_movement(d: MotionDescriptors, rng: np.random.Generator) -> str:
-    """Sentences on what the body measurably does; names no action."""
+BRIEF_FACTS = 3  # body-movement facts in a brief caption (training targets: short enough to speak in < 1.5 s)
+
+
+def body_movement(d: MotionDescriptors, rng: np.random.Generator, brief: bool = False) -> str:
+    """Sentences on what the body measurably does; names no action.
+
+    `brief`: at most BRIEF_FACTS facts, without the ground speed (the action clause of a locomotion caption
+    says it) and without arm swing while moving, both hands merged when they do the same.
+    """
     if not d.valid:
         return "The body is not visible well enough to describe its movement."
     parts = []
@@ -72,25 +79,48 @@ def body_movement(d: MotionDescriptors, rng: np.random.Generator) -> str:
         parts.append(_pick(rng, [f"the body stays {POSTURE_WORDS[d.main_posture]}",
                                  f"the body is {POSTURE_WORDS[d.main_posture]}"]))
     if d.direction != "none":
-        parts.append(f"it moves {DIRECTION_WORDS[d.direction]} at about {d.ground_speed_mps:.1f} m/s")
+        if not brief:
+            parts.append(f"it moves {DIRECTION_WORDS[d.direction]} at about {d.ground_speed_mps:.1f} m/s")
     else:
         parts.append(_pick(rng, ["it stays in place", "it does not move across the ground"]))
     if d.jumps:
         parts.append(f"both feet leave the ground {NUMBER_WORDS.get(d.jumps, f'{d.jumps} times')}")
     if abs(d.yaw_deg) >= 45:
         parts.append(f"it rotates about {abs(d.yaw_deg):.0f} degrees {'to the left' if d.yaw_deg > 0 else 'to the right'}")
-    for side, limb in (("left", d.left), ("right", d.right)):
-        hand = f"the {side} hand"
-        if limb.above_head >= 0.2:
-            parts.append(f"{hand} is raised above the head")
-        elif limb.raised >= 0.2:
-            parts.append(f"{hand} is raised above the shoulder")
-        elif limb.extended_forward >= 0.2 or limb.extended_sideways >= 0.2:
-            parts.append(f"the {side} arm is stretched {'forward' if limb.extended_forward >= limb.extended_sideways else 'sideways'}")
-        if limb.oscillation_hz > 0:
-            parts.append(f"{hand} moves back and forth at about {limb.oscillation_hz:.1f} Hz")
-    text = "; ".join(parts)
+    parts += _hand_facts(d, merge=brief, swing=not (brief and d.direction != "none"))
+    text = "; ".join(parts[:BRIEF_FACTS] if brief else parts)
     return text[0].upper() + text[1:] + "."
+
+
+def _limb_position(limb: LimbFacts) -> str:
+    if limb.above_head >= 0.2:
+        return "raised above the head"
+    if limb.raised >= 0.2:
+        return "raised above the shoulder"
+    if limb.extended_forward >= 0.2 or limb.extended_sideways >= 0.2:
+        return f"stretched {'forward' if limb.extended_forward >= limb.extended_sideways else 'sideways'}"
+    return ""
+
+
+def _hand_facts(d: MotionDescriptors, merge: bool, swing: bool) -> list[str]:
+    """Where each hand is held and how fast it moves back and forth ('both hands' when `merge` and alike)."""
+    where = {side: _limb_position(getattr(d, side)) for side in ("left", "right")}
+    hz = {side: getattr(d, side).oscillation_hz if swing else 0.0 for side in ("left", "right")}
+    facts = []
+    if merge and where["left"] and where["left"] == where["right"]:
+        facts.append(f"both {'arms are' if where['left'].startswith('stretched') else 'hands are'} {where['left']}")
+    else:
+        for side in ("left", "right"):
+            if where[side]:
+                noun = "arm" if where[side].startswith("stretched") else "hand"
+                facts.append(f"the {side} {noun} is {where[side]}")
+    if merge and hz["left"] > 0 and hz["right"] > 0 and abs(hz["left"] - hz["right"]) <= 0.3:
+        facts.append(f"both hands move back and forth at about {0.5 * (hz['left'] + hz['right']):.1f} Hz")
+    else:
+        for side in ("left", "right"):
+            if hz[side] > 0:
+                facts.append(f"the {side} hand moves back and forth at about {hz[side]:.1f} Hz")
+    return facts
 
 
 def choose_action(d: MotionDescriptors, action: str | None) -> str | None:
@@ -101,19 +131,20 @@ def choose_action(d: MotionDescriptors, action: str | None) -> str | None:
     return next((a for a in PRIORITY if a in supported), None)
 
 
-def caption_for(d: MotionDescriptors, action: str | None, rng: np.random.Generator) -> str:
+def caption_for(d: MotionDescriptors, action: str | None, rng: np.random.Generator, brief: bool = False) -> str:
     """Caption of a window: the action (only where its rule holds) and the body's movement, or 'unclear'."""
     named = choose_action(d, action)
     subject = _pick(rng, SUBJECTS)
-    movement = body_movement(d, rng)
+    movement = body_movement(d, rng, brief)
     if named is None:
         return f"{subject} moves, but {_pick(rng, UNCLEAR)}. {movement}"
     return f"{subject} {action_clause(d, named, rng)}. {movement}"
 
 
-def qa_for(d: MotionDescriptors, action: str | None, rng: np.random.Generator) -> list[tuple[str, str]]:
+def qa_for(d: MotionDescriptors, action: str | None, rng: np.random.Generator,
+           brief: bool = False) -> list[tuple[str, str]]:
     """Question-answer pairs whose answers are measured facts (and the caption)."""
-    caption = caption_for(d, action, rng)
+    caption = caption_for(d, action, rng, brief)
     qa = [(_pick(rng, ["What does the person do?", "Describe the person's motion.", "What is happening?"]), caption)]
     named = choose_action(d, action)
     qa.append((_pick(rng, ["Which action is this?", "Can you name the action?"]),

@@ -7,7 +7,8 @@ fill a patch are dropped, so feed T as a multiple of patch_size - the default wi
   IntentHead: pooled tokens -> intent logits (B, NUM_INTENTS), divided by a temperature fitted after
               training on held-out data (calibration; `temperature` is a buffer saved in checkpoints).
   PathHead:   pooled tokens -> future pelvis path (B, H, 3) relative to the pelvis "now", camera frame,
-              metres: a constant-velocity extrapolation from the input's ROOT_VEL plus a learned residual.
+              metres: a constant-velocity extrapolation of the input's ROOT_VEL averaged over the last
+              `cv_window_frames` (a smoothed velocity: real roots jitter) plus a learned residual.
 
 All ops (conv1d, layernorm, scaled_dot_product_attention, slicing by the dynamic token count) export
 with the dynamo ONNX exporter at opset 18 with dynamic batch and window length.
@@ -24,7 +25,7 @@ import torch.nn.functional as F
 from llamo_ros.motion.features import FEATURE_RATE_HZ, NUM_FEATURES, ROOT_VEL, VALID
 from llamo_ros.motion.intents import NUM_INTENTS
 
-CV_VELOCITY_FRAMES = 3  # constant-velocity estimate: mean ROOT_VEL over the last 3 frames (0.3 s)
+CV_VELOCITY_FRAMES = 3  # checkpoints before 2026-11-29: the path prior's velocity is the mean over 0.3 s
 
 
 @dataclass
@@ -39,10 +40,12 @@ class MotionEncoderConfig:
     num_intents: int = NUM_INTENTS    # intent classes (llamo_ros.motion.intents)
     path_horizon: int = 20            # future path points (2 s at 10 Hz)
     path_rate_hz: float = FEATURE_RATE_HZ  # rate of the future path points
+    cv_window_frames: int = CV_VELOCITY_FRAMES  # path prior: mean root velocity over this many last frames (10 = 1 s)
+    path_modes: int = 1               # future paths the path head proposes; it returns the most likely one
 
     def __post_init__(self) -> None:
         for name in ("in_features", "patch_size", "max_tokens", "n_embd", "n_layer", "n_head",
-                     "num_intents", "path_horizon"):
+                     "num_intents", "path_horizon", "cv_window_frames", "path_modes"):
             if getattr(self, name) < 1:
                 raise ValueError(f"MotionEncoderConfig.{name} must be >= 1, got {getattr(self, name)}")
         if self.n_embd % self.n_head:
@@ -135,30 +138,66 @@ class IntentHead(nn.Module):
 
 
 class PathHead(nn.Module):
-    """Motion tokens (B, N, D) + features (B, T, C) -> future pelvis path (B, H, 3), camera frame, metres."""
+    """Motion tokens (B, N, D) + features (B, T, C) -> future pelvis path (B, H, 3), camera frame, metres.
+
+    With `path_modes` M > 1 the head proposes M paths and a logit each, and returns the most likely one: a
+    single path trained to minimise the expected error shrinks towards "slowing down" whenever stopping or
+    turning is possible (the average of the futures), which is wrong for the common case, the person who
+    keeps walking. Trained winner-takes-all (`path_loss`), each mode specialises (walk on, stop, turn...).
+    """
 
     def __init__(self, config: MotionEncoderConfig):
         super().__init__()
         self.horizon = config.path_horizon
+        self.modes = config.path_modes
         self.dt = 1.0 / config.path_rate_hz
+        self.cv_window_frames = config.cv_window_frames
+        out = 3 * config.path_horizon * self.modes + (self.modes if self.modes > 1 else 0)
         self.net = nn.Sequential(nn.Linear(2 * config.n_embd, 2 * config.n_embd), nn.GELU(),
-                                 nn.Linear(2 * config.n_embd, 3 * config.path_horizon))
-        nn.init.zeros_(self.net[-1].weight)
-        nn.init.zeros_(self.net[-1].bias)  # starts as the constant-velocity baseline
+                                 nn.Linear(2 * config.n_embd, out))
+        if self.modes == 1:
+            nn.init.zeros_(self.net[-1].weight)  # starts as the constant-velocity baseline
+        else:
+            nn.init.normal_(self.net[-1].weight, std=0.01)  # distinct modes, so that each one wins some samples
+        nn.init.zeros_(self.net[-1].bias)
         steps = torch.arange(1, config.path_horizon + 1, dtype=torch.float32) * self.dt
         self.register_buffer("steps", steps.view(1, -1, 1), persistent=False)  # (1, H, 1) seconds ahead
 
     def forward(self, tokens: torch.Tensor, features: torch.Tensor) -> torch.Tensor:
-        B = tokens.shape[0]
-        cv = constant_velocity_path(features, self.steps)             # (B, H, 3)
-        residual = self.net(pool_tokens(tokens)).view(B, self.horizon, 3)   # (B, H, 3)
-        return cv + residual
+        cv = constant_velocity_path(features, self.steps, self.cv_window_frames)  # (B, H, 3)
+        residuals, logits = self.hypotheses(pool_tokens(tokens))                   # (B, M, H, 3), (B, M)
+        best = logits.argmax(dim=-1)                                               # (B,)
+        return cv + residuals[torch.arange(residuals.shape[0]), best]              # (B, H, 3)
+
+    def hypotheses(self, pooled: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Pooled tokens (B, 2D) -> corrections (B, M, H, 3) to the constant-velocity path (m) and their
+        logits (B, M) (zeros for a single mode)."""
+        B, M = pooled.shape[0], self.modes
+        out = self.net(pooled)                                                     # (B, 3HM [+ M])
+        residuals = out[:, :3 * self.horizon * M].view(B, M, self.horizon, 3)      # (B, M, H, 3)
+        logits = out[:, 3 * self.horizon * M:] if M > 1 else out.new_zeros(B, 1)   # (B, M)
+        return residuals, logits
 
 
-def constant_velocity_path(features: torch.Tensor, steps: torch.Tensor) -> torch.Tensor:
-    """Baseline: mean pelvis velocity over the last CV_VELOCITY_FRAMES real frames times (1, H, 1) seconds."""
-    vel = features[:, -CV_VELOCITY_FRAMES:, ROOT_VEL]                 # (B, k, 3)
-    valid = features[:, -CV_VELOCITY_FRAMES:, VALID]                  # (B, k, 1)
+def path_loss(head: PathHead, pooled: torch.Tensor, cv: torch.Tensor, target: torch.Tensor,
+              mask: torch.Tensor) -> torch.Tensor:
+    """Masked L1 (m, summed over x, y, z, mean over valid points) of the best of the head's modes, plus the
+    cross-entropy that teaches the logits which mode was best (winner-takes-all). pooled (B, 2D); cv, target
+    (B, H, 3); mask (B, H)."""
+    residuals, logits = head.hypotheses(pooled)                                    # (B, M, H, 3), (B, M)
+    err = ((cv[:, None] + residuals - target[:, None]).abs().sum(-1) * mask[:, None]).sum(-1)  # (B, M)
+    best = err.argmin(dim=-1)                                                      # (B,)
+    l1 = err.gather(1, best[:, None]).sum() / mask.sum().clamp(min=1)
+    if head.modes == 1:
+        return l1
+    return l1 + 0.1 * F.cross_entropy(logits, best)
+
+
+def constant_velocity_path(features: torch.Tensor, steps: torch.Tensor,
+                           window_frames: int = CV_VELOCITY_FRAMES) -> torch.Tensor:
+    """Baseline: mean pelvis velocity over the last `window_frames` real frames times (1, H, 1) seconds."""
+    vel = features[:, -window_frames:, ROOT_VEL]                      # (B, k, 3)
+    valid = features[:, -window_frames:, VALID]                       # (B, k, 1)
     v = (vel * valid).sum(dim=1) / valid.sum(dim=1).clamp(min=1.0)    # (B, 3)
     return v[:, None, :] * steps                                      # (B, H, 3)
 

@@ -16,6 +16,9 @@ INTENT_LABELS: tuple[str, ...] = (
     "sitting_down",    # transition from standing to sitting
     "standing_up",     # transition from sitting to standing
     "picking_up",      # crouching or bending down, as to pick something up
+    "other",           # none of the above: an action that fits no intent (a jump, a fall, a dance...) or motion
+                       # unlike anything the model knows; a planner should treat the person's next move as unknown
 )
 NUM_INTENTS = len(INTENT_LABELS)
+OTHER = NUM_INTENTS - 1  # index of "other"; checkpoints trained before it was appended output NUM_INTENTS - 1
 INTENT_INDEX = {name: i for i, name in enumerate(INTENT_LABELS)}

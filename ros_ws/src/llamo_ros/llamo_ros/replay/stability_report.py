@@ -16,6 +16,11 @@ before a message gained fields still read. All positions are metres in the camer
   `root_position`), smoothed by a centred (non-causal) local linear fit over `truth_smoothing_s`, since a
   single frame's measurement is off by tens of centimetres, and linearly interpolated between observations at
   most `max_gap_s` apart;
+- paired path comparison: at the same predictions (same track, same window end), the FDE of constant velocity
+  from the published roots with each velocity window, so that "model vs constant velocity" compares like with
+  like (the constant-velocity FDE above is over every observation, not only where a path was published);
+  `from_s` restricts the path numbers to predictions made that long after the bag's first image (e.g. the
+  last 30 s of a clip whose first 50 s were used for tuning);
 - path uncertainty: the share of future-path coordinates (x, y, z pooled) within 1 and 2 published standard
   deviations (`IntentPrediction.future_path_std`) of the real position (68 % and 95 % if it were Gaussian and
   calibrated);
@@ -47,6 +52,7 @@ class ReportConfig:
     confident_p: float = param(0.5, "probability from which an implausible intent counts as confident")
     truth_smoothing_s: float = param(1.0, "the real later root is the measured roots' centred local linear fit "
                                           "over this span (non-causal; single frames are too noisy), s; 0: raw")
+    from_s: float = param(0.0, "path numbers only for predictions made at least this long after the first image, s")
 
 
 @dataclass
@@ -69,6 +75,9 @@ class StabilityReport:
     cv_fde_m: dict = field(default_factory=dict)       # "w=0.3,h=1.0" -> mean FDE of constant velocity, m
     cv_fde_n: dict = field(default_factory=dict)
     cv_fde_measured_m: dict = field(default_factory=dict)  # the same from the measured (unfiltered) roots, m
+    paired_path_fde_m: dict = field(default_factory=dict)  # "h=2.0" -> model FDE where every baseline has one, m
+    paired_cv_fde_m: dict = field(default_factory=dict)    # "w=1.0s h=2.0s" -> constant velocity at those predictions
+    paired_n: dict = field(default_factory=dict)           # "h=2.0" -> predictions compared
     root_jitter_measured_mps2: float = 0.0             # root jitter of the measured (unfiltered) roots
     truth: str = ""                                    # which root served as the real later position
 
@@ -86,6 +95,11 @@ class StabilityReport:
         rows += [(f"path @ {h} s within 1 / 2 std", f"{100 * v:.0f} % / {100 * self.path_within_2std[h]:.0f} % "
                   "(Gaussian: 68 % / 95 %)") for h, v in self.path_within_1std.items()]
         rows += [(f"constant-velocity FDE {k}", f"{v:.3f} m (n={self.cv_fde_n[k]})") for k, v in self.cv_fde_m.items()]
+        for h, v in self.paired_path_fde_m.items():
+            rows.append((f"paired @ {h.removeprefix('h=')} s: model / constant velocity",
+                         f"{v:.3f} m / " + " / ".join(f"{cv:.3f} m ({k.split()[0]})" for k, cv in self.paired_cv_fde_m.items()
+                                                     if k.endswith(f"h={h.removeprefix('h=')}s"))
+                         + f" (n={self.paired_n[h]})"))
         if self.cv_fde_measured_m:
             rows.append(("measured-root jitter", f"{self.root_jitter_measured_mps2:.2f} m/s^2"))
             rows += [(f"constant-velocity FDE {k}, measured roots", f"{v:.3f} m")
@@ -202,6 +216,16 @@ def root_jitter(stamps: np.ndarray, roots: np.ndarray, max_gap_s: float) -> np.n
     return np.array(out)
 
 
+def constant_velocity_at(stamps: np.ndarray, roots: np.ndarray, i: int, window_s: float, horizon_s: float,
+                         max_gap_s: float) -> np.ndarray | None:
+    """r(t_i) + v h with v over the newest observation at least `window_s` before t_i; None without one."""
+    j = int(np.searchsorted(stamps, stamps[i] - window_s * 1e9 + 1e6, side="right")) - 1  # 1 ms stamp slack
+    if j < 0 or j >= i or (stamps[i] - stamps[j]) * 1e-9 > window_s + max_gap_s:
+        return None
+    v = (roots[i] - roots[j]) / ((stamps[i] - stamps[j]) * 1e-9)
+    return roots[i] + v * horizon_s
+
+
 def constant_velocity_errors(stamps: np.ndarray, roots: np.ndarray, truth: np.ndarray, window_s: float,
                              horizon_s: float, max_gap_s: float) -> list[float]:
     """Errors (m) of r(t) + v h, v = (r(t) - r(t0)) / (t - t0) with t0 the newest observation at least
@@ -209,13 +233,10 @@ def constant_velocity_errors(stamps: np.ndarray, roots: np.ndarray, truth: np.nd
     observation with a full window of history and a real position h later."""
     errors = []
     for i in range(len(stamps)):
-        j = int(np.searchsorted(stamps, stamps[i] - window_s * 1e9 + 1e6, side="right")) - 1  # 1 ms stamp slack
-        if j < 0 or j >= i or (stamps[i] - stamps[j]) * 1e-9 > window_s + max_gap_s:
-            continue
-        v = (roots[i] - roots[j]) / ((stamps[i] - stamps[j]) * 1e-9)
-        real = interpolate(stamps, truth, stamps[i] + horizon_s * 1e9, max_gap_s)
+        predicted = constant_velocity_at(stamps, roots, i, window_s, horizon_s, max_gap_s)
+        real = None if predicted is None else interpolate(stamps, truth, stamps[i] + horizon_s * 1e9, max_gap_s)
         if real is not None:
-            errors.append(float(np.linalg.norm(roots[i] + v * horizon_s - real)))
+            errors.append(float(np.linalg.norm(predicted - real)))
     return errors
 
 
@@ -231,6 +252,8 @@ def stability_report(bag: Path, config: ReportConfig | None = None) -> Stability
     path_err = {h: [] for h in c.horizons_s}
     path_z = {h: [] for h in c.horizons_s}     # |error| / std per coordinate
     cv_err = {(w, h): [] for w in c.cv_windows_s for h in c.horizons_s}
+    paired = {h: [] for h in c.horizons_s}     # (model error, {window: constant-velocity error})
+    first_ns = min((t.stamps[0] for t in tracks.values() if t.stamps), default=0)
     for t in tracks.values():
         if t.stamps:
             stamps, roots = np.array(t.stamps, np.int64), np.array(t.roots)
@@ -247,14 +270,22 @@ def stability_report(bag: Path, config: ReportConfig | None = None) -> Stability
                 for (w, h), errs in cv_measured.items():
                     errs += constant_velocity_errors(stamps, measured, truth, w, h, c.max_gap_s)
             for end_ns, step, path, std in t.paths:
+                if (end_ns - first_ns) * 1e-9 < c.from_s:
+                    continue
                 for h in c.horizons_s:
                     k = round(h / step) if step > 0 else 0
                     if 1 <= k <= len(path):
                         real = interpolate(stamps, truth, end_ns + k * step * 1e9, c.max_gap_s)
                         if real is not None:
-                            path_err[h].append(float(np.linalg.norm(path[k - 1] - real)))
+                            err = float(np.linalg.norm(path[k - 1] - real))
+                            path_err[h].append(err)
                             if std is not None and len(std) >= k:
                                 path_z[h] += list(np.abs(path[k - 1] - real) / np.maximum(std[k - 1], 1e-9))
+                            i = int(np.searchsorted(stamps, end_ns))
+                            cv = {w: constant_velocity_at(stamps, roots, i, w, k * step, c.max_gap_s)
+                                  for w in c.cv_windows_s} if i < len(stamps) and stamps[i] == end_ns else {}
+                            if cv and all(v is not None for v in cv.values()):
+                                paired[h].append((err, {w: float(np.linalg.norm(v - real)) for w, v in cv.items()}))
         if t.intents:
             most = [k for k, _, _ in t.intents]
             r.intent_flips += sum(a != b for a, b in zip(most[:-1], most[1:]))
@@ -279,4 +310,10 @@ def stability_report(bag: Path, config: ReportConfig | None = None) -> Stability
     r.path_within_2std = {str(h): float(np.mean(np.array(z) <= 2)) for h, z in path_z.items() if z}
     r.cv_fde_m = {f"w={w}s h={h}s": float(np.mean(e)) for (w, h), e in cv_err.items() if e}
     r.cv_fde_n = {f"w={w}s h={h}s": len(e) for (w, h), e in cv_err.items() if e}
+    for h, rows in paired.items():
+        if rows:
+            r.paired_path_fde_m[f"h={h}"] = float(np.mean([m for m, _ in rows]))
+            r.paired_n[f"h={h}"] = len(rows)
+            for w in c.cv_windows_s:
+                r.paired_cv_fde_m[f"w={w}s h={h}s"] = float(np.mean([cv[w] for _, cv in rows]))
     return r

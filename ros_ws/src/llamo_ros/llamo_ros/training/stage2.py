@@ -22,7 +22,7 @@ from tqdm import tqdm
 
 from llamo_ros.language.model import MotionLLM, MotionLLMConfig, skeleton_as_text
 from llamo_ros.training import checkpoint as ckpt
-from llamo_ros.training.data import batch_indices, language_samples
+from llamo_ros.training.data import batch_indices, language_training_samples
 from llamo_ros.training.stage1 import log, plot_curves
 
 DESCRIBE_PROMPTS = ("Describe what the person is doing.", "What is the person doing?", "What does the person do?")
@@ -55,13 +55,16 @@ def add_lora(model: MotionLLM) -> None:
                                                      target_modules=list(c.lora_targets), task_type="CAUSAL_LM"))
 
 
-def instruction_data(samples, text_baseline: bool, rng: np.random.Generator):
-    """(sample index, prompt, answer) triples: one caption task per sample plus its QA pairs."""
+def instruction_data(samples, text_baseline: bool, rng: np.random.Generator, caption_repeats: int = 1,
+                     max_qa: int | None = None):
+    """(sample index, prompt, answer) triples: `caption_repeats` caption tasks per sample (different prompts)
+    plus its QA pairs (the first `max_qa`: descriptor QA asks the action first, then speed or staying put)."""
     items = []
     for i, s in enumerate(samples):
         prefix = skeleton_as_text(s.window.features) + "\n" if text_baseline else ""
-        items.append((i, prefix + str(rng.choice(DESCRIBE_PROMPTS)), s.caption))
-        for q, a in s.qa:
+        for prompt in rng.choice(DESCRIBE_PROMPTS, size=min(caption_repeats, len(DESCRIBE_PROMPTS)), replace=False):
+            items.append((i, prefix + str(prompt), s.caption))
+        for q, a in s.qa[:max_qa]:
             items.append((i, prefix + q, a))
     return items
 
@@ -73,7 +76,11 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--llm-dir", default=None)
-    ap.add_argument("--lang-samples", type=int, default=600)
+    ap.add_argument("--lang-samples", type=int, default=600, help="single-action default-generator clips")
+    ap.add_argument("--captions", default="descriptors", choices=("descriptors", "generator"))
+    ap.add_argument("--lang-broad", type=int, default=0, help="broad-generator language windows (descriptors)")
+    ap.add_argument("--caption-repeats", type=int, default=1, help="caption tasks per sample (different prompts)")
+    ap.add_argument("--max-qa", type=int, default=None, help="QA pairs per sample (default: all)")
     ap.add_argument("--steps", type=int, default=60)
     ap.add_argument("--batch", type=int, default=8)
     ap.add_argument("--lr", type=float, default=2e-3)
@@ -106,8 +113,9 @@ def main(argv: list[str] | None = None) -> None:
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.0)
     modules = {"projector": model.projector, "lora": lora}
     state = ckpt.load_train_state(out, modules, opt) or {"step": 0}
-    samples = language_samples(0, args.lang_samples)
-    items = instruction_data(samples, args.text_baseline, np.random.default_rng(args.seed))
+    samples = language_training_samples(args.captions, 0, args.lang_samples, args.lang_broad)
+    items = instruction_data(samples, args.text_baseline, np.random.default_rng(args.seed), args.caption_repeats,
+                             args.max_qa)
     feats = np.stack([s.window.features for s in samples])
     print(f"stage2{' (text baseline)' if args.text_baseline else ''}: {len(items)} instruction pairs, "
           f"starting at step {state['step']}")

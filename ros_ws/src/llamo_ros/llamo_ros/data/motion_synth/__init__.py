@@ -19,8 +19,7 @@ Pipeline, one small function per step, one module per concept:
 
 `SynthConfig()` generates the original ten actions exactly as the one-file generator did (the shipped
 checkpoint was trained on them); `broad_config()` opts into all `ALL_ACTIONS` with realistic cameras,
-bodies, speeds and styles. Frames of actions that fit no intent carry `NO_INTENT` (= NUM_INTENTS, the
-index the `other` intent will take).
+bodies, speeds and styles. Frames of actions that fit no intent carry `NO_INTENT` (the `other` intent).
 
 World frame: right-handed, metres, y up, floor at y = 0, camera at (0, camera_height, 0) looking
 along +z (tilted down by the pitch). A body facing heading h (radians) faces (sin h, 0, cos h); its

@@ -2,7 +2,7 @@
 
 Postures ("standing", "seated", "lying_face_up", "lying_face_down") are what an action needs at its start
 and leaves at its end, so that `plan_scene` chains only physically possible sequences. `intent` is an
-`INTENT_LABELS` label, None for motion that fits no intent (the future `other` intent), or
+`INTENT_LABELS` label, None for motion that fits no intent (the `other` intent), or
 `BY_DIRECTION` for locomotion whose intent per frame follows its direction relative to the camera.
 """
 from __future__ import annotations
@@ -145,9 +145,9 @@ CATALOGUE: dict[str, ActionSpec] = {
     "walk": ActionSpec("locomotion", BY_DIRECTION, "standing", "standing", locomotion._walk_long,
                        _plan_moving("walk", (6.0, 15.0), turns=True, stops=True)),
     "jog": ActionSpec("locomotion", BY_DIRECTION, "standing", "standing", locomotion._run,
-                      _plan_moving("jog", (3.0, 7.0), turns=True)),
+                      _plan_moving("jog", (5.0, 12.0), turns=True)),
     "run": ActionSpec("locomotion", BY_DIRECTION, "standing", "standing", locomotion._run,
-                      _plan_moving("run", (2.5, 5.0))),
+                      _plan_moving("run", (5.0, 10.0), turns=True)),
     # gestures
     "clap": ActionSpec("gesture", None, "standing", "standing", gestures._clap, _in_place(_clap), True),
     "nod": ActionSpec("gesture", None, "standing", "standing", gestures._nod, _in_place(_head), True),

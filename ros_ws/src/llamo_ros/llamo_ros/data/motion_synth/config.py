@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from llamo_ros.motion.intents import INTENT_LABELS
+from llamo_ros.motion.intents import INTENT_LABELS, OTHER
 
 
 # Action name (ActionSegment.name) -> intent label (INTENT_LABELS).
@@ -36,7 +36,7 @@ ACTION_WORDS: dict[str, tuple[str, ...]] = {
     "standing_up": ("stands up", "gets up"),
     "picking_up": ("picks up",),
 }
-assert set(ACTION_WORDS) == set(INTENT_LABELS) == set(ACTION_INTENT.values())
+assert set(ACTION_WORDS) == set(INTENT_LABELS[:OTHER]) == set(ACTION_INTENT.values())  # "other" names no action
 
 # Speed words: walking slower than 1.0 m/s is "slow", faster than 1.6 m/s is "fast".
 SLOW_BELOW_MPS = 1.0
@@ -80,6 +80,7 @@ class SynthConfig:
     style_tempo_range: tuple[float, float] = (1.0, 1.0)      # per-action factor on movement tempo (new actions)
     camera_fov_deg: tuple[float, float] = (90.0, 65.0)  # horizontal, vertical field of view, degrees
     keep_in_view: bool = False                          # plan only actions whose every joint stays inside the field of view
+    walk_on_prob: float = 0.0                           # broad planner: probability that a clip ending in a walk/jog/run ends with the person still moving (no stop)
 
     def __post_init__(self) -> None:
         if not self.fps > 0:
@@ -108,7 +109,7 @@ class SynthConfig:
             raise ValueError("bearing_range_deg must lie in [-60, 60]")
         if self.jitter_base_m < 0 or self.jitter_per_m < 0:
             raise ValueError("jitter must be >= 0")
-        for name in ("dropout_prob", "outlier_frame_prob", "seated_start_prob"):
+        for name in ("dropout_prob", "outlier_frame_prob", "seated_start_prob", "walk_on_prob"):
             p = getattr(self, name)
             if not 0.0 <= p <= 1.0:
                 raise ValueError(f"{name} must be a probability, got {p}")
@@ -140,7 +141,7 @@ def broad_config(**overrides) -> SynthConfig:
         actions=ALL_ACTIONS, duration_range_s=(6.0, 20.0), max_actions=4, body_height_range_m=(1.45, 2.0),
         walk_speed_range_mps=(0.8, 1.8), camera_distance_range_m=(2.0, 12.0), camera_height_range_m=(0.5, 3.0),
         camera_pitch_range_deg=(0.0, 35.0), bearing_range_deg=(-30.0, 30.0), seated_start_prob=0.05,
-        style_amplitude_range=(0.8, 1.2), style_tempo_range=(0.8, 1.25), keep_in_view=True,
+        style_amplitude_range=(0.8, 1.2), style_tempo_range=(0.8, 1.25), keep_in_view=True, walk_on_prob=0.6,
     )
     values.update(overrides)
     return SynthConfig(**values)

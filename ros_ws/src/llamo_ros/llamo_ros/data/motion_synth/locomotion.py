@@ -77,9 +77,10 @@ def _heading_profile(t: np.ndarray, p: dict) -> np.ndarray:
 
 
 def _speed_profile(t: np.ndarray, p: dict) -> np.ndarray:
-    """Ground speed (n,) m/s: ramps up over ramp_s, holds, slows to a stop over ramp_s; pauses [(start, length)]."""
+    """Ground speed (n,) m/s: ramps up over ramp_s, holds, slows to a stop over ramp_s (not with `walks_on`: the
+    clip ends while the person keeps going); pauses [(start, length)]."""
     ramp = p["ramp_s"]
-    env = _ramp_envelope(t, p["duration_s"], ramp, ramp)
+    env = smoothstep(t / ramp) if p.get("walks_on") else _ramp_envelope(t, p["duration_s"], ramp, ramp)
     for t0, length in p.get("stops", ()):  # a realistic stop: decelerate over ~1 s, stand, set off again
         env = env * (1.0 - smoothstep((t - t0) / ramp) * smoothstep((t0 + ramp + length + ramp - t) / ramp))
     return p["speed_mps"] * env

@@ -12,11 +12,10 @@ from llamo_ros.data.motion_synth.catalogue import BY_DIRECTION
 from llamo_ros.data.motion_synth.config import SynthConfig
 from llamo_ros.data.motion_synth.kinematics import _forward_kinematics, world_to_camera
 from llamo_ros.data.motion_synth.scene import ScenePlan
-from llamo_ros.motion.intents import INTENT_INDEX, NUM_INTENTS
+from llamo_ros.motion.intents import INTENT_INDEX, OTHER
 
-# Intent index of frames whose action fits none of INTENT_LABELS: the index the `other` intent will take
-# when it is appended to the taxonomy.
-NO_INTENT = NUM_INTENTS
+# Intent index of frames whose action fits none of the named intents: "other".
+NO_INTENT = OTHER
 
 
 def _render(plan: ScenePlan, fps: float):

@@ -243,6 +243,9 @@ def _sample_params(name: str, xz: np.ndarray, heading_deg: float, cfg: SynthConf
     return params
 
 
+WALKS_ON_ACTIONS = ("walk", "jog", "run")  # gaits that may end the clip without stopping (SynthConfig.walk_on_prob)
+
+
 def _plan_scene_broad(seed: int, cfg: SynthConfig) -> ScenePlan:
     """Like the original planner, for any catalogue actions: postures chain, the person stays in view."""
     from llamo_ros.data.motion_synth.catalogue import CATALOGUE
@@ -287,6 +290,7 @@ def _plan_scene_broad(seed: int, cfg: SynthConfig) -> ScenePlan:
                     candidates.remove(name)
             if chosen is None:
                 break
+            xz_before_last, heading_before_last = xz, heading
             name, params, xz, heading = chosen
             actions.append((name, params))
             posture = CATALOGUE[name].end_posture
@@ -295,6 +299,14 @@ def _plan_scene_broad(seed: int, cfg: SynthConfig) -> ScenePlan:
             break
     if not actions:
         raise RuntimeError(f"seed {seed}: no action fits the config")
+    name, params = actions[-1]
+    if name in WALKS_ON_ACTIONS and rng.uniform() < cfg.walk_on_prob:
+        # Real walkers leave the view walking: without this every walk ends in a stop, and a path model
+        # trained on it predicts that steady walkers slow down.
+        on = {**params, "walks_on": True}
+        if not cfg.keep_in_view or _in_view(_simulate(name, on, body, camera, xz_before_last, heading_before_last)[2], cfg):
+            actions[-1] = (name, on)
+            return _finished_plan(body, camera, start_xz, start_heading, actions, False, 0.0, xz, heading, cfg, rng)
     return _finished_plan(body, camera, start_xz, start_heading, actions,
                           total < target_s and posture == "standing" and actions[-1][0] != "stand"
                           and "stand" in cfg.actions, target_s - total, xz, heading, cfg, rng)

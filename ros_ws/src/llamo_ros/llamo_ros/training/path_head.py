@@ -1,0 +1,118 @@
+"""Fine-tune the path head alone, on the broad generator's realistic locomotion.
+
+    python -m llamo_ros.training.path_head --init out/stage2 --out out/final [--clips 1500] [--broad-clips 2500]
+
+`--modes M` replaces the head by one proposing M paths (see `motion.encoder.PathHead`). The encoder and
+the intent head stay frozen, so the motion tokens - and the projector and LoRA trained on
+them - stay valid: this can follow stage 2. The tokens of every training window are computed once (no dropout),
+then only the head's MLP trains, with the stage-1 loss (masked L1 of the path, relative to the pelvis now).
+Why a separate step: the generator's runs used to last 2.5-5 s, so 64 % of running windows slowed to a stop
+within 2 s and the path head learned that runners stop (2 s error 1.5x constant velocity on steady gaits).
+Copies every file of --init to --out and replaces motion_model.safetensors; log.jsonl and curves.png are the
+fine-tuning's (path_curves.png).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from llamo_ros.motion.encoder import MotionModel, PathHead, constant_velocity_path, path_loss, pool_tokens
+from llamo_ros.language.model import MotionLLMConfig
+from llamo_ros.motion.windows import collate
+from llamo_ros.training import checkpoint as ckpt
+from llamo_ros.training.data import BROAD_SEED_OFFSET, VAL_SEED0, batch_indices, broad_training_config, motion_windows
+from llamo_ros.training.stage1 import plot_curves
+
+PATH_SEED_OFFSET = 7_000_000  # clips of their own, unseen by stage 1
+
+
+def encode(model: MotionModel, windows: list, batch: int = 512) -> dict[str, torch.Tensor]:
+    """Pooled tokens (B, 2D), constant-velocity paths (B, H, 3), true paths and masks of `windows`."""
+    data = collate(windows)
+    pooled, cv = [], []
+    with torch.inference_mode():
+        for i in range(0, len(windows), batch):
+            x = torch.from_numpy(data["features"][i:i + batch])
+            pooled.append(pool_tokens(model.encoder(x)))
+            cv.append(constant_velocity_path(x, model.path_head.steps, model.path_head.cv_window_frames))
+    return {"pooled": torch.cat(pooled), "cv": torch.cat(cv), "path": torch.from_numpy(data["path"]),
+            "mask": torch.from_numpy(data["path_mask"])}
+
+
+def batch_loss(model: MotionModel, d: dict[str, torch.Tensor], idx) -> torch.Tensor:
+    return path_loss(model.path_head, d["pooled"][idx], d["cv"][idx], d["path"][idx], d["mask"][idx])
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--init", required=True, help="checkpoint dir (stage 1 or stage 2 output)")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--clips", type=int, default=1500, help="default-generator clips")
+    ap.add_argument("--broad-clips", type=int, default=2500, help="broad-generator clips")
+    ap.add_argument("--steps", type=int, default=4000)
+    ap.add_argument("--batch", type=int, default=256)
+    ap.add_argument("--lr", type=float, default=1e-3)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--modes", type=int, default=0, help="path modes (a new head, trained from scratch); 0: keep")
+    ap.add_argument("--cv-window-frames", type=int, default=0,
+                    help="velocity window of the constant-velocity prior, frames at 10 Hz (a new head); 0: keep")
+    args = ap.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    init, out = Path(args.init), Path(args.out)
+    config = MotionLLMConfig.from_json((init / "config.json").read_text())
+    model = MotionModel(config.encoder)
+    ckpt.load_module(model, init / "motion_model.safetensors")
+    new_modes = args.modes and args.modes != config.encoder.path_modes
+    new_window = args.cv_window_frames and args.cv_window_frames != config.encoder.cv_window_frames
+    if new_modes or new_window:   # a new head: other outputs or another prior
+        config.encoder.path_modes = args.modes or config.encoder.path_modes
+        config.encoder.cv_window_frames = args.cv_window_frames or config.encoder.cv_window_frames
+        model.path_head = PathHead(config.encoder)
+    model.eval()
+    t0 = time.time()
+    seed0 = PATH_SEED_OFFSET
+    train = encode(model, motion_windows(seed0, args.clips)
+                   + motion_windows(seed0 + BROAD_SEED_OFFSET, args.broad_clips, broad_training_config()))
+    val = encode(model, motion_windows(VAL_SEED0 + PATH_SEED_OFFSET, 100)
+                 + motion_windows(VAL_SEED0 + PATH_SEED_OFFSET + BROAD_SEED_OFFSET, 150, broad_training_config()))
+    print(f"path head: {len(train['path'])} training windows encoded in {time.time() - t0:.0f} s")
+    params = list(model.path_head.net.parameters())
+    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.01)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.steps, pct_start=0.05)
+    out.mkdir(parents=True, exist_ok=True)
+    log_path = out / "path_log.jsonl"
+    log_path.write_text("")
+    every = torch.arange(len(val["path"]))
+    for step in tqdm(range(args.steps), desc="path head"):
+        idx = torch.from_numpy(batch_indices(len(train["path"]), args.batch, step, args.seed))
+        loss = batch_loss(model, train, idx)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        sched.step()
+        if step % 100 == 0 or step + 1 == args.steps:
+            with torch.no_grad():
+                v = batch_loss(model, val, every).item()
+            with open(log_path, "a") as f:
+                f.write(json.dumps({"step": step, "time": time.time() - t0, "path_l1": loss.item(), "val_path_l1": v}) + "\n")
+    for name in init.iterdir():
+        if name.is_file() and name.name not in ("log.jsonl",):
+            shutil.copyfile(name, out / name.name)
+    (out / "config.json").write_text(config.to_json())
+    ckpt.save_tensors(out / "motion_model.safetensors", model.state_dict())
+    plot_curves(log_path, out / "path_curves.png")
+    print(f"path head done in {time.time() - t0:.0f} s -> {out}")
+
+
+if __name__ == "__main__":
+    main()

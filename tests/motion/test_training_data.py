@@ -1,0 +1,59 @@
+"""Training and evaluation data of the retrained model: held-out actions stay out, captions stay true."""
+import numpy as np
+import pytest
+
+from llamo_ros.data.motion_synth import ALL_ACTIONS, generate_clip
+from llamo_ros.motion.action_rules import named_actions, supported_actions
+from llamo_ros.motion.intents import OTHER
+from llamo_ros.training.data import (
+    BROAD_SEED_OFFSET, HELDOUT_ACTIONS, TRAIN_ACTIONS, broad_training_config, heldout_config,
+    language_training_samples,
+)
+from llamo_ros.training.evaluate import auroc, eval_windows
+
+
+def test_heldout_actions_are_never_in_the_training_data():
+    assert len(HELDOUT_ACTIONS) >= 6 and not set(HELDOUT_ACTIONS) & set(TRAIN_ACTIONS)
+    assert set(HELDOUT_ACTIONS) | set(TRAIN_ACTIONS) == set(ALL_ACTIONS)
+    seen = {s.name for seed in range(BROAD_SEED_OFFSET, BROAD_SEED_OFFSET + 60)
+            for s in generate_clip(seed, broad_training_config()).segments}
+    assert len(seen) >= 20 and not seen & set(HELDOUT_ACTIONS)
+    samples = language_training_samples("descriptors", 0, 10, 60)
+    assert len(samples) == 70 and not {s.action for s in samples} & set(HELDOUT_ACTIONS)
+    held = {s.name for seed in range(40) for s in generate_clip(seed, heldout_config("heldout_actions")).segments}
+    assert held - {"stand"} <= set(HELDOUT_ACTIONS) and len(held - {"stand"}) >= 4
+
+
+def test_descriptor_captions_name_only_what_the_motion_supports():
+    samples = language_training_samples("descriptors", 0, 20, 80)
+    unclear = 0
+    for s in samples:
+        named = named_actions(s.caption)
+        assert named <= supported_actions(s.descriptors), (s.action, s.caption)
+        assert len(named) <= 1, s.caption
+        unclear += not named
+        answers = " ".join(a for _, a in s.qa)
+        assert named_actions(answers) <= supported_actions(s.descriptors), (s.action, s.qa)
+    # most windows are inside an action whose rule holds on the exact joints
+    assert unclear < 0.4 * len(samples)
+
+
+def test_training_captions_are_brief():
+    samples = language_training_samples("descriptors", 0, 20, 80)
+    words = [len(s.caption.split()) for s in samples]
+    assert max(words) <= 45 and np.mean(words) < 25
+
+
+def test_broad_windows_label_actions_without_an_intent_as_other():
+    windows = eval_windows("broad", 20)
+    others = [w for w in windows if w.sample.intent == OTHER]
+    assert others and all(w.action not in ("walk_towards", "walk_past", "walk_away", "stand") for w in others)
+    steady = [w for w in windows if w.steady]
+    assert steady and all(w.action in ("walk", "jog", "run", "walk_towards", "walk_past", "walk_away") for w in steady)
+
+
+def test_auroc_known_values():
+    assert auroc(np.array([0.9, 0.8]), np.array([0.1, 0.2])) == 1.0
+    assert auroc(np.array([0.1]), np.array([0.9])) == 0.0
+    assert auroc(np.array([0.5, 0.5]), np.array([0.5])) == pytest.approx(0.5)
+    assert auroc(np.array([0.9, 0.3]), np.array([0.5, 0.1])) == pytest.approx(0.75)
