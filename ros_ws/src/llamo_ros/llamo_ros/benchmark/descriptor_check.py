@@ -8,7 +8,11 @@
   NaN). Reported: the share of windows with a false jump / fall / lying / turn >= 90 deg / spin claim, and the
   share whose description guard (`behavior.description_guard`) would replace a true walking / standing caption
   ("A person walks." where the track's root moves >= 0.4 m/s over the window, "A person stands still." where
-  it moves < 0.2 m/s; windows in between are not labelled).
+  it moves < 0.2 m/s and stays within 0.5 m; other windows are not labelled). Both for all windows and for
+  those without a tracker identity switch (a jump of the box's height or foot point: two people in one window).
+  Turns: people on vtest.avi do turn. Of a random 12 of the one-person windows with a measured turn >= 90 deg,
+  8 showed a real turn by eye, 1 an identity switch the box test missed, 3 were unclear (a person occluded by
+  passers-by) (2026-11-29), so the turn share is an upper bound of false turns; `any_but_turn` leaves them out.
 - Generated: `generate_clip(seed, broad_config())`, noisy joints. Event actions (jumps, hops, turns, spins,
   falls, lying down, getting up) are measured on one window spanning the whole segment, so that the whole
   event is inside it and nothing else is; walks and stands on 3.2 s windows every 0.5 s inside the segment.
@@ -34,7 +38,8 @@ from llamo_ros.motion.descriptors import MotionDescriptors, describe_motion
 WALK_STAND = ("walk", "walk_towards", "walk_past", "walk_away", "stand")
 # fact -> (the actions where it is true, the test on the descriptors)
 RECALL_FACTS: dict[str, tuple[tuple[str, ...], callable]] = {
-    "jump": (("jump", "jump_forward", "hop"), lambda d: d.jumps >= 1),
+    "jump": (("jump", "jump_forward"), lambda d: d.jumps >= 1),
+    "hop": (("hop",), lambda d: d.jumps >= 1),      # 8-18 cm: at 10 fps the apex is often between two frames
     "turn": (("turn", "spin"), lambda d: d.turns),
     "spin": (("spin",), lambda d: d.spins >= 1),
     "fall": (("fall",), lambda d: d.fell),
@@ -61,7 +66,8 @@ CLAIMS: dict[str, callable] = {
 
 def _claims(d: MotionDescriptors) -> dict[str, bool]:
     out = {k: bool(d.valid and f(d)) for k, f in CLAIMS.items()}
-    out["any"] = any(out.values())
+    out["any_but_turn"] = any(v for k, v in out.items() if k != "turn90")
+    out["any"] = any(v for k, v in out.items() if k != "any_but_turn")
     return out
 
 
@@ -128,6 +134,21 @@ def _root_speed(joints: np.ndarray, fps: float) -> float:
     return float(np.linalg.norm(b - a) / max((ok[-1] - ok[0]) / fps - 0.5, 1e-3))
 
 
+def _label(joints: np.ndarray, fps: float) -> str | None:
+    """'walking' where the root moves >= 0.4 m/s net over the window; 'standing' where it moves < 0.2 m/s net
+    and its 0.5 s means stay within 0.5 m of their median (not out and back); else None (not labelled)."""
+    speed = _root_speed(joints, fps)
+    if speed >= 0.4:
+        return "walking"
+    root = joints[:, 0]
+    root = root[np.isfinite(root).all(1)]
+    k = max(1, int(round(0.5 * fps)))
+    means = np.stack([root[i:i + k].mean(0) for i in range(0, len(root) - k + 1)])
+    if speed < 0.2 and np.linalg.norm(means - np.median(means, axis=0), axis=1).max() < 0.5:
+        return "standing"
+    return None
+
+
 def check_real(bag: Path, examples: int = 6) -> dict:
     from llamo_ros.behavior.description_guard import guard_description
 
@@ -145,7 +166,7 @@ def check_real(bag: Path, examples: int = 6) -> dict:
             n += 1
             counts.update(k for k, v in _claims(d).items() if v)
             speed = _root_speed(joints, fps)
-            label = "walking" if speed >= 0.4 else "standing" if speed < 0.2 else None
+            label = _label(joints, fps)
             if label is None:
                 continue
             text = "A person walks." if label == "walking" else "A person stands still."
@@ -155,12 +176,33 @@ def check_real(bag: Path, examples: int = 6) -> dict:
                 replaced[label] += 1
                 if len(shown) < examples:
                     shown.append(f"track {tid} frame {start} ({label}, {speed:.1f} m/s): {g.text}")
-        out[part] = {"windows": n, "false_claim_share": {k: counts[k] / max(n, 1) for k in (*CLAIMS, "any")},
+        out[part] = {"windows": n, "false_claim_share": {k: counts[k] / max(n, 1) for k in (*CLAIMS, "any_but_turn", "any")},
                      "labelled_windows": dict(labelled),
                      "guard_replaced_share": {k: replaced[k] / max(labelled[k], 1) for k in ("walking", "standing")}
                      | {"all": sum(replaced.values()) / max(sum(labelled.values()), 1)},
                      "replaced_examples": shown}
     return out
+
+
+# (track id, start frame) of the test fixture's windows: walkers at 10-17 m (a depth-drift bulge: 9/211; a
+# bump the old floor took for a jump: 19/364, 4/68; a real turn: 12/271) and people standing
+FIXTURE_WINDOWS = ((3, 271), (4, 68), (6, 92), (9, 211), (12, 271), (19, 364),
+                   (7, 116), (13, 233), (19, 419), (26, 560))
+
+
+def write_fixture(bag: Path, path: Path, windows=FIXTURE_WINDOWS) -> Path:
+    """Write the chosen real windows (float32 joints (N, T, 17, 3), confidence (N, T, 17), labels) as a .npz."""
+    tracks, fps = read_skeleton_tracks(bag)
+    rows = {(tid, s): (j, c) for tid, s, j, c, _ in real_windows(tracks, fps) if (tid, s) in set(windows)}
+    missing = [w for w in windows if w not in rows]
+    if missing:
+        raise ValueError(f"windows {missing} are not in {bag}")
+    joints = np.stack([rows[w][0] for w in windows]).astype(np.float32)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(path, joints=joints, confidence=np.stack([rows[w][1] for w in windows]).astype(np.float32),
+                        fps=np.float32(fps), track_start=np.array(windows, np.int32),
+                        label=np.array([_label(j, fps) or "" for j in joints]))
+    return path
 
 
 # --- generated motion
@@ -198,7 +240,8 @@ def check_generated(seeds: range, fps_values=(30.0, 10.0)) -> dict:
                     claims = _claims(d)
                     if claims["turn90"]:   # a real gradual turn of the walk is not a false claim
                         claims["turn90"] = abs(describe_motion(clean, np.ones(clean.shape[:2]), fps).yaw_deg) < 45
-                    claims["any"] = any(v for k, v in claims.items() if k != "any")
+                    claims["any_but_turn"] = any(v for k, v in claims.items() if k not in ("any", "any_but_turn", "turn90"))
+                    claims["any"] = any(v for k, v in claims.items() if k not in ("any", "any_but_turn"))
                     fp.update(k for k, v in claims.items() if v)
                     continue
                 for fact, (actions, test) in RECALL_FACTS.items():
@@ -221,7 +264,7 @@ def table(result: dict) -> str:
         s = r["false_claim_share"]
         lines.append(f"vtest, {'all windows' if part == 'all' else 'windows without a tracker identity switch'} "
                      f"({r['windows']} windows of 3.2 s, {real['tracks']} tracks): false claims, % of windows")
-        lines.append("  " + "  ".join(f"{k} {100 * s[k]:.1f}" for k in (*CLAIMS, "any")))
+        lines.append("  " + "  ".join(f"{k} {100 * s[k]:.1f}" for k in (*CLAIMS, "any_but_turn", "any")))
         g = r["guard_replaced_share"]
         lines.append(f"  guard replaces a true caption: walking {100 * g['walking']:.1f} % "
                      f"(n={r['labelled_windows'].get('walking', 0)}), standing {100 * g['standing']:.1f} % "
@@ -246,7 +289,7 @@ def write_png(result: dict, path: Path) -> None:
 
     fig, ax = plt.subplots(1, 2, figsize=(12, 4))
     if "real" in result:
-        names = [*CLAIMS, "any", "guard"]
+        names = [*CLAIMS, "any_but_turn", "any", "guard"]
         for i, part in enumerate(("all", "one_person")):
             r = result["real"][part]
             ax[0].bar(np.arange(len(names)) + 0.4 * i, [100 * r["false_claim_share"][k] for k in names[:-1]]
@@ -264,7 +307,8 @@ def write_png(result: dict, path: Path) -> None:
         ax[1].set_xticks(np.arange(len(rec)) + width * (len(keys) - 1) / 2, list(rec), rotation=30)
     ax[1].set_ylabel("recall on generated, %")
     ax[1].set_ylim(0, 100)
-    ax[1].legend()
+    if keys:
+        ax[1].legend()
     ax[1].set_title("generated broad clips: recall of each fact")
     fig.tight_layout()
     fig.savefig(path, dpi=90)
@@ -277,7 +321,11 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--seeds", type=int, default=200, help="generated clips (seeds 0..N-1); 0: skip")
     ap.add_argument("--fps", type=float, nargs="+", default=[30.0, 10.0], help="rates of the generated windows")
     ap.add_argument("--out", default="out/bench")
+    ap.add_argument("--write-fixture", metavar="NPZ", help="only write the test fixture's real windows to NPZ")
     args = ap.parse_args(argv)
+    if args.write_fixture:
+        print(write_fixture(Path(args.bag), Path(args.write_fixture)))
+        return {}
     result, start = {}, time.perf_counter()
     if args.bag and Path(args.bag).exists():
         result["real"] = check_real(Path(args.bag))
