@@ -14,7 +14,7 @@ import pytest
 
 from llamo_ros.behavior.description_guard import guard_description
 from llamo_ros.motion.descriptors import describe_motion
-from llamo_ros.motion.descriptors.signals import two_sided_floor
+from llamo_ros.motion.descriptors.signals import running_percentile, two_sided_floor
 
 from descriptor_fixtures import FPS, place, standing, to_camera
 
@@ -42,6 +42,14 @@ def test_the_guard_keeps_a_true_walking_or_standing_caption(i):
     text = {"walking": "A person walks.", "standing": "A person stands still."}[str(FIXTURE["label"][i])]
     guarded = guard_description(text, *_window(i))
     assert not guarded.corrected, (tuple(FIXTURE["track_start"][i]), guarded.text)
+
+
+@pytest.mark.parametrize("before, after", [(7, 0), (0, 7), (3, 3), (60, 0)])
+def test_running_percentile_is_numpys_percentile_over_clipped_windows(before, after):
+    x = np.random.default_rng(0).normal(size=50)
+    for q in (20.0, 50.0):
+        want = [np.percentile(x[max(0, t - before):t + after + 1], q) for t in range(len(x))]
+        np.testing.assert_allclose(running_percentile(x, before, after, q), want)
 
 
 def test_two_sided_floor_follows_a_drift_but_not_a_flight():

@@ -52,9 +52,16 @@ def peak_speed(x: np.ndarray, fps: float, half_span: int = 2) -> float:
 
 
 def running_percentile(x: np.ndarray, before: int, after: int, q: float) -> np.ndarray:
-    """q-th percentile of x (T,) over [t - before, t + after] per frame (clipped at the ends)."""
-    pad = np.concatenate([np.full(before, np.nan), x, np.full(after, np.nan)])
-    return np.nanpercentile(np.lib.stride_tricks.sliding_window_view(pad, before + after + 1), q, axis=1)
+    """q-th percentile (linear, as np.percentile) of x (T,) over [t - before, t + after] per frame (clipped at
+    the ends); vectorised: the windows, padded with +inf, are sorted and read at each one's own count."""
+    pad = np.concatenate([np.full(before, np.inf), np.asarray(x, np.float64), np.full(after, np.inf)])
+    win = np.sort(np.lib.stride_tricks.sliding_window_view(pad, before + after + 1), axis=1)
+    pos = q / 100.0 * (np.isfinite(win).sum(axis=1) - 1)
+    lo = np.floor(pos).astype(int)
+    hi = np.minimum(lo + 1, win.shape[1] - 1)
+    rows = np.arange(len(win))
+    a, b = win[rows, lo], win[rows, hi]
+    return a + (pos - lo) * np.where(np.isfinite(b), b - a, 0.0)
 
 
 def two_sided_floor(x: np.ndarray, span: int, q: float = 20.0) -> np.ndarray:
