@@ -294,7 +294,7 @@ def write_png(result: dict, path: Path) -> None:
             r = result["real"][part]
             ax[0].bar(np.arange(len(names)) + 0.4 * i, [100 * r["false_claim_share"][k] for k in names[:-1]]
                       + [100 * r["guard_replaced_share"]["all"]], 0.4, label=part.replace("_", " "))
-        ax[0].set_xticks(np.arange(len(names)) + 0.2, names)
+        ax[0].set_xticks(np.arange(len(names)) + 0.2, names, rotation=30)
         ax[0].set_ylabel("% of vtest windows")
         ax[0].legend()
         ax[0].set_title("vtest.avi: false claims, guard replacements")

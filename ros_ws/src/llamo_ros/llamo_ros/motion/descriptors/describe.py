@@ -5,7 +5,7 @@ motion, whole-body rotation and per-limb facts, computed with vectorised numpy f
 in the camera optical frame (REP-103: x right, y down, z forward), confidences and NaN for lost joints.
 Heights are along the up direction of `gravity` above a per-frame floor: the level the lower ankle rests
 on before and after each frame (see the comments at the floor, the airborne phases and the yaw for how
-distant, noisy real skeletons are kept from producing jumps and turns). About 2.5 ms per 3.2 s window at 30 fps.
+distant, noisy real skeletons are kept from producing jumps and turns). About 2.7 ms per 3.2 s window at 30 fps.
 """
 from __future__ import annotations
 
