@@ -65,7 +65,7 @@ class BehaviorModel:
     path_time_step_s = 1.0 / FEATURE_RATE_HZ
 
     def __init__(self, mlm, name: str, max_new_tokens: int = 40, intent_runtime=None,
-                 ground_descriptions: bool = False) -> None:
+                 ground_descriptions: bool = True) -> None:
         """`intent_runtime`: a `MotionRuntime` for intents and paths (else the PyTorch model in `mlm`);
         `ground_descriptions`: replace descriptions that name an action the measured motion contradicts
         (`behavior.description_guard`)."""
@@ -130,7 +130,7 @@ class BehaviorModel:
 
 def load_behavior_model(checkpoint_dir: str | os.PathLike | None = None, llm_dir: str | os.PathLike | None = None,
                         device: str = "cpu", quantize_int8: bool = True, max_new_tokens: int = 40,
-                        intent_runtime: str = "auto", ground_descriptions: bool = False) -> BehaviorModel:
+                        intent_runtime: str = "auto", ground_descriptions: bool = True) -> BehaviorModel:
     """Load the motion-language model (default: the shipped demo checkpoint and SmolLM2).
 
     intent_runtime: backend of the per-frame encoder + heads: "auto" (TensorRT -> onnxruntime -> PyTorch,

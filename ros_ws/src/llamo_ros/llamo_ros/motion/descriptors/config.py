@@ -10,7 +10,7 @@ from llamo_ros.config_fields import param
 class DescriptorConfig:
     """Thresholds of the motion descriptors (lengths relative to the leg length L = thigh + shank)."""
 
-    velocity_span_s: float = param(0.5, "time span of the central difference for root velocity, s (averages gait sway)")
+    velocity_span_s: float = param(1.0, "time span of the central difference for root velocity, s (a stride: averages gait sway, and the depth noise of a distant monocular root, which over 0.5 s made a third of the standing people on vtest.avi walk at >= 0.5 m/s)")
     moving_speed_mps: float = param(0.3, "ground speed above which the person is locomoting, m/s")
     run_speed_mps: float = param(2.3, "ground speed above which locomotion is running, m/s")
     towards_cone_deg: float = param(45.0, "motion within this angle of the line of sight counts as towards / away, deg")
@@ -18,10 +18,13 @@ class DescriptorConfig:
     pitch_range_deg: tuple = param((-15.0, 45.0), "range the estimated camera pitch is clipped to, deg")
     ground_fit_min_depth_m: float = param(1.0, "pelvis depth range above which up is fitted to the level pelvis path instead, m")
     straight_body_deg: float = param(20.0, "spine and legs within this angle: a straight (standing) frame for up estimation, deg")
-    airborne_clearance_m: float = param(0.07, "both ankles this far above the floor: airborne, m")
-    min_airborne_s: float = param(0.1, "shortest airborne phase counted as a jump, s")
+    airborne_clearance_m: float = param(0.07, "both ankles this far above the floor: airborne, m (at least; raised with the window's jitter)")
+    min_airborne_s: float = param(0.1, "shortest airborne phase counted as a jump, s (and at least 2 frames)")
+    floor_span_s: float = param(0.7, "the floor under a frame is the lower ankle's lowest point within this time both before and after it, s (longer than a flight)")
+    jitter_sigmas: float = param(3.0, "airborne clearance at least this many times the window's ankle-height jitter")
     turn_rate_span_s: float = param(1.0, "time span of the peak turning rate, s (a stride, so the gait's hip swing cancels)")
-    max_yaw_step_deg: float = param(45.0, "facing change per frame above which it is a left-right confusion, not a turn, deg")
+    min_width_ratio: float = param(0.6, "facing counts only in frames whose horizontal shoulder + hip width is at least this times the window's typical width")
+    yaw_jitter_sigmas: float = param(3.0, "a turn must exceed this many times the window's yaw uncertainty")
     bent_torso_deg: float = param(35.0, "torso inclination above which an upright-legged body is bent, deg")
     lying_torso_deg: float = param(60.0, "torso inclination above which a low body is lying, deg")
     upside_down_deg: float = param(120.0, "torso inclination above which the body is upside down, deg")

@@ -3,8 +3,9 @@
 Like PoseScript / MotionScript posecodes, extended to motion: locomotion, posture, vertical root
 motion, whole-body rotation and per-limb facts, computed with vectorised numpy from joints in metres
 in the camera optical frame (REP-103: x right, y down, z forward), confidences and NaN for lost joints.
-Heights are along the up direction of `gravity` above a floor estimated as a low percentile of the
-lower ankle (the body rests on the floor part of the window). About 2.5 ms per 3.2 s window at 30 fps.
+Heights are along the up direction of `gravity` above a per-frame floor: the level the lower ankle rests
+on before and after each frame (see the comments at the floor, the airborne phases and the yaw for how
+distant, noisy real skeletons are kept from producing jumps and turns). About 2.7 ms per 3.2 s window at 30 fps.
 """
 from __future__ import annotations
 
@@ -13,8 +14,27 @@ import numpy as np
 from llamo_ros.motion.descriptors.config import DescriptorConfig
 from llamo_ros.motion.descriptors.facts import POSTURES, LimbFacts, MotionDescriptors
 from llamo_ros.motion.descriptors.gravity import estimate_up, level_path_up, up_from_pitch
-from llamo_ros.motion.descriptors.signals import angle_deg, dominant_frequency, fill_nan, peak_speed, unit
+from llamo_ros.motion.descriptors.signals import (
+    angle_deg, dominant_frequency, fill_nan, jitter_std, peak_speed, two_sided_floor, unit,
+)
 from llamo_ros.skeleton import JOINT_INDEX as J
+
+
+def _rise_seen_across_sight(pelvis: np.ndarray, up: np.ndarray, s0: int, e0: int, rise: float, k: int) -> bool:
+    """A flight lifts the body across the line of sight (it shows in the image); a depth error of a monocular
+    root moves it only along the line of sight, which, with the camera pitched down, also looks like a rise.
+    The pelvis during the flight (s0:e0), against the straight line between its mean over the k frames before
+    and after, must have moved across the sight line along up at least half as much as a rise of `rise` would."""
+    pre, post = pelvis[max(0, s0 - k):s0], pelvis[e0:e0 + k]
+    if not len(pre) or not len(post):
+        return True                                          # cut by the window's edge: nothing to compare with
+    t_pre, t_post = max(0, s0 - k) + (len(pre) - 1) / 2, e0 + (len(post) - 1) / 2
+    w = ((np.arange(s0, e0) - t_pre) / (t_post - t_pre))[:, None]
+    moved = (pelvis[s0:e0] - ((1 - w) * pre.mean(0) + w * post.mean(0))).mean(0)
+    sight = unit(pelvis[s0:e0].mean(0))
+    across = up - (up @ sight) * sight                         # up's part the camera sees across its sight line
+    norm = float(np.linalg.norm(across))
+    return norm < 0.2 or float(moved @ across) / norm >= 0.5 * rise * norm
 
 
 def _majority(p: np.ndarray) -> str:
@@ -68,9 +88,18 @@ def describe_motion(joints: np.ndarray, confidence: np.ndarray, fps: float,
                  + lengths("right_shoulder", "right_elbow") + lengths("right_elbow", "right_wrist"))
 
     h = j @ up                                                # (T, 17) height along up (arbitrary origin)
-    lowest = np.minimum(h[:, J["left_ankle"]], h[:, J["right_ankle"]])
-    floor = float(np.percentile(np.minimum(lowest, h.min(axis=1) + 0.05), 20))  # the body rests on the floor some time
-    hf = h - floor                                           # heights above the floor
+    # The floor under each frame, not one floor for the window: a monocular root (height prior) is tens of
+    # centimetres off in depth, and with the camera pitched down a depth error moves the whole skeleton along
+    # up, so on real distant walkers the "floor" drifts by up to half a metre within 3 s; one low percentile
+    # over the window then had both feet "above the floor" for seconds (false jumps in 3/4 of the windows).
+    # The resting part of the body (lower ankle, or the lowest joint while lying / upside down) is followed
+    # with a two-sided floor, which a drift cannot lift above it but a flight (shorter than floor_span_s) can.
+    lowest = np.minimum(np.minimum(h[:, J["left_ankle"]], h[:, J["right_ankle"]]), h.min(axis=1) + 0.05)
+    span_f = max(1, int(round(cfg.floor_span_s * fps)))
+    floor_t = two_sided_floor(lowest, span_f)
+    k_f = max(1, int(round(0.3 * fps)))                      # smoothed for heights: the mins step with the noise
+    floor = np.convolve(np.pad(floor_t, (k_f // 2, k_f - 1 - k_f // 2), mode="edge"), np.ones(k_f) / k_f, "valid")
+    hf = h - floor[:, None]                                  # heights above the floor
     pelvis = j[:, J["pelvis"]]
     ground = np.stack([pelvis @ right, pelvis @ fwd], axis=1)  # (T, 2) image-right, camera-forward
 
@@ -96,14 +125,44 @@ def describe_motion(joints: np.ndarray, confidence: np.ndarray, fps: float,
     lateral = (j[:, J["right_hip"]] - j[:, J["left_hip"]]) + (j[:, J["right_shoulder"]] - j[:, J["left_shoulder"]])
     facing = np.cross(up, lateral)                            # body forward (up x right)
     face_g = np.stack([facing @ right, facing @ fwd], axis=1)
-    horizontal = np.linalg.norm(face_g, axis=1) > 0.3 * np.linalg.norm(lateral, axis=1)
+    # Facing of distant, noisy skeletons is unreliable in three ways, each handled here:
+    # - front/back (left-right) confusions of the 2D pose flip the facing by 180 deg, for one frame or for
+    #   seconds: the facing is tracked as an axis (doubled angle), blind to such flips, so only rotations
+    #   below 90 deg per frame count (a 900 deg/s spin at 10 fps);
+    # - seen side-on, the lifter collapses the body's depth, the shoulders and hips shrink to a few cm and
+    #   the facing turns at random: frames whose horizontal width is below min_width_ratio x the window's
+    #   typical width do not count;
+    # - the remaining jitter: a turn must exceed yaw_jitter_sigmas x the uncertainty of the window's
+    #   start-to-end yaw, else the yaw is reported as 0 (no measurable rotation).
+    width = np.linalg.norm(face_g, axis=1)                   # horizontal shoulder + hip width seen, m
+    reliable = ((width >= cfg.min_width_ratio * np.percentile(width, 75))
+                & (width > 0.3 * np.linalg.norm(lateral, axis=1)))
+    ang = np.arctan2(face_g[:, 0], face_g[:, 1])
+    axis2 = np.stack([np.cos(2 * ang), np.sin(2 * ang)], 1) * reliable[:, None]
     kernel = max(1, int(round(0.2 * fps)))
-    face_g = np.stack([np.convolve(face_g[:, c], np.ones(kernel) / kernel, mode="same") for c in range(2)], 1)
-    yaw = np.unwrap(np.arctan2(face_g[:, 0], face_g[:, 1]))
-    dyaw = np.diff(yaw) * horizontal[1:] * horizontal[:-1]
-    dyaw[np.abs(dyaw) > np.radians(cfg.max_yaw_step_deg)] = 0.0  # a left-right confusion, not a turn
+    box = np.ones(kernel)
+    weight = np.convolve(reliable.astype(float), box, mode="same")
+    axis2 = np.stack([np.convolve(axis2[:, c], box, mode="same") for c in range(2)], 1) / np.maximum(weight, 1e-9)[:, None]
+    yaw = 0.5 * np.unwrap(np.arctan2(axis2[:, 1], axis2[:, 0]))
+    counted = weight >= 0.5 * kernel
+    dyaw = np.diff(yaw) * counted[1:] * counted[:-1]
     # + counter-clockwise seen from above: with (right, fwd) axes, atan2(x, z) grows clockwise
     yaw_total = float(-np.degrees(dyaw.sum()))
+    raw = 0.5 * np.unwrap(2 * ang[reliable]) if reliable.sum() >= 4 else np.zeros(4)
+    yaw_sigma = float(np.degrees(jitter_std(raw)) * np.sqrt(2.0 / kernel))
+    # walking people face where they go: while they walk through the window, a turn must show in their path
+    # too (their root's heading in the first vs the last third) and counts only as far as both agree; a
+    # facing that turns while the path goes straight is a front/back confusion resolved by the lifter
+    # rotating the body (seen on vtest.avi), a path that turns under a steady facing is root depth noise
+    third = max(1, t_len // 3)
+    v1, v3 = vel[:third].mean(axis=0), vel[-third:].mean(axis=0)
+    if min(np.linalg.norm(v1), np.linalg.norm(v3)) >= 0.5:
+        path_turn = float(-np.degrees((np.arctan2(v3[0], v3[1]) - np.arctan2(v1[0], v1[1]) + np.pi) % (2 * np.pi) - np.pi))
+        path_turn += 360.0 * round((yaw_total - path_turn) / 360.0)   # the same number of whole turns
+        agree = np.sign(path_turn) == np.sign(yaw_total)
+        yaw_total = float(np.sign(yaw_total) * min(abs(yaw_total), abs(path_turn))) if agree else 0.0
+    if abs(yaw_total) < cfg.yaw_jitter_sigmas * yaw_sigma:
+        yaw_total, dyaw = 0.0, 0.0 * dyaw
     # peak net yaw rate over one second (a full stride: the hips' gait swing cancels)
     cum = np.concatenate([[0.0], np.cumsum(dyaw)])
     span_n = min(len(cum) - 1, max(1, int(round(cfg.turn_rate_span_s * fps))))
@@ -130,16 +189,33 @@ def describe_motion(joints: np.ndarray, confidence: np.ndarray, fps: float,
     start_p, end_p = _majority(posture[:edge]), _majority(posture[-edge:])
 
     # -- vertical root motion
-    lowest_f = np.minimum(hf[:, J["left_ankle"]], hf[:, J["right_ankle"]])
-    lowest_s = np.convolve(lowest_f, np.ones(3) / 3, mode="same") if t_len >= 3 else lowest_f
-    # both feet up AND the pelvis raised: a lifted foot plus depth noise on the other is not a flight
-    air = ((lowest_s > cfg.airborne_clearance_m) & (ph > np.median(ph) + 0.5 * cfg.airborne_clearance_m)
-           & (ph > 0.6 * leg) & (incl < cfg.lying_torso_deg))
+    # Airborne: the resting part above the two-sided floor (which returns to it within floor_span_s), by more
+    # than the fixed clearance and than jitter_sigmas x the window's ankle-height jitter (distant, noisy
+    # skeletons have 5-10 cm of it); for >= 2 frames; with the pelvis lifted too (one lifted foot plus noise on
+    # the other is not a flight); and no longer than a ballistic flight that high could last (a slow bulge of
+    # the whole skeleton is a depth error, not a jump).
+    k_s = max(1, int(round(0.1 * fps)))
+    box_s = np.ones(k_s) / k_s
+    lowest_s = np.convolve(np.pad(lowest, (k_s // 2, k_s - 1 - k_s // 2), mode="edge"), box_s, "valid")
+    lowest_f = lowest_s - two_sided_floor(lowest_s, span_f)
+    ankle_jitter = jitter_std(h[:, [J["left_ankle"], J["right_ankle"]]]) / np.sqrt(k_s)
+    clearance = max(cfg.airborne_clearance_m, cfg.jitter_sigmas * ankle_jitter)
+    pelvis_s = np.convolve(np.pad(h[:, J["pelvis"]], (k_s // 2, k_s - 1 - k_s // 2), mode="edge"), box_s, "valid")
+    pelvis_rise = pelvis_s - two_sided_floor(pelvis_s, span_f, 50.0)   # above its level before and after
+    air = (lowest_f > clearance) & (ph > 0.6 * leg) & (incl < cfg.lying_torso_deg)
     edges = np.diff(np.concatenate([[0], air.astype(np.int8), [0]]))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    long_enough = (ends - starts) * dt >= cfg.min_airborne_s
-    jumps = int(long_enough.sum())
-    jump_height = max((float(lowest_f[s:e].max()) for s, e in zip(starts[long_enough], ends[long_enough])), default=0.0)
+    flights = []
+    for s0, e0 in zip(starts, ends):
+        peak = float(lowest_f[s0:e0].max())
+        if ((e0 - s0) >= max(2, cfg.min_airborne_s * fps)
+                and pelvis_rise[s0:e0].max() >= 0.5 * peak
+                and (e0 - s0) * dt <= np.sqrt(8 * peak / 9.81) + 2 * dt
+                and _rise_seen_across_sight(pelvis, up, s0, e0, float(lowest_f[s0:e0].mean()), k_s + 1)):
+            flights.append((s0, e0, peak))
+    jumps = len(flights)
+    jump_height = max((p for _, _, p in flights), default=0.0)
+    airborne_s = sum(e0 - s0 for s0, e0, _ in flights) * dt
     k = max(1, int(round(0.3 * fps)))
     level_change = float(ph[-k:].mean() - ph[:k].mean())
     peak_down = peak_speed(np.stack([ph, 0 * ph, 0 * ph], 1), fps, max(1, int(round(0.1 * fps))))
@@ -232,7 +308,7 @@ def describe_motion(joints: np.ndarray, confidence: np.ndarray, fps: float,
         posture=posture, start_posture=start_p, end_posture=end_p, main_posture=_majority(posture),
         torso_inclination_deg=float(np.median(incl)), max_torso_inclination_deg=float(incl.max()),
         upside_down=bool((incl >= cfg.upside_down_deg).any()),
-        pelvis_height_m=ph, airborne_s=float(air.sum() * dt), jumps=jumps, jump_height_m=jump_height,
+        pelvis_height_m=ph, airborne_s=float(airborne_s), jumps=jumps, jump_height_m=float(jump_height),
         level_change_m=level_change, peak_down_speed_mps=peak_down, fell=fell, lay_down=lay_down,
         got_up=got_up, sat_down=sat_down,
         yaw_deg=yaw_total, turns=abs(yaw_total) >= cfg.turn_deg, spins=int(abs(yaw_total) // cfg.spin_deg),

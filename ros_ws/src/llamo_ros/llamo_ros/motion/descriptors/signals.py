@@ -49,3 +49,34 @@ def peak_speed(x: np.ndarray, fps: float, half_span: int = 2) -> float:
     if len(x) <= 2 * half_span:
         return 0.0
     return float(np.linalg.norm(x[2 * half_span:] - x[:-2 * half_span], axis=1).max() * fps / (2 * half_span))
+
+
+def running_percentile(x: np.ndarray, before: int, after: int, q: float) -> np.ndarray:
+    """q-th percentile (linear, as np.percentile) of x (T,) over [t - before, t + after] per frame (clipped at
+    the ends); vectorised: the windows, padded with +inf, are sorted and read at each one's own count."""
+    pad = np.concatenate([np.full(before, np.inf), np.asarray(x, np.float64), np.full(after, np.inf)])
+    win = np.sort(np.lib.stride_tricks.sliding_window_view(pad, before + after + 1), axis=1)
+    pos = q / 100.0 * (np.isfinite(win).sum(axis=1) - 1)
+    lo = np.floor(pos).astype(int)
+    hi = np.minimum(lo + 1, win.shape[1] - 1)
+    rows = np.arange(len(win))
+    a, b = win[rows, lo], win[rows, hi]
+    return a + (pos - lo) * np.where(np.isfinite(b), b - a, 0.0)
+
+
+def two_sided_floor(x: np.ndarray, span: int, q: float = 20.0) -> np.ndarray:
+    """The level x (T,) rests on around each frame: the higher of its low (q-th percentile) level within `span`
+    frames before and within `span` frames after. A rise that comes back down within `span` (a flight) stays
+    above it; a slow drift of the whole signal (depth error of a monocular root projected onto up) is followed,
+    so it never counts as a rise. A percentile rather than the minimum: the minimum of noisy samples sits
+    about two noise stds below their level, which makes plain jitter look like a rise."""
+    return np.maximum(running_percentile(x, span, 0, q), running_percentile(x, 0, span, q))
+
+
+def jitter_std(x: np.ndarray) -> float:
+    """Robust std of frame-to-frame noise of x (T, ...) along time: MAD of the second difference / sqrt(6)
+    (white noise of std s has a second difference of std s * sqrt(6); smooth motion adds little)."""
+    if len(x) < 4:
+        return 0.0
+    d2 = (x[2:] - 2 * x[1:-1] + x[:-2]).ravel()
+    return float(1.4826 * np.median(np.abs(d2 - np.median(d2))) / np.sqrt(6.0))
