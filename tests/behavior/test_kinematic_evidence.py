@@ -74,3 +74,34 @@ def test_a_walker_gets_no_more_gesture_intents_and_the_raw_heads_are_published_u
             counts[0] += a.most_likely in gestures
             counts[1] += b.most_likely in gestures
     assert counts[1] <= counts[0], counts
+
+
+def test_other_is_weighed_down_only_where_the_motion_is_plain_walking_or_standing():
+    from llamo_ros.behavior.kinematic_evidence import OTHER_GIVEN_PLAIN, intent_likelihood, plain_motion
+    from llamo_ros.motion.intents import OTHER
+    assert plain_motion({"walk", "walk_past"}) and plain_motion({"stand", "nod", "head_shake"})
+    assert not plain_motion({"walk", "jump_forward"}) and not plain_motion({"stand", "wave"})
+    assert not plain_motion(set()) and not plain_motion({"crawl"})
+    assert intent_likelihood({"walk_past", "walk"})[OTHER] == pytest.approx(OTHER_GIVEN_PLAIN)
+    assert intent_likelihood({"walk_past", "walk"}, other=False)[OTHER] == 1.0
+    assert intent_likelihood({"jump_in_place"})[OTHER] == 1.0
+
+
+def test_plain_motion_is_much_likelier_on_generated_pedestrians_than_on_other_motion():
+    """The evidence the 'other' weight rests on, re-measured on a few generated clips (noisy joints, 10 Hz)."""
+    from llamo_ros.behavior.kinematic_evidence import plain_motion
+    from llamo_ros.motion.action_rules import supported_actions
+    from llamo_ros.motion.descriptors import describe_motion
+    from llamo_ros.motion.intents import OTHER
+    from llamo_ros.training.evaluate import eval_windows
+
+    plain = {"pedestrian": [], "other": []}
+    pedestrian = {INTENT_INDEX[k] for k in ("approaching", "passing_by", "leaving", "standing_idle")}
+    for w in eval_windows("broad", 12, keep_joints=True):
+        kind = "other" if w.sample.intent == OTHER else "pedestrian" if w.sample.intent in pedestrian else None
+        if kind and w.into_s >= 1.0:
+            d = describe_motion(w.joints[::3], w.confidence[::3], 10.0)
+            if d.valid:
+                plain[kind].append(plain_motion(supported_actions(d)))
+    assert len(plain["pedestrian"]) > 30 and len(plain["other"]) > 30
+    assert np.mean(plain["pedestrian"]) > 0.4 > 0.25 > np.mean(plain["other"])

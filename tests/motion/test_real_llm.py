@@ -44,7 +44,8 @@ def test_demo_checkpoint_api():
     clip = generate_clip(7_000_001, SynthConfig(max_actions=1, duration_range_s=(1.0, 3.0)))
     x = mlm.features(clip.joints, clip.confidence, clip.fps)
     probs, path = mlm.predict_intents([x, x])
-    assert probs.shape == (2, 10) and path.shape == (2, 20, 3)
+    from llamo_ros.motion.intents import NUM_INTENTS
+    assert probs.shape == (2, NUM_INTENTS) and path.shape == (2, 20, 3)
     np.testing.assert_allclose(probs.sum(1), 1.0, atol=1e-5)
     text = mlm.describe(x, max_new_tokens=24)
     assert isinstance(text, str) and text

@@ -94,16 +94,23 @@ def test_path_head_fine_tuning_changes_only_the_path_head(tmp_path):
     """The encoder and intent head stay bit-identical (the LLM's projector/LoRA read those tokens)."""
     from safetensors.torch import load_file
 
-    from llamo_ros.training import path_head, stage1
+    from llamo_ros.training import finetune_heads, stage1
     stage1.main(["--out", str(tmp_path / "s1"), "--threads", "1", "--clips", "3", "--broad-clips", "2", "--steps", "60",
                  "--batch", "8", "--lm-steps", "1", "--lm-batch", "1", "--lang-samples", "2", "--lang-broad", "2",
                  "--val-clips", "3"])
-    path_head.main(["--init", str(tmp_path / "s1"), "--out", str(tmp_path / "p"), "--clips", "3", "--broad-clips", "3",
-                    "--steps", "60", "--batch", "16"])
+    finetune_heads.main(["--head", "path", "--init", str(tmp_path / "s1"), "--out", str(tmp_path / "p"),
+                         "--clips", "3", "--broad-clips", "3", "--steps", "60", "--batch", "16"])
     before = load_file(str(tmp_path / "s1" / "motion_model.safetensors"))
     after = load_file(str(tmp_path / "p" / "motion_model.safetensors"))
     assert before.keys() == after.keys()
     changed = {k for k in before if not torch.equal(before[k], after[k])}
     assert changed and all(k.startswith("path_head.net.") for k in changed)
-    assert (tmp_path / "p" / "projector.safetensors").read_bytes() == (tmp_path / "s1" / "projector.safetensors").read_bytes()
+    projector = "projector.safetensors"
+    assert (tmp_path / "p" / projector).read_bytes() == (tmp_path / "s1" / projector).read_bytes()
     assert (tmp_path / "p" / "path_curves.png").is_file()
+    # the intent head the same way: only its MLP and its temperature change
+    finetune_heads.main(["--head", "intent", "--init", str(tmp_path / "p"), "--out", str(tmp_path / "i"),
+                         "--clips", "3", "--broad-clips", "3", "--steps", "60", "--batch", "16"])
+    tuned = load_file(str(tmp_path / "i" / "motion_model.safetensors"))
+    changed = {k for k in after if not torch.equal(after[k], tuned[k])}
+    assert changed and all(k.startswith("intent_head.") for k in changed)

@@ -19,7 +19,7 @@ import numpy as np
 
 from llamo_ros.motion.intent_filter import IntentFilter
 from llamo_ros.behavior.kinematic_evidence import GESTURE_INDICES, weigh, window_likelihood
-from llamo_ros.motion.intents import INTENT_LABELS
+from llamo_ros.motion.intents import INTENT_LABELS, OTHER
 from llamo_ros.motion.track_buffer import TrackBuffer, TrackBufferConfig, TrackWindow
 from llamo_ros.config_fields import param
 from llamo_ros.skeleton import JOINT_INDEX
@@ -62,8 +62,10 @@ class BehaviorConfig:
     check_gestures: bool = param(True, "weigh the gesture intents (waving, pointing, handing over) by whether the "
                                        "kinematic descriptors measure their gesture, before the intent filter "
                                        "(behavior.kinematic_evidence)")
-    gesture_check_min_p: float = param(0.05, "the kinematic check runs only when a gesture intent has at least "
-                                             "this probability (it costs ~2 ms per window)")
+    check_plain_motion: bool = param(True, "weigh 'other' down when the kinematic descriptors measure nothing but "
+                                           "walking or standing (behavior.kinematic_evidence)")
+    gesture_check_min_p: float = param(0.05, "the kinematic check runs only when a gesture intent (or 'other') has "
+                                             "at least this probability (it costs ~3 ms per window)")
     path_fit_s: float = param(1.0, "future-path std: span of recent roots the straight-line fit uses, s")
     path_accel_std: float = param(0.5, "future-path std: unmodelled acceleration (changes of course), m/s^2")
     path_root_fraction: float = param(0.03, "future-path std: the current root's own uncertainty per axis, as a "
@@ -190,7 +192,7 @@ class BehaviorEngine:
                 continue
             raw = p.astype(np.float32)
             end_ns = int(w.stamps_ns[-1])
-            evidence = self._gesture_checked(w, raw)
+            evidence = self._kinematically_checked(w, raw)
             filtered = self.intent_filter.update(w.track_id, end_ns, evidence) if self.config.filter_intents \
                 else evidence
             step = self.model.path_time_step_s
@@ -206,11 +208,15 @@ class BehaviorEngine:
             self._last_intent[w.track_id] = result.most_likely
         return intents, requests
 
-    def _gesture_checked(self, window: TrackWindow, raw: np.ndarray) -> np.ndarray:
-        """The heads' probabilities with gestures the motion does not show turned down (kinematic_evidence)."""
-        if not self.config.check_gestures or raw[GESTURE_INDICES].max() < self.config.gesture_check_min_p:
+    def _kinematically_checked(self, window: TrackWindow, raw: np.ndarray) -> np.ndarray:
+        """The heads' probabilities with gestures the motion does not show, and "other" where it shows plain
+        walking or standing, turned down (kinematic_evidence)."""
+        c = self.config
+        gestures = c.check_gestures and raw[GESTURE_INDICES].max() >= c.gesture_check_min_p
+        other = c.check_plain_motion and raw[OTHER] >= c.gesture_check_min_p
+        if not (gestures or other):
             return raw
-        return weigh(raw, window_likelihood(window))
+        return weigh(raw, window_likelihood(window, gestures, other))
 
     def _description_reason(self, result: IntentResult) -> str:
         if result.window_end_ns - result.window_start_ns < self.config.first_describe_after_s * 1e9 \

@@ -85,6 +85,7 @@ class LanguageSample:
     qa: list[tuple[str, str]]
     action: str  # the action at the window's end (segment name)
     descriptors: MotionDescriptors | None = None  # measured on the window's exact joints ("descriptors" captions)
+    noisy: tuple | None = None  # (joints (T, 17, 3) m, confidence (T, 17), fps): the window as a pose estimator saw it
 
 
 def language_samples(seed0: int, n: int, config: SynthConfig | None = None) -> list[LanguageSample]:
@@ -110,7 +111,9 @@ def described_sample(clip: MotionClip, t: int, action: str, rng: np.random.Gener
     rule = RULE_OF_ACTION.get(action, action)
     caption = caption_for(d, rule, rng, brief=True)
     qa = qa_for(d, rule, rng, brief=True)[1:]  # the first pair asks for the caption again
-    return LanguageSample(window_at(clip, t), caption, qa, action, d)
+    start = max(0, t - int(round(WINDOW_S * clip.fps)) + 1)
+    noisy = (clip.joints[start:t + 1].astype(np.float32), clip.confidence[start:t + 1], clip.fps)
+    return LanguageSample(window_at(clip, t), caption, qa, action, d, noisy)
 
 
 def described_samples(seed0: int, n: int, config: SynthConfig, skip_actions: tuple[str, ...] = (),

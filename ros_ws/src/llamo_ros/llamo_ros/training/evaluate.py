@@ -11,7 +11,8 @@ Splits (test seeds, never used in training):
   broad            the broad generator's training actions (realistic cameras, long walks, runs...)
   heldout_actions  only `training.data.HELDOUT_ACTIONS` (never trained on), standing between them
 Metrics:
-  intent      macro-F1 over the split's true classes (and over true or predicted ones), accuracy, ECE (15 bins) before/after temperature scaling; a confusion
+  intent      macro-F1 over the split's true classes (and over true or predicted ones), accuracy, ECE (15 bins)
+              before/after temperature scaling; a confusion
               matrix (broad split) in the PNG
   path        ADE/FDE at 1 s and 2 s (m) vs constant velocity with 0.3 s and 1 s velocity windows; "steady":
               windows inside a walk/jog/run whose speed over the next 2 s stays within 20 % of the last second's
@@ -25,6 +26,10 @@ Metrics:
               action-word accuracy against the generator's intent (seeds, body_view: the earlier metric),
               BLEU-4 and ROUGE-L against the reference
   qa          normalised exact match on the first two QA pairs of each sample (which action, speed/moving)
+  published   the same unknown-motion and caption numbers for what the behaviour stage publishes with its default
+              checks, measured on the window's noisy joints: intents weighed by the kinematic gesture and
+              plain-motion checks (`behavior.kinematic_evidence`), captions passed through the description guard
+              (`behavior.description_guard`)
   text baseline  the same caption metrics for the same LLM given `skeleton_as_text` instead of motion tokens
   vtest (--vtest)  real pedestrians: vtest.avi replayed through the whole pipeline with this checkpoint (intents,
               no descriptions), then `llamo report` on the output bag: intent flips, implausible intents, and
@@ -44,6 +49,7 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
+from llamo_ros.behavior.description_guard import guard_description
 from llamo_ros.data.motion_synth import ACTION_INTENT, ACTION_WORDS, generate_clip
 from llamo_ros.language.api import MotionLanguageModel
 from llamo_ros.language.model import DEFAULT_INSTRUCTION, MotionLLM, MotionLLMConfig, skeleton_as_text
@@ -54,7 +60,7 @@ from llamo_ros.motion.windows import MotionSample, clip_windows, collate
 from llamo_ros.skeleton import ROOT
 from llamo_ros.training import metrics as M
 from llamo_ros.training.data import (
-    HELDOUT_ACTIONS, TEST_SEED0, LanguageSample, _single_action_clips, described_sample, described_samples,
+    HELDOUT_ACTIONS, TEST_SEED0, WINDOW_S, LanguageSample, _single_action_clips, described_sample, described_samples,
     heldout_config, split_seed0,
 )
 
@@ -69,10 +75,14 @@ class EvalWindow:
     action: str        # the action at the window's end ("" between actions)
     into_s: float      # how long that action has been going on, s
     steady: bool       # inside a walk/jog/run that keeps its speed (within 20 %) over the next 2 s
+    joints: np.ndarray | None = None      # (T, 17, 3) the window's noisy joints at the clip rate (keep_joints)
+    confidence: np.ndarray | None = None  # (T, 17)
+    fps: float = 30.0
 
 
-def eval_windows(split: str, clips: int) -> list[EvalWindow]:
-    """Windows every 0.5 s of `clips` test clips of the split, with the action they show."""
+def eval_windows(split: str, clips: int, keep_joints: bool = False) -> list[EvalWindow]:
+    """Windows every 0.5 s of `clips` test clips of the split, with the action they show (and their noisy
+    joints with `keep_joints`, for the behaviour stage's checks)."""
     out = []
     for seed in range(split_seed0(split, TEST_SEED0), split_seed0(split, TEST_SEED0) + clips):
         clip = generate_clip(seed, heldout_config(split))
@@ -86,7 +96,11 @@ def eval_windows(split: str, clips: int) -> list[EvalWindow]:
                 past = np.linalg.norm(root[t] - root[t - sec])
                 future = np.linalg.norm(root[t + 2 * sec] - root[t + sec])
                 steady = past > 0.5 and abs(future / past - 1) < 0.2
-            out.append(EvalWindow(s, seg.name if seg else "", (t - seg.start) / fps if seg else 0.0, steady))
+            w = EvalWindow(s, seg.name if seg else "", (t - seg.start) / fps if seg else 0.0, steady, fps=fps)
+            if keep_joints:
+                lo = max(0, t - int(round(WINDOW_S * fps)) + 1)
+                w.joints, w.confidence = clip.joints[lo:t + 1].astype(np.float32), clip.confidence[lo:t + 1]
+            out.append(w)
     return out
 
 
@@ -143,20 +157,38 @@ def auroc(positive: np.ndarray, negative: np.ndarray) -> float:
                  / (len(positive) * len(negative)))
 
 
-def unknown_motion(heldout: list[EvalWindow], heldout_raw: dict, broad_raw: dict | None) -> dict:
+def published_probs(windows: list[EvalWindow], probs: np.ndarray) -> np.ndarray:
+    """(B, K) probabilities as the behaviour stage publishes them before temporal filtering: weighed by the
+    kinematic gesture check on each window's noisy joints (BehaviorConfig defaults)."""
+    from llamo_ros.behavior.engine import BehaviorConfig
+    from llamo_ros.behavior.kinematic_evidence import GESTURE_INDICES, intent_likelihood, weigh
+    from llamo_ros.motion.descriptors import describe_motion
+
+    c = BehaviorConfig()
+    out = probs.copy()
+    for i, w in enumerate(windows):
+        gestures = c.check_gestures and probs[i, GESTURE_INDICES].max() >= c.gesture_check_min_p
+        other = c.check_plain_motion and probs[i, OTHER] >= c.gesture_check_min_p
+        if gestures or other:
+            d = describe_motion(w.joints, w.confidence, w.fps)
+            if d.valid:
+                out[i] = weigh(probs[i], intent_likelihood(supported_actions(d), gestures, other))
+    return out
+
+
+def unknown_motion(heldout: list[EvalWindow], heldout_raw: dict, broad_raw: dict | None, key: str = "probs") -> dict:
     """How the heads treat held-out actions: p(other), top named-intent probability, OOD AUROC."""
     keep = np.array([w.action in HELDOUT_ACTIONS and w.into_s >= 1.0 for w in heldout])
-    probs = heldout_raw["probs"][keep]
+    probs = heldout_raw[key][keep]
     out = {"heldout_windows": int(keep.sum()),
            "p_other_mean": float(probs[:, OTHER].mean()),
            "predicted_other_share": float((probs.argmax(1) == OTHER).mean()),
            "top_named_intent_p_mean": float(probs[:, :OTHER].max(1).mean()),
            "top_named_intent_p_ge_0.8_share": float((probs[:, :OTHER].max(1) >= 0.8).mean())}
     if broad_raw is not None:
-        negative = broad_raw["probs"][broad_raw["true"] != OTHER, OTHER]
-        out["ood_auroc_p_other"] = auroc(probs[:, OTHER], negative)
-        out["ood_auroc_max_named_p"] = auroc(-probs[:, :OTHER].max(1),
-                                             -broad_raw["probs"][broad_raw["true"] != OTHER, :OTHER].max(1))
+        named = broad_raw[key][broad_raw["true"] != OTHER]
+        out["ood_auroc_p_other"] = auroc(probs[:, OTHER], named[:, OTHER])
+        out["ood_auroc_max_named_p"] = auroc(-probs[:, :OTHER].max(1), -named[:, :OTHER].max(1))
     return out
 
 
@@ -188,8 +220,12 @@ def eval_language(lm: MotionLLM, samples: list[LanguageSample], text: bool, spli
     refs = [s.caption for s in samples]
     named = [named_actions(c) for c in captions]
     wrong = [bool(n - supported_actions(s.descriptors)) for n, s in zip(named, samples)]
+    published = [guard_description(c, *s.noisy).text if s.noisy else c for c, s in zip(captions, samples)]
+    wrong_published = [bool(named_actions(c) - supported_actions(s.descriptors)) for c, s in zip(published, samples)]
     match = [n == named_actions(r) for n, r in zip(named, refs)]
     out = {"captions": len(captions), "wrong_action_rate": float(np.mean(wrong)),
+           "published_wrong_action_rate": float(np.mean(wrong_published)),
+           "published_replaced_rate": float(np.mean([a != b for a, b in zip(captions, published)])),
            "action_match": float(np.mean(match)), "unclear_rate": float(np.mean([not n for n in named])),
            "bleu4": M.bleu4(captions, refs), "rouge_l": M.rouge_l(captions, refs),
            "mean_caption_words": float(np.mean([len(c.split()) for c in captions])),
@@ -316,15 +352,20 @@ def main(argv: list[str] | None = None) -> None:
     torch.set_num_threads(args.threads)
     t0 = time.time()
     mlm = MotionLanguageModel.load(args.checkpoint, device=args.device, quantize_int8=args.int8)
-    report = {"checkpoint": args.checkpoint, "int8": args.int8, "heldout_actions": list(HELDOUT_ACTIONS),
+    report = {"checkpoint": args.checkpoint, "int8": args.int8, "heldout_action_names": list(HELDOUT_ACTIONS),
               "text_baseline": None if args.no_text_baseline else args.text_baseline or "untrained (zero-shot)"}
     splits = args.splits.split(",")
     raw: dict[str, dict] = {}
     baseline = None
     for split in splits:
-        windows = eval_windows(split, args.clips)
+        ood = split in ("broad", "heldout_actions")
+        windows = eval_windows(split, args.clips, keep_joints=ood)
         r, raw[split] = {}, None
         r["motion"], raw[split] = eval_motion(mlm, windows)
+        if ood:
+            raw[split]["published"] = published_probs(windows, raw[split]["probs"])
+            for w in windows:
+                w.joints = w.confidence = None
         if split == "heldout_actions":
             raw[split]["actions"] = [w.action for w in windows]
             raw[split]["keep"] = [w.action in HELDOUT_ACTIONS and w.into_s >= 1.0 for w in windows]
@@ -340,6 +381,8 @@ def main(argv: list[str] | None = None) -> None:
     if "heldout_actions" in raw:
         report["heldout_actions"]["unknown"] = unknown_motion(raw["heldout_actions"]["windows"],
                                                               raw["heldout_actions"], raw.get("broad"))
+        report["heldout_actions"]["unknown_published"] = unknown_motion(
+            raw["heldout_actions"]["windows"], raw["heldout_actions"], raw.get("broad"), key="published")
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     if args.vtest:
@@ -361,13 +404,13 @@ def print_table(report: dict, splits: list[str]) -> None:
         row(k, [report[s]["motion"].get(k) for s in splits])
     for part in ("language", "text_baseline"):
         if any(part in report[s] for s in splits):
-            for k in ("wrong_action_rate", "action_match", "unclear_rate", "action_word_accuracy", "bleu4", "rouge_l",
+            for k in ("wrong_action_rate", "published_wrong_action_rate", "published_replaced_rate", "action_match",
+                      "unclear_rate", "action_word_accuracy", "bleu4", "rouge_l",
                       "qa_accuracy", "mean_caption_words"):
                 row(f"{part}.{k}", [report[s].get(part, {}).get(k) for s in splits])
-    unknown = report.get("heldout_actions", {}).get("unknown")
-    if unknown:
-        for k, v in unknown.items():
-            print(f"{'unknown.' + k:34s}{v:12.3f}")
+    for part in ("unknown", "unknown_published"):
+        for k, v in report.get("heldout_actions", {}).get(part, {}).items():
+            print(f"{part + '.' + k:44s}{v:12.3f}")
 
 
 if __name__ == "__main__":

@@ -123,7 +123,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--lm-lr", type=float, default=1e-3)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--save-every", type=int, default=250)
-    ap.add_argument("--val-clips", type=int, default=150, help="validation clips (each generator) for the temperature fit")
+    ap.add_argument("--val-clips", type=int, default=150,
+                    help="validation clips (each generator) for the temperature fit")
     args = ap.parse_args(argv)
 
     torch.set_num_threads(args.threads)
