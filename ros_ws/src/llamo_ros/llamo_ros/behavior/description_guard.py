@@ -38,4 +38,4 @@ def guard_description(text: str, joints: np.ndarray, confidence: np.ndarray, fps
     if not wrong:
         return GuardedDescription(text, text, ())
     rng = np.random.default_rng(sum(text.encode()))   # the same text and window give the same caption
-    return GuardedDescription(caption_for(descriptors, None, rng), text, wrong)
+    return GuardedDescription(caption_for(descriptors, None, rng, brief=True), text, wrong)  # as short as the model's
