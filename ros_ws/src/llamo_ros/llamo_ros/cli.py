@@ -6,6 +6,7 @@ import shutil
 import sys
 from pathlib import Path
 
+from llamo_ros.pose.person_pose import DEFAULT_MAX_PERSONS
 from llamo_ros.replay.stability_report import PEDESTRIAN_INTENTS
 
 
@@ -142,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--camera-info-topic", default="", help="CameraInfo topic (default: the only one, if any)")
     rep.add_argument("--depth-topic", default="", help="aligned depth topic (default: none)")
     rep.add_argument("--backend", default="mediapipe", help="pose backend: mediapipe | mmpose | onnx")
-    rep.add_argument("--max-persons", type=int, default=8, help="most people estimated per image")
+    rep.add_argument("--max-persons", type=int, default=DEFAULT_MAX_PERSONS, help="most people estimated per image")
     rep.add_argument("--min-box-height-to-width", type=float, default=0.0,
                      help="drop people whose box is flatter than this (1.0 keeps upright people only)")
     rep.add_argument("--pose-only", action="store_true", help="skeletons only: no intents or descriptions")

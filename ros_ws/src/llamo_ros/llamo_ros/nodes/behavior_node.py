@@ -36,7 +36,7 @@ from llamo_ros.config_fields import param
 from llamo_ros.motion.track_buffer import TrackBufferConfig
 from llamo_ros.nodes.behavior_messages import (description_to_msg, intent_markers_msg, intents_to_msg,
                                                persons_to_tracks, stamp_ns, time_msg)
-from llamo_ros.nodes.diagnostics import latency_values, rate_hz, stage_status
+from llamo_ros.nodes.diagnostics import ERROR_LOG_PERIOD_S, latency_values, rate_hz, stage_status
 from llamo_ros.nodes.frame_messages import camera_transform
 from llamo_ros.nodes.lifecycle import LifecycleConfig, StageNode, start_up
 from llamo_ros.nodes.parameters import declare_parameters, read_config
@@ -58,7 +58,7 @@ class BehaviorModelConfig:
                                             "of true walking / standing captions: docs/benchmarks.md)")
     preload_llm: bool = param(True, "load the language model at start-up rather than at the first description")
     diagnostics_period_s: float = param(1.0, "period of /diagnostics, s")
-    error_log_period_s: float = param(5.0, "minimum seconds between repeated error logs of one kind")
+    error_log_period_s: float = param(ERROR_LOG_PERIOD_S, "minimum seconds between repeated error logs of one kind")
 
 
 # Every parameter of the node: (config dataclass, parameter name prefix).
@@ -83,12 +83,10 @@ class BehaviorNode(StageNode):
         self.config, self.model, self.engine, self.worker = None, None, None, None
         self._engine_lock = threading.Lock()   # the engine is used by the subscription and the service
         self._llm_lock = threading.Lock()      # one generation at a time (worker and service)
-        self._frame_id = ""
         self.received = 0
         self.skipped_persons = 0               # people whose skeleton could not be read
         self.intent_latencies = deque(maxlen=200)
         self._input_stamps = deque(maxlen=50)  # wall times of recent inputs, for the rate
-        self._last_error_log: dict[str, float] = {}
         # The service exists in every state so that callers get a clear refusal rather than a timeout.
         self.create_service(AskAboutPerson, "ask_about_person", self._on_ask,
                             callback_group=MutuallyExclusiveCallbackGroup())
@@ -99,6 +97,7 @@ class BehaviorNode(StageNode):
         try:
             self.config, behavior, buffer, worker, _ = (read_config(self, cls, prefix)
                                                         for cls, prefix in PARAMETER_CONFIGS)
+            self.error_log_period_s = self.config.error_log_period_s
             model = self._given_model
             if model is None:
                 from llamo_ros.behavior.behavior_model import load_behavior_model
@@ -156,7 +155,6 @@ class BehaviorNode(StageNode):
         start = time.perf_counter()
         self.received += 1
         self._input_stamps.append(time.monotonic())
-        self._frame_id = msg.header.frame_id
         tracks, problems = persons_to_tracks(msg)
         if problems:
             self.skipped_persons += len(problems)
@@ -165,12 +163,14 @@ class BehaviorNode(StageNode):
         with self._engine_lock:
             if self.engine is None:  # cleaned up while this message waited
                 return
+            resets = self.engine.time_resets
             try:
-                intents, requests = self.engine.update(now_ns, tracks)
-            except ValueError as exc:  # time went backwards (bag loop, clock reset): start over
-                self._error("time", f"{exc}; clearing the motion buffer")
-                self.engine.buffer.clear()
+                intents, requests = self.engine.update(now_ns, tracks, msg.header)
+            except ValueError as exc:  # a repeated frame: nothing changed
+                self._error("time", f"skipping a frame: {exc}")
                 return
+            if self.engine.time_resets != resets:  # a bag loop or clock reset: every track started over
+                self._error("time", "time went backwards: every track starts over")
         if intents:
             self.intents_pub.publish(intents_to_msg(msg.header, intents, camera_transform(msg)))
             self.intent_markers_pub.publish(intent_markers_msg(msg.header, intents, camera_transform(msg)))
@@ -192,7 +192,7 @@ class BehaviorNode(StageNode):
             return
         text, latency = result
         w = request.window
-        self.descriptions_pub.publish(description_to_msg(self._frame_id, request.track_id, int(w.stamps_ns[0]),
+        self.descriptions_pub.publish(description_to_msg(request.header.frame_id, request.track_id, int(w.stamps_ns[0]),
                                                          int(w.stamps_ns[-1]), text, self.model.name, latency))
 
     def _on_description_error(self, request: DescriptionRequest, exc: BaseException) -> None:
@@ -229,10 +229,12 @@ class BehaviorNode(StageNode):
                 return
             w, model = self.worker, self.model
             tracks, forgotten = len(self.engine.buffer), self.engine.buffer.forgotten
+            unusable, resets = self.engine.unusable_windows, self.engine.time_resets
         values = {
             "model": model.name, "input_rate_hz": f"{rate_hz(self._input_stamps):.2f}",
             "messages_received": self.received, "tracks": tracks,
             "tracks_forgotten": forgotten, "persons_skipped": self.skipped_persons,
+            "unusable_windows": unusable, "time_resets": resets,
             **latency_values(self.intent_latencies, "intent_latency"),
             "descriptions_completed": w.completed, "descriptions_failed": w.failed,
             "descriptions_corrected": getattr(model, "corrected_descriptions", 0),
@@ -243,13 +245,6 @@ class BehaviorNode(StageNode):
         warning = "description requests dropped" if dropped else ("descriptions failed" if w.failed else "")
         self.diagnostics_pub.publish(stage_status(self.get_clock().now().to_msg(), f"{self.get_name()}: behavior",
                                                   values, warning))
-
-    def _error(self, kind: str, text: str) -> None:
-        now = time.monotonic()
-        period = self.config.error_log_period_s if self.config is not None else BehaviorModelConfig.error_log_period_s
-        if now - self._last_error_log.get(kind, -1e9) >= period:
-            self._last_error_log[kind] = now
-            self.get_logger().error(text)
 
 
 def main(args=None) -> None:

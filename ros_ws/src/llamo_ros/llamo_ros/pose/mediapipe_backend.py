@@ -54,7 +54,7 @@ from llamo_ros.pose.camera import CameraIntrinsics
 from llamo_ros.pose.keypoint_layouts import mediapipe33_to_h36m17
 from llamo_ros.pose.metric_root import MetricRootConfig, place_person
 from llamo_ros.pose.person_filter import is_upright
-from llamo_ros.pose.person_pose import PersonPose, checked_rgb_image
+from llamo_ros.pose.person_pose import DEFAULT_MAX_PERSONS, PersonPose, checked_rgb_image
 from llamo_ros.skeleton import JOINT_INDEX
 
 _log = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ _log = logging.getLogger(__name__)
 class MediaPipeConfig:
     """Settings of `MediaPipeBackend` (pixels are pixels of the input image)."""
 
-    max_persons: int = 8                   # landmark runs per call at most (tracked people first)
+    max_persons: int = DEFAULT_MAX_PERSONS # landmark runs per call at most (tracked people first)
     min_detection_confidence: float = 0.5  # BlazePose detector score needed to start a person
     min_keypoint_confidence: float = 0.5   # landmarks below this do not shape the person's box
     model_complexity: int = 1              # 1 = pose_landmark_full, the only landmark model in the wheel

@@ -33,7 +33,7 @@ import numpy as np
 
 from llamo_ros.pose.camera import CameraIntrinsics
 from llamo_ros.pose.metric_root import MetricRootConfig
-from llamo_ros.pose.person_pose import PersonPose, checked_rgb_image
+from llamo_ros.pose.person_pose import DEFAULT_MAX_PERSONS, PersonPose, checked_rgb_image
 from llamo_ros.pose.rtmdet_decode import STRIDES, RTMDetDecodeConfig, decode, letterbox, raw_output_names
 from llamo_ros.pose.streaming_lift import StreamingLift
 from llamo_ros.skeleton import NUM_JOINTS
@@ -54,7 +54,7 @@ class OnnxPoseConfig:
     """Settings of `OnnxPoseBackend` (pixels are pixels of the input image)."""
 
     model_dir: str = "models/onnx"      # folder with the files written by export/export_mmpose.py
-    max_persons: int = 4                # people (best detector scores) measured per image at most
+    max_persons: int = DEFAULT_MAX_PERSONS  # people (best detector scores) measured per image at most
     detection_threshold: float = 0.5    # box source's score needed to keep a person, in [0, 1]
     box_source: str = "auto"            # "auto", "rtmdet", "mediapipe" or "whole_image" (module docstring)
     rtmdet: RTMDetDecodeConfig = field(default_factory=RTMDetDecodeConfig)   # RTMDet test_cfg (score
@@ -179,6 +179,12 @@ class OnnxPoseBackend:
     def reset(self) -> None:
         """Forget every person's 2D history (call between unrelated images or streams)."""
         self._stream.reset()
+
+    def close(self) -> None:
+        """Close the MediaPipe box source (its threads) and drop the onnxruntime sessions."""
+        if self._mediapipe is not None:
+            self._mediapipe.close()
+        self.pose2d = self.lifter = self._rtmdet = self._mediapipe = None
 
     def detect(self, image_rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Person boxes (N, 4) pixels and scores (N,) from ``box_source``, at most ``max_persons``."""

@@ -319,7 +319,7 @@ class BagReplay:
 
     def _behave(self, persons, stamp: int, log_time: int) -> list:
         tracks, _ = persons_to_tracks(persons)
-        intents, requests = self.behavior.update(stamp, tracks)
+        intents, requests = self.behavior.update(stamp, tracks, persons.header)
         if intents:
             to_frame = camera_transform(persons)
             self._write("intents", intents_to_msg(persons.header, intents, to_frame), log_time)
@@ -335,7 +335,7 @@ class BagReplay:
             w, model = request.window, self.behavior.model
             t0 = time.perf_counter()
             text = model.describe(w)
-            msg = description_to_msg(persons.header.frame_id, request.track_id, int(w.stamps_ns[0]),
+            msg = description_to_msg(request.header.frame_id, request.track_id, int(w.stamps_ns[0]),
                                      int(w.stamps_ns[-1]), text, model.name, time.perf_counter() - t0)
             self._write("descriptions", msg, log_time)
             self.report.descriptions += 1
