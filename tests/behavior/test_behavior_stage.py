@@ -110,3 +110,88 @@ def test_windows_without_any_joint_are_counted():
     for t in range(3):
         assert engine.update(t * FRAME_NS, [(1, nan, np.zeros(17, np.float32))]) == ([], [])
     assert engine.unusable_windows == 2
+
+
+# -- BehaviorStage: the one frame path of the node, the composed node and the replay ------------------------
+
+def stage_with(errors: list | None = None, **config):
+    from llamo_ros.behavior.stage import BehaviorStage
+
+    defaults = dict(min_frames=4, describe_period_s=1.0, first_describe_after_s=0.0, check_gestures=False)
+    return BehaviorStage(StandInModel(), BehaviorConfig(**{**defaults, **config}),
+                         on_error=(lambda kind, text: errors.append((kind, text))) if errors is not None else None)
+
+
+def test_stage_descriptions_carry_the_described_frames_header_however_late_they_run():
+    stage = stage_with()
+    pending = []
+    for t in range(30):
+        _, requests = stage.on_frame(t * FRAME_NS, [(1, *person(-1.0))], header=f"frame-{t}")
+        pending += requests
+    assert len(pending) >= 2
+    stop = threading.Event()
+    for request in pending:   # described after all 30 frames arrived, as a busy worker thread would
+        d = stage.describe(request, stop=stop)
+        assert d.header == f"frame-{d.window_end_ns // FRAME_NS}" == request.header
+        assert d.track_id == 1 and d.model == "stand-in" and d.text.startswith("track 1")
+    assert stage.model.described[-1] == (1, stop), "the stop event did not reach the model"
+
+
+def test_stage_reports_time_resets_and_repeated_frames_and_keeps_going():
+    errors: list = []
+    stage = stage_with(errors)
+    for t in range(20, 30):
+        stage.on_frame(t * FRAME_NS, [(1, *person(1.0))])
+    assert stage.on_frame(29 * FRAME_NS, [(1, *person(1.0))]) == ([], [])
+    intents, _ = stage.on_frame(0, [(1, *person(1.0))])
+    assert intents == [], "the reset must have emptied the track (1 frame < min_frames)"
+    assert [kind for kind, _ in errors] == ["time", "time"]
+    assert "repeats" in errors[0][1] and "backwards" in errors[1][1]
+    assert stage.diagnostics() == {"tracks": 1, "tracks_forgotten": 0, "unusable_windows": 0, "time_resets": 1,
+                                   "frames_skipped_repeated": 1}
+
+
+def test_stage_answers_validated_questions_and_reports_model_failures():
+    stage = stage_with()
+    for t in range(6):
+        stage.on_frame(t * FRAME_NS, [(1, *person(-1.0))])
+    assert "unknown track id 2" in stage.ask(2, "what?").error_message
+    assert "empty" in stage.ask(1, "  ").error_message
+    ok = stage.ask(1, "what?")
+    assert ok.success and ok.answer == "what? -> 6 frames" and ok.window_end_ns == 5 * FRAME_NS
+
+    def broken(window, question, stop=None):
+        raise RuntimeError("out of memory")
+
+    stage.model.answer = broken
+    failed = stage.ask(1, "what?")
+    assert not failed.success and "out of memory" in failed.error_message
+
+
+def test_message_frame_path_publishes_intents_and_descriptions_in_the_input_frame():
+    """`behavior_frame` + `description_msg`: what both the behaviour node and the bag replay run per message."""
+    from geometry_msgs.msg import Point
+
+    from llamo_msgs.msg import Keypoint3D, Person3D, Person3DArray
+    from llamo_ros.nodes.behavior_messages import behavior_frame, description_msg, time_msg
+    from llamo_ros.skeleton import LAYOUT_NAME
+
+    stage = stage_with()
+    frames = []
+    for t in range(12):
+        msg = Person3DArray()
+        msg.header.frame_id, msg.header.stamp = f"cam_{t}", time_msg(t * FRAME_NS)
+        joints, confidence = person(-1.0)
+        msg.persons = [Person3D(track_id=4, skeleton_layout=LAYOUT_NAME, keypoints_3d=[
+            Keypoint3D(position=Point(x=float(x), y=float(y), z=float(z)), confidence=float(c))
+            for (x, y, z), c in zip(joints, confidence)]), Person3D(track_id=9, skeleton_layout="coco17")]
+        frames.append(behavior_frame(stage, msg))
+    assert all(f.intents_msg is None for f in frames[:3]) and all(len(f.problems) == 1 for f in frames)
+    last = frames[-1]
+    assert last.intents_msg.header.frame_id == "cam_11" and last.intents_msg.predictions[0].track_id == 4
+    requests = [r for f in frames for r in f.requests]
+    assert requests
+    for r in requests:
+        msg = description_msg(stage.describe(r))
+        assert msg.header.frame_id == f"cam_{msg.window_end.sec * 10 + msg.window_end.nanosec // FRAME_NS}"
+        assert msg.header.stamp == msg.window_end

@@ -102,13 +102,14 @@ def test_two_replays_with_the_motion_model_write_identical_intents(tmp_path):
 
     from llamo_msgs.msg import IntentPredictionArray
     from llamo_ros.behavior.behavior_model import load_behavior_model
-    from llamo_ros.behavior.engine import BehaviorConfig, BehaviorEngine
+    from llamo_ros.behavior.engine import BehaviorConfig
+    from llamo_ros.behavior.stage import BehaviorStage
 
     write_image_bag(basketball_frames(12), 10.0, tmp_path / "in")
     model = load_behavior_model()
     reports = []
     for out in ("a", "b"):
-        replay = BagReplay(ReplayConfig(describe=False), PoseConfig(), BehaviorEngine(model, BehaviorConfig()),
+        replay = BagReplay(ReplayConfig(describe=False), PoseConfig(), BehaviorStage(model, BehaviorConfig()),
                            on_event=lambda _: None, progress=False)
         reports.append(replay.run(tmp_path / "in", tmp_path / out))
     a, b = ([deserialize_message(raw, IntentPredictionArray) for _, raw in read_topic(tmp_path / o, "/llamo/intents")]
@@ -150,11 +151,12 @@ class _BrokenModel:
 def test_a_failing_behaviour_stage_raises_and_ends_every_pipeline_thread(tmp_path):
     import threading
 
-    from llamo_ros.behavior.engine import BehaviorConfig, BehaviorEngine
+    from llamo_ros.behavior.engine import BehaviorConfig
+    from llamo_ros.behavior.stage import BehaviorStage
 
     write_image_bag(basketball_frames(6), 10.0, tmp_path / "in")
-    engine = BehaviorEngine(_BrokenModel(), BehaviorConfig(min_frames=2))
-    replay = BagReplay(ReplayConfig(describe=False), PoseConfig(), engine, on_event=lambda _: None, progress=False)
+    stage = BehaviorStage(_BrokenModel(), BehaviorConfig(min_frames=2))
+    replay = BagReplay(ReplayConfig(describe=False), PoseConfig(), stage, on_event=lambda _: None, progress=False)
     with pytest.raises(RuntimeError, match="motion model exploded"):
         replay.run(tmp_path / "in", tmp_path / "out")
     assert not [t.name for t in threading.enumerate() if t.name.startswith("replay-")]

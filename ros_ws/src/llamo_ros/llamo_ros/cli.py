@@ -32,7 +32,7 @@ def _replay(args: argparse.Namespace) -> int:
     if Path(args.out_bag).exists():
         print(f"llamo replay: output {args.out_bag} exists; choose a new path", file=sys.stderr)
         return 2
-    behavior = None if args.pose_only else _behavior_engine(args)
+    behavior = None if args.pose_only else _behavior_stage(args)
     sheet = ContactSheet(every_n=args.sheet_every) if args.contact_sheet else None
     replay = BagReplay(config, _pose_config(args), behavior, on_frame=_sheet_adder(sheet) if sheet else None,
                        target=_target_frame(args))
@@ -80,12 +80,13 @@ def _target_frame(args: argparse.Namespace):
                              camera_z=z, camera_roll=roll, camera_pitch=pitch, camera_yaw=yaw)
 
 
-def _behavior_engine(args: argparse.Namespace):
+def _behavior_stage(args: argparse.Namespace):
     from llamo_ros.behavior.behavior_model import load_behavior_model
-    from llamo_ros.behavior.engine import BehaviorConfig, BehaviorEngine
+    from llamo_ros.behavior.engine import BehaviorConfig
+    from llamo_ros.behavior.stage import BehaviorStage
 
     model = load_behavior_model(args.checkpoint or None, args.llm or None, quantize_int8=not args.fp32)
-    return BehaviorEngine(model, BehaviorConfig(describe_period_s=args.describe_period))
+    return BehaviorStage(model, BehaviorConfig(describe_period_s=args.describe_period))
 
 
 def _sheet_adder(sheet):

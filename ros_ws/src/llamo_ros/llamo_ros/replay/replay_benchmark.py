@@ -24,16 +24,16 @@ def replay_benchmark(frames: int = 0, describe: bool = False, backend: str = "me
 
     from llamo_ros.replay.stability_report import stability_report
     from llamo_ros.behavior.behavior_model import load_behavior_model
-    from llamo_ros.behavior.engine import BehaviorEngine
+    from llamo_ros.behavior.stage import BehaviorStage
     from llamo_ros.nodes.pose_frames import PoseConfig
     from llamo_ros.replay.bag_replay import BagReplay, ReplayConfig
 
     with tempfile.TemporaryDirectory() as tmp:
         bag = Path(tmp) / "vtest"
         write_video_bag(sample_path("vtest.avi"), bag, VideoBagConfig(max_frames=frames))
-        engine = BehaviorEngine(load_behavior_model())
+        stage = BehaviorStage(load_behavior_model())
         replay = BagReplay(ReplayConfig(describe=describe),
-                           PoseConfig(backend=backend, max_persons=8, min_box_height_to_width=1.0), engine,
+                           PoseConfig(backend=backend, max_persons=8, min_box_height_to_width=1.0), stage,
                            on_event=lambda _: None, progress=False)
         report = replay.run(bag, Path(tmp) / "out")
         stability = asdict(stability_report(Path(tmp) / "out"))
@@ -60,7 +60,7 @@ def compressed_vs_raw(frames: int = 0, codec: str = "jpeg", jpeg_quality: int = 
 
     from llamo_msgs.msg import Person3DArray
     from llamo_ros.behavior.behavior_model import load_behavior_model
-    from llamo_ros.behavior.engine import BehaviorEngine
+    from llamo_ros.behavior.stage import BehaviorStage
     from llamo_ros.nodes.pose_frames import PoseConfig
     from llamo_ros.replay.bag_replay import BagReplay, ReplayConfig
 
@@ -81,7 +81,7 @@ def compressed_vs_raw(frames: int = 0, codec: str = "jpeg", jpeg_quality: int = 
                                                                            jpeg_quality=jpeg_quality))
             size = sum(f.stat().st_size for f in bag.iterdir())
             replay = BagReplay(ReplayConfig(describe=False),
-                               PoseConfig(max_persons=8, min_box_height_to_width=1.0), BehaviorEngine(model),
+                               PoseConfig(max_persons=8, min_box_height_to_width=1.0), BehaviorStage(model),
                                on_event=lambda _: None, progress=True)
             report = replay.run(bag, root / f"out_{name}")
             counts[name] = people(root / f"out_{name}")
