@@ -21,6 +21,7 @@ from pathlib import Path
 
 from llamo_ros.runtime.motion_runtime import INPUT_NAME, OUTPUT_NAMES
 from llamo_ros.runtime.trt_engine_plan import PrecisionPlan, ShapeProfile
+from llamo_ros.shipped_models import file_sha256  # noqa: F401  (re-exported: engine keys hash the ONNX)
 
 ENGINE_FILE, METADATA_FILE = "motion_model.engine", "motion_model.json"
 METADATA_VERSION = 1
@@ -29,15 +30,6 @@ METADATA_VERSION = 1
 def default_cache_root() -> Path:
     from llamo_ros.language.llm import cache_dir
     return cache_dir() / "trt_engines"
-
-
-def file_sha256(path: str | os.PathLike) -> str:
-    """Hex sha256 of a file's bytes."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 @dataclass(frozen=True)
