@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 JAZZY_TESTS := tests/foundation tests/pose/test_pose_node_dds.py tests/behavior/test_behavior_node_dds.py \
   tests/behavior/test_pipeline_graph_dds.py tests/replay tests/launch
 
-.PHONY: setup setup-mmpose setup-smplx setup-all setup-jazzy test test-kilted test-jazzy demo bench clean
+.PHONY: setup setup-mmpose setup-smplx setup-all setup-jazzy lint test test-kilted test-jazzy demo bench clean
 
 setup:            ## venv + ROS 2 Kilted wheels + Python stack + sample media + colcon build (what the demo needs)
 	bash tools/setup_env.sh
@@ -26,7 +26,10 @@ setup-all:        ## everything the test suite exercises
 setup-jazzy:      ## a second environment with ROS 2 Jazzy: .venv-jazzy + ros_ws/install-jazzy
 	bash tools/setup_env.sh --distro jazzy
 
-test: test-kilted test-jazzy  ## the whole suite on Kilted, then the Jazzy subset (what CI runs)
+test: lint test-kilted test-jazzy  ## lint, the whole suite on Kilted, then the Jazzy subset (what CI runs)
+
+lint: setup       ## ruff (pyflakes + pycodestyle errors, ruff.toml) over the package, tests, export and tools
+	$(RUN) ruff check ros_ws/src tests export tools
 
 test-kilted: setup-all  ## the whole test suite on ROS 2 Kilted
 	$(RUN) python -m pytest $(PYTEST_ARGS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from llamo_ros.data.motion_synth import WALK_RAMP_S, SynthConfig, generate_clip, plan_scene
+from llamo_ros.data.motion_synth import WALK_RAMP_S, generate_clip, plan_scene
 from llamo_ros.motion.descriptors import describe_motion
 from llamo_ros.skeleton import JOINT_INDEX as J
 

@@ -46,7 +46,8 @@ def test_mmpose_models_torch_vs_onnxruntime():
     from llamo_ros.pose.benchmark import mmpose_models_torch_vs_onnxruntime
 
     # the two small models only: RTMDet-m at 640 px costs seconds per run on a loaded 2-core machine
-    result = mmpose_models_torch_vs_onnxruntime(threads=(1,), repeats=2, models=("rtmpose-m_256x192", "videopose3d_27f"))
+    result = mmpose_models_torch_vs_onnxruntime(threads=(1,), repeats=2,
+                                                models=("rtmpose-m_256x192", "videopose3d_27f"))
     assert set(result) == {"rtmpose-m_256x192", "videopose3d_27f"}
     for model, rows in result.items():
         print(f"\n{model}: torch {rows[1]['torch']['p50_ms']:.1f} ms, ort {rows[1]['onnxruntime']['p50_ms']:.1f} ms")

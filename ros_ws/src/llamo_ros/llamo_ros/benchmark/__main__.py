@@ -62,7 +62,9 @@ def main(argv: list[str] | None = None) -> dict:
         results["end_to_end"] = hooks.end_to_end(max(args.replay_frames, 0))
         print("\nend to end (vtest.avi replay):", results["end_to_end"])
     out = Path(args.out)
-    print(f"\n{report.write_json(results, out / 'benchmarks.json')}\n{report.write_chart(results, out / 'benchmarks.png')}")
+    json_path = report.write_json(results, out / "benchmarks.json")
+    chart_path = report.write_chart(results, out / "benchmarks.png")
+    print(f"\n{json_path}\n{chart_path}")
     return results
 
 

@@ -14,7 +14,8 @@ configures and activates itself at start-up.
 
 Only the newest image is processed: the subscription callback checks and decodes each image and keeps
 the latest good one, and a worker thread estimates poses on it, so a slow backend drops frames (counted
-in ``skipped_frames``) instead of falling ever further behind. Bad input is logged (throttled) and counted, never fatal. The work itself
+in ``skipped_frames``) instead of falling ever further behind. Bad input is logged (throttled) and counted, never
+fatal. The work itself
 is `PoseFrameProcessor`'s, shared with the bag replay.
 """
 from __future__ import annotations

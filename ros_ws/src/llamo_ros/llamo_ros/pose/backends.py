@@ -18,7 +18,8 @@ def create_backend(name: str, root_config: MetricRootConfig | None = None, max_p
     if name == "mediapipe":
         from llamo_ros.pose.mediapipe_backend import MediaPipeBackend, MediaPipeConfig
 
-        return MediaPipeBackend(MediaPipeConfig(max_persons=max_persons, min_detection_confidence=min_detection_confidence,
+        return MediaPipeBackend(MediaPipeConfig(max_persons=max_persons,
+                                                min_detection_confidence=min_detection_confidence,
                                                 detection_tiles_per_frame=detection_tiles_per_frame,
                                                 min_box_height_to_width=min_box_height_to_width), root_config)
     if name == "mmpose":

@@ -117,7 +117,8 @@ def litert_vs_graph(frames: list[np.ndarray], rois: int = 60) -> dict:
                 call(*args)
                 times[name].append(time.perf_counter() - start)
         stats = {name: latency_stats(t) for name, t in times.items()}
-        return {**stats, "speedup": stats["mediapipe_graph"]["p50_ms"] / stats["litert"]["p50_ms"], "calls": len(inputs)}
+        speedup = stats["mediapipe_graph"]["p50_ms"] / stats["litert"]["p50_ms"]
+        return {**stats, "speedup": speedup, "calls": len(inputs)}
 
     fit, graph_fit = LiteRtLandmarkModel(), GraphLandmarkModel()
     detector, graph_detector = LiteRtPoseDetector(), GraphPoseDetector()

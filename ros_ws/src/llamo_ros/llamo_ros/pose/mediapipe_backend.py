@@ -194,7 +194,8 @@ class MediaPipeBackend:
         # a lone fit (a new person's first fit or refit) would leave the other threads idle: it runs on a
         # model with all of them instead (same result; ~5 ms less per lone fit on 2 cores)
         self._lone_fit = (LiteRtLandmarkModel(threads=self.config.threads)
-                          if self.config.threads > 1 and isinstance(self._landmarkers[0], LiteRtLandmarkModel) else None)
+                          if self.config.threads > 1 and isinstance(self._landmarkers[0], LiteRtLandmarkModel)
+                          else None)
         self._pool = ThreadPoolExecutor(self.config.threads, "mediapipe") if self.config.threads > 1 else None
         self._tracked: list[_Roi] = []
         self._next_window = 0
@@ -326,7 +327,8 @@ class MediaPipeBackend:
         found.sort(key=lambda item: -item[0])
         rois: list[_Roi] = []
         for _, roi in found:   # the same person seen in overlapping windows, or already tracked
-            if not any(math.hypot(roi.cx - r.cx, roi.cy - r.cy) < self.config.duplicate_distance * r.side for r in rois) \
+            if not any(math.hypot(roi.cx - r.cx, roi.cy - r.cy) < self.config.duplicate_distance * r.side
+                       for r in rois) \
                     and not self._covered(roi.cx, roi.cy, known):
                 rois.append(roi)
         return rois
@@ -375,7 +377,8 @@ class MediaPipeBackend:
                           keypoint_3d_confidence=conf, root_position=root, root_source=source)
 
 
-def tracked_rois(frames: list[np.ndarray], config: MediaPipeConfig) -> list[tuple[np.ndarray, float, float, float, float]]:
+def tracked_rois(frames: list[np.ndarray],
+                 config: MediaPipeConfig) -> list[tuple[np.ndarray, float, float, float, float]]:
     """(frame, cx, cy, side, rotation) of every ROI a backend with ``config`` tracks after each of ``frames``
     (the regions its next landmark fits measure; pixels, radians), for comparing landmark runtimes."""
     backend = MediaPipeBackend(config)

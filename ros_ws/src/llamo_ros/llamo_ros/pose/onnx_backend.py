@@ -118,7 +118,8 @@ def decode_simcc(simcc_x: np.ndarray, simcc_y: np.ndarray, centers: np.ndarray,
     scores = np.minimum(simcc_x.max(-1), simcc_y.max(-1)).astype(np.float32)
     locs[scores <= 0.0] = -1.0
     keypoints = locs / SIMCC_SPLIT_RATIO
-    keypoints = keypoints / np.array(INPUT_SIZE, np.float32) * scales[:, None] + centers[:, None] - 0.5 * scales[:, None]
+    keypoints = (keypoints / np.array(INPUT_SIZE, np.float32) * scales[:, None] + centers[:, None]
+                 - 0.5 * scales[:, None])
     return np.concatenate([keypoints, scores[..., None]], axis=-1)
 
 
@@ -161,8 +162,9 @@ class OnnxPoseBackend:
         options.intra_op_num_threads = self.config.threads
         options.inter_op_num_threads = 1
         providers = ["CPUExecutionProvider"]
-        self.pose2d = ort.InferenceSession(os.path.join(self.config.model_dir, POSE2D_FILE), options, providers=providers)
-        self.lifter = ort.InferenceSession(os.path.join(self.config.model_dir, LIFTER_FILE), options, providers=providers)
+        folder = self.config.model_dir
+        self.pose2d = ort.InferenceSession(os.path.join(folder, POSE2D_FILE), options, providers=providers)
+        self.lifter = ort.InferenceSession(os.path.join(folder, LIFTER_FILE), options, providers=providers)
         self.box_source = self.config.resolved_box_source()
         self._rtmdet = self._mediapipe = None
         if self.box_source == "rtmdet":

@@ -48,7 +48,8 @@ class EngineKey:
     def relative_dir(self) -> Path:
         """<gpu-slug>/trt-<version>/<sha[:16]>-<precision>-<profile hash>."""
         gpu = re.sub(r"[^a-z0-9]+", "-", self.gpu_name.lower()).strip("-") or "unknown-gpu"
-        return Path(gpu) / f"trt-{self.tensorrt_version}" / f"{self.onnx_sha256[:16]}-{self.precision}-{self.profile_hash()}"
+        name = f"{self.onnx_sha256[:16]}-{self.precision}-{self.profile_hash()}"
+        return Path(gpu) / f"trt-{self.tensorrt_version}" / name
 
 
 @dataclass
@@ -67,7 +68,8 @@ class EngineMetadata:
 
     @classmethod
     def describe(cls, key: EngineKey, plan: PrecisionPlan, **kw) -> "EngineMetadata":
-        return cls(key=asdict(key), plan=plan.to_dict(), created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), **kw)
+        created = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        return cls(key=asdict(key), plan=plan.to_dict(), created=created, **kw)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, sort_keys=True)
