@@ -7,7 +7,7 @@ PYTEST_ARGS ?=
 # The subset of the suite that also runs against ROS 2 Jazzy (the LTS most robots run): the interfaces build,
 # image conversion, lifecycle, every node over DDS, the pipeline graph, launch files and bag replay.
 JAZZY_TESTS := tests/foundation tests/pose/test_pose_node_dds.py tests/behavior/test_behavior_node_dds.py \
-  tests/behavior/test_pipeline_graph_dds.py tests/replay tests/launch
+  tests/behavior/test_pipeline_graph_dds.py tests/behavior/test_behavior_stage_dds.py tests/replay tests/launch
 
 .PHONY: setup setup-mmpose setup-smplx setup-all setup-jazzy lint test test-kilted test-jazzy demo bench clean
 

@@ -173,7 +173,7 @@ def test_message_frame_path_publishes_intents_and_descriptions_in_the_input_fram
     from geometry_msgs.msg import Point
 
     from llamo_msgs.msg import Keypoint3D, Person3D, Person3DArray
-    from llamo_ros.nodes.behavior_messages import behavior_frame, description_msg, time_msg
+    from llamo_ros.messages.behavior_messages import behavior_frame, description_msg, time_msg
     from llamo_ros.skeleton import LAYOUT_NAME
 
     stage = stage_with()

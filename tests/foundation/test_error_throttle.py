@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import inspect
 
-from llamo_ros.nodes.diagnostics import ERROR_LOG_PERIOD_S, ErrorThrottle
+from llamo_ros.messages.diagnostics import ERROR_LOG_PERIOD_S, ErrorThrottle
 
 
 def test_one_line_per_kind_per_period():
@@ -20,7 +20,8 @@ def test_one_line_per_kind_per_period():
 def test_the_default_clock_is_monotonic_wall_time_and_both_nodes_share_the_throttle():
     import time
 
-    from llamo_ros.nodes import behavior_node, pose_frames, pose_node
+    from llamo_ros.messages import pose_frames
+    from llamo_ros.nodes import behavior_node, pose_node
     from llamo_ros.nodes.lifecycle import StageNode
 
     assert inspect.signature(ErrorThrottle).parameters["clock"].default is time.monotonic

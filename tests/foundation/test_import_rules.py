@@ -8,10 +8,11 @@ other, without cycles):
   3 pose, language
   4 runtime     (motion-model runtimes; loads the motion model through language)
   5 behavior    (the ROS-free behaviour stage)
-  6 nodes       (rclpy; message adapters)
-  7 replay      (offline driver of the pose and behaviour stages)
-  8 training, benchmark
-  9 cli
+  6 messages    (ROS adapters: messages <-> core types, used by the nodes and the replay)
+  7 replay      (offline driver of the pose and behaviour stages, through the adapters, not the nodes)
+  8 nodes       (the rclpy nodes)
+  9 training, benchmark
+ 10 cli
 The core (layers 0-5) imports no rclpy and no ROS message package.
 """
 from __future__ import annotations
@@ -24,7 +25,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[2] / "ros_ws" / "src" / "llamo_ros" / "llamo_ros"
 FOUNDATION = ("skeleton", "config_fields", "errors", "frames", "image_encoding", "compressed_image", "shipped_models")
 LAYER = {**{name: 0 for name in FOUNDATION}, "motion": 1, "data": 2, "pose": 3, "language": 3, "runtime": 4,
-         "behavior": 5, "nodes": 6, "replay": 7, "training": 8, "benchmark": 8, "cli": 9}
+         "behavior": 5, "messages": 6, "replay": 7, "nodes": 8, "training": 9, "benchmark": 9, "cli": 10}
 CORE_TOP = LAYER["behavior"]
 ROS_MODULES = ("rclpy", "rosidl_runtime_py", "llamo_msgs", "std_msgs", "sensor_msgs", "geometry_msgs",
                "visualization_msgs", "diagnostic_msgs", "builtin_interfaces", "rcl_interfaces", "lifecycle_msgs",

@@ -23,7 +23,7 @@ def test_every_backend_implements_reset_and_close(module, name):
 
 
 def test_one_default_for_max_persons():
-    from llamo_ros.nodes.pose_frames import PoseConfig
+    from llamo_ros.messages.pose_frames import PoseConfig
     from llamo_ros.pose.backends import create_backend
     from llamo_ros.pose.mediapipe_backend import MediaPipeConfig
     from llamo_ros.pose.mmpose_backend import MMPoseConfig

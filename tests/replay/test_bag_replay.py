@@ -10,7 +10,7 @@ import pytest
 from bag_fixtures import basketball_frames, read_topic, write_bag_with_bad_frame, write_image_bag
 
 from llamo_ros.data.video_bag import VideoBagConfig
-from llamo_ros.nodes.pose_frames import PoseConfig
+from llamo_ros.messages.pose_frames import PoseConfig
 from llamo_ros.replay.bag_replay import BagReplay, ReplayConfig, ReplayError
 
 REPO = Path(__file__).resolve().parents[2]

@@ -14,7 +14,7 @@ from bag_fixtures import basketball_frames, read_topic, write_compressed_bag, wr
 
 from llamo_ros.data.video_bag import VideoBagConfig
 from llamo_ros.frames import TargetFrameConfig
-from llamo_ros.nodes.pose_frames import PoseConfig
+from llamo_ros.messages.pose_frames import PoseConfig
 from llamo_ros.replay.bag_camera import (COMPRESSED_IMAGE, RAW_IMAGE, CameraTopicError, bag_camera_topic,
                                          pick_camera_topic)
 from llamo_ros.replay.bag_replay import BagReplay, ReplayConfig, ReplayError

@@ -66,7 +66,7 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _pose_config(args: argparse.Namespace):
-    from llamo_ros.nodes.pose_frames import PoseConfig
+    from llamo_ros.messages.pose_frames import PoseConfig
 
     return PoseConfig(backend=args.backend, max_persons=args.max_persons,
                       min_box_height_to_width=args.min_box_height_to_width)
@@ -90,7 +90,7 @@ def _behavior_stage(args: argparse.Namespace):
 
 
 def _sheet_adder(sheet):
-    from llamo_ros.nodes.image_msg import image_msg_to_rgb8
+    from llamo_ros.messages.image_msg import image_msg_to_rgb8
 
     def add(image, persons, intents) -> None:
         bgr = image_msg_to_rgb8(image)[:, :, ::-1]

@@ -37,8 +37,8 @@ from llamo_ros.behavior.engine import AskResult, BehaviorConfig, DescriptionRequ
 from llamo_ros.behavior.stage import BehaviorStage, Description
 from llamo_ros.config_fields import param
 from llamo_ros.motion.track_buffer import TrackBufferConfig
-from llamo_ros.nodes.behavior_messages import behavior_frame, description_msg, time_msg
-from llamo_ros.nodes.diagnostics import ERROR_LOG_PERIOD_S, latency_values, rate_hz, stage_status
+from llamo_ros.messages.behavior_messages import behavior_frame, description_msg, time_msg
+from llamo_ros.messages.diagnostics import ERROR_LOG_PERIOD_S, latency_values, rate_hz, stage_status
 from llamo_ros.nodes.lifecycle import LifecycleConfig, StageNode, start_up
 from llamo_ros.nodes.parameters import declare_parameters, read_config
 from llamo_ros.nodes.shutdown import spin_until_shutdown

@@ -19,7 +19,7 @@ from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackRet
 from rclpy.timer import Timer
 
 from llamo_ros.config_fields import param
-from llamo_ros.nodes.diagnostics import ERROR_LOG_PERIOD_S, ErrorThrottle
+from llamo_ros.messages.diagnostics import ERROR_LOG_PERIOD_S, ErrorThrottle
 
 
 @dataclass

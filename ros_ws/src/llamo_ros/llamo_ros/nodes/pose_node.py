@@ -38,12 +38,12 @@ from visualization_msgs.msg import MarkerArray
 
 from llamo_msgs.msg import Person3DArray
 from llamo_ros.frames import TargetFrameConfig
-from llamo_ros.nodes.diagnostics import latency_values, rate_hz, stage_status
+from llamo_ros.messages.diagnostics import latency_values, rate_hz, stage_status
 from llamo_ros.nodes.lifecycle import LifecycleConfig, StageNode, start_up
 from llamo_ros.nodes.parameters import declare_parameters, read_config
 from llamo_ros.nodes.shutdown import spin_until_shutdown
-from llamo_ros.nodes.pose_frames import PoseConfig, PoseFrameProcessor
-from llamo_ros.nodes.tf2_frames import camera_to_target
+from llamo_ros.messages.pose_frames import PoseConfig, PoseFrameProcessor
+from llamo_ros.messages.tf2_frames import camera_to_target
 
 
 # Every parameter of the node: (config dataclass, parameter name prefix).

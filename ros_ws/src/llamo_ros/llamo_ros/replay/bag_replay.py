@@ -24,11 +24,11 @@ from tqdm import tqdm
 
 from llamo_ros.behavior.stage import BehaviorStage
 from llamo_ros.config_fields import param
-from llamo_ros.nodes.behavior_messages import behavior_frame, description_msg
+from llamo_ros.messages.behavior_messages import behavior_frame, description_msg
 from llamo_ros.frames import TargetFrameConfig
-from llamo_ros.nodes.tf2_frames import camera_to_target
+from llamo_ros.messages.tf2_frames import camera_to_target
 from llamo_ros.motion.intents import INTENT_LABELS
-from llamo_ros.nodes.pose_frames import PoseConfig, PoseFrameProcessor
+from llamo_ros.messages.pose_frames import PoseConfig, PoseFrameProcessor
 from llamo_ros.pose.person_pose import PoseBackend
 from llamo_ros.replay.bag_camera import COMPRESSED_IMAGE, CameraTopicError, pick_camera_topic
 from llamo_ros.replay.bag_types import typestore

@@ -25,7 +25,7 @@ def replay_benchmark(frames: int = 0, describe: bool = False, backend: str = "me
     from llamo_ros.replay.stability_report import stability_report
     from llamo_ros.behavior.behavior_model import load_behavior_model
     from llamo_ros.behavior.stage import BehaviorStage
-    from llamo_ros.nodes.pose_frames import PoseConfig
+    from llamo_ros.messages.pose_frames import PoseConfig
     from llamo_ros.replay.bag_replay import BagReplay, ReplayConfig
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -61,7 +61,7 @@ def compressed_vs_raw(frames: int = 0, codec: str = "jpeg", jpeg_quality: int = 
     from llamo_msgs.msg import Person3DArray
     from llamo_ros.behavior.behavior_model import load_behavior_model
     from llamo_ros.behavior.stage import BehaviorStage
-    from llamo_ros.nodes.pose_frames import PoseConfig
+    from llamo_ros.messages.pose_frames import PoseConfig
     from llamo_ros.replay.bag_replay import BagReplay, ReplayConfig
 
     def people(bag: Path) -> dict[int, int]:

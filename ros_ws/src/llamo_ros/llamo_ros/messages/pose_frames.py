@@ -20,9 +20,9 @@ from llamo_msgs.msg import Keypoint2D, Keypoint3D, Person3D, Person3DArray
 from llamo_ros.config_fields import param
 from llamo_ros.frames import FrameLookupError, RigidTransform
 from llamo_ros.image_encoding import ImageFormatError, to_depth_metres
-from llamo_ros.nodes.diagnostics import ERROR_LOG_PERIOD_S
-from llamo_ros.nodes.frame_messages import markers_in_frame, persons_in_frame, transform_msg
-from llamo_ros.nodes.image_msg import image_msg_to_array, image_msg_to_rgb8
+from llamo_ros.messages.diagnostics import ERROR_LOG_PERIOD_S
+from llamo_ros.messages.frame_messages import markers_in_frame, persons_in_frame, transform_msg
+from llamo_ros.messages.image_msg import image_msg_to_array, image_msg_to_rgb8
 from llamo_ros.pose.backends import create_backend
 from llamo_ros.pose.camera import CameraIntrinsics
 from llamo_ros.pose.metric_root import MetricRootConfig

@@ -17,7 +17,7 @@ from llamo_msgs.msg import BehaviorDescription, IntentPrediction, IntentPredicti
 from llamo_ros.behavior.engine import DescriptionRequest, IntentResult
 from llamo_ros.behavior.stage import BehaviorStage, Description
 from llamo_ros.frames import RigidTransform
-from llamo_ros.nodes.frame_messages import camera_transform
+from llamo_ros.messages.frame_messages import camera_transform
 from llamo_ros.motion.intents import INTENT_LABELS
 from llamo_ros.skeleton import LAYOUT_NAME, NUM_JOINTS
 
