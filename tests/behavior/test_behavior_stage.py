@@ -195,3 +195,36 @@ def test_message_frame_path_publishes_intents_and_descriptions_in_the_input_fram
         msg = description_msg(stage.describe(r))
         assert msg.header.frame_id == f"cam_{msg.window_end.sec * 10 + msg.window_end.nanosec // FRAME_NS}"
         assert msg.header.stamp == msg.window_end
+
+
+def test_a_described_window_reuses_the_features_its_intents_were_computed_from():
+    """BehaviorModel resamples and featurises each window once, for its intents and its description."""
+    from llamo_ros.behavior.behavior_model import BehaviorModel
+    from llamo_ros.behavior.stage import BehaviorStage
+
+    class CountingMLM:
+        def __init__(self) -> None:
+            self.features_calls = 0
+
+        def features(self, joints, confidence, fps):
+            self.features_calls += 1
+            return np.zeros((32, 80), np.float32) + self.features_calls   # tells the calls apart
+
+        def predict_intents(self, feats):
+            return np.full((len(feats), NUM_INTENTS), 1.0 / NUM_INTENTS, np.float32), np.zeros((len(feats), 20, 3))
+
+        def describe(self, features, max_new_tokens=40, stop=None):
+            return f"features of call {int(features[0, 0])}"
+
+    mlm = CountingMLM()
+    stage = BehaviorStage(BehaviorModel(mlm, "counting", ground_descriptions=False),
+                          BehaviorConfig(min_frames=4, describe_period_s=1.0, first_describe_after_s=0.0,
+                                         check_gestures=False))
+    requests = []
+    for t in range(8):
+        requests += stage.on_frame(t * FRAME_NS, [(1, *person(-1.0))])[1]
+    calls = mlm.features_calls
+    assert calls == 5 and len(requests) == 1      # one window per frame from the 4th frame on
+    text = stage.describe(requests[0]).text
+    assert mlm.features_calls == calls, "describing the window computed its features again"
+    assert text == "features of call 1", "the description must read the features of its own window"
