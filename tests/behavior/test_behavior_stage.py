@@ -19,6 +19,7 @@ class StandInModel:
 
     name = "stand-in"
     path_time_step_s = 0.1
+    corrected_descriptions = 0
 
     def __init__(self) -> None:
         self.described: list[tuple[int, threading.Event | None]] = []
@@ -148,7 +149,7 @@ def test_stage_reports_time_resets_and_repeated_frames_and_keeps_going():
     assert [kind for kind, _ in errors] == ["time", "time"]
     assert "repeats" in errors[0][1] and "backwards" in errors[1][1]
     assert stage.diagnostics() == {"tracks": 1, "tracks_forgotten": 0, "unusable_windows": 0, "time_resets": 1,
-                                   "frames_skipped_repeated": 1}
+                                   "frames_skipped_repeated": 1, "descriptions_corrected": 0}
 
 
 def test_stage_answers_validated_questions_and_reports_model_failures():

@@ -142,7 +142,7 @@ def test_pipelined_replay_of_real_video_is_identical_on_two_runs(tmp_path):
 
 
 class _BrokenModel:
-    name, path_time_step_s = "broken", 0.1
+    name, path_time_step_s, corrected_descriptions = "broken", 0.1, 0
 
     def predict_intents(self, windows):
         raise RuntimeError("motion model exploded")

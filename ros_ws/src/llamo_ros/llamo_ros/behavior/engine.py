@@ -33,6 +33,7 @@ class MotionLanguageModel(Protocol):
 
     name: str                 # e.g. "motion_llm_demo+SmolLM2-135M-Instruct"
     path_time_step_s: float   # time between predicted future-path points, s
+    corrected_descriptions: int   # descriptions replaced because the measured motion contradicted them (diagnostics)
 
     def predict_intents(self, windows: list[TrackWindow]) -> tuple[np.ndarray, np.ndarray]:
         """-> (probabilities (B, len(INTENT_LABELS)), future root path (B, H, 3) metres, camera optical frame)."""

@@ -105,4 +105,5 @@ class BehaviorStage:
             e = self.engine
             return {"tracks": len(e.buffer), "tracks_forgotten": e.buffer.forgotten,
                     "unusable_windows": e.unusable_windows, "time_resets": e.time_resets,
-                    "frames_skipped_repeated": self.frames_skipped}
+                    "frames_skipped_repeated": self.frames_skipped,
+                    "descriptions_corrected": self.model.corrected_descriptions}

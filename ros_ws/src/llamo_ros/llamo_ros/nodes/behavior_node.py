@@ -206,7 +206,6 @@ class BehaviorNode(StageNode):
             "messages_received": self.received, **stage.diagnostics(), "persons_skipped": self.skipped_persons,
             **latency_values(self.intent_latencies, "intent_latency"),
             "descriptions_completed": w.completed, "descriptions_failed": w.failed,
-            "descriptions_corrected": getattr(model, "corrected_descriptions", 0),
             "descriptions_dropped_queue_full": w.dropped_full, "descriptions_dropped_stale": w.dropped_stale,
             "descriptions_pending": w.pending, "description_latency_s": f"{w.last_latency_s:.2f}",
         }
