@@ -47,7 +47,7 @@ bench: setup-mmpose ## benchmark suite, single-threaded: table + out/bench/bench
 	# pose section: every backend on 640x480 frames (onnx = exported RTMDet + RTMPose-m + VideoPose3D, no
 	# OpenMMLab at run time), and the three mmpose models in PyTorch vs onnxruntime (1, 2 threads)
 	$(RUN) python export/export_mmpose.py --out-dir $(OUT)/bench/pose_onnx
-	$(RUN) python -m llamo_ros.pose.benchmark --backends mediapipe mmpose onnx --model-dir $(OUT)/bench/pose_onnx \
+	$(RUN) python -m llamo_ros.benchmark.pose --backends mediapipe mmpose onnx --model-dir $(OUT)/bench/pose_onnx \
 	  --frames 10 --mmpose-models --json $(OUT)/bench/pose.json
 
 clean:            ## remove build outputs (keeps the venv and the caches in ~/.cache/llamo_ros)

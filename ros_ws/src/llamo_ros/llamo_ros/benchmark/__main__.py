@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--llm-runs", type=int, default=3)
     ap.add_argument("--quick", action="store_true", help="few repeats, short decode (smoke test)")
     ap.add_argument("--skip-llm", action="store_true")
-    ap.add_argument("--with-pose", action="store_true", help="include llamo_ros.pose.benchmark numbers")
+    ap.add_argument("--with-pose", action="store_true", help="include llamo_ros.benchmark.pose numbers")
     ap.add_argument("--replay-frames", type=int, default=-1,
                     help="frames of vtest.avi for the end-to-end replay numbers (-1: the whole video, 795 frames; "
                          "0: skip)")

@@ -1,6 +1,6 @@
 """Pose benchmarks: per-frame latency of each backend, and PyTorch vs onnxruntime for a model.
 
-``python -m llamo_ros.pose.benchmark [--backends mediapipe mmpose onnx] [--frames 30] [--json out.json]
+``python -m llamo_ros.benchmark.pose [--backends mediapipe mmpose onnx] [--frames 30] [--json out.json]
 [--small-people-frames 200]``
 
 Frames are real 640x480 images (basketball1/2 and vtest.avi frames, resized), cycled. Latency is

@@ -53,7 +53,7 @@ def compressed_vs_raw(frames: int = 0, codec: str = "jpeg", jpeg_quality: int = 
     Both replays run the demo's pose settings and the intents (no descriptions), one after the other.
     Returns per-bag persons and wall seconds, the relative difference of the person totals (the target:
     within 2 %), the share of frames with the same number of people, and the mean |difference| per frame.
-    `python -m llamo_ros.replay.replay_benchmark [FRAMES] [jpeg|png] [QUALITY]` prints it.
+    `python -m llamo_ros.benchmark.replay [FRAMES] [jpeg|png] [QUALITY]` prints it.
     """
     from rclpy.serialization import deserialize_message
     from rosbags.rosbag2 import Reader
