@@ -7,9 +7,9 @@ PYTEST_ARGS ?=
 # The subset of the suite that also runs against ROS 2 Jazzy (the LTS most robots run): the interfaces build,
 # image conversion, lifecycle, every node over DDS, the pipeline graph, launch files and bag replay.
 JAZZY_TESTS := tests/foundation tests/pose/test_pose_node_dds.py tests/behavior/test_behavior_node_dds.py \
-  tests/behavior/test_pipeline_graph_dds.py tests/replay tests/launch
+  tests/behavior/test_pipeline_graph_dds.py tests/behavior/test_behavior_stage_dds.py tests/replay tests/launch
 
-.PHONY: setup setup-mmpose setup-smplx setup-all setup-jazzy test test-kilted test-jazzy demo bench clean
+.PHONY: setup setup-mmpose setup-smplx setup-all setup-jazzy lint test test-kilted test-jazzy demo bench clean
 
 setup:            ## venv + ROS 2 Kilted wheels + Python stack + sample media + colcon build (what the demo needs)
 	bash tools/setup_env.sh
@@ -26,7 +26,10 @@ setup-all:        ## everything the test suite exercises
 setup-jazzy:      ## a second environment with ROS 2 Jazzy: .venv-jazzy + ros_ws/install-jazzy
 	bash tools/setup_env.sh --distro jazzy
 
-test: test-kilted test-jazzy  ## the whole suite on Kilted, then the Jazzy subset (what CI runs)
+test: lint test-kilted test-jazzy  ## lint, the whole suite on Kilted, then the Jazzy subset (what CI runs)
+
+lint: setup       ## ruff (pyflakes + pycodestyle errors, ruff.toml) over the package, tests, export and tools
+	$(RUN) ruff check ros_ws/src tests export tools
 
 test-kilted: setup-all  ## the whole test suite on ROS 2 Kilted
 	$(RUN) python -m pytest $(PYTEST_ARGS)
@@ -44,7 +47,7 @@ bench: setup-mmpose ## benchmark suite, single-threaded: table + out/bench/bench
 	# pose section: every backend on 640x480 frames (onnx = exported RTMDet + RTMPose-m + VideoPose3D, no
 	# OpenMMLab at run time), and the three mmpose models in PyTorch vs onnxruntime (1, 2 threads)
 	$(RUN) python export/export_mmpose.py --out-dir $(OUT)/bench/pose_onnx
-	$(RUN) python -m llamo_ros.pose.benchmark --backends mediapipe mmpose onnx --model-dir $(OUT)/bench/pose_onnx \
+	$(RUN) python -m llamo_ros.benchmark.pose --backends mediapipe mmpose onnx --model-dir $(OUT)/bench/pose_onnx \
 	  --frames 10 --mmpose-models --json $(OUT)/bench/pose.json
 
 clean:            ## remove build outputs (keeps the venv and the caches in ~/.cache/llamo_ros)

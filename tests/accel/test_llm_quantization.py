@@ -50,7 +50,8 @@ def test_smoothing_keeps_the_fp32_function(tiny_llm, tiny_tokenizer):
     ids = tiny_tokenizer("a person is waving", return_tensors="pt", add_special_tokens=False)["input_ids"]
     with torch.no_grad():
         ref, got = tiny_llm(input_ids=ids).logits, smoothed(input_ids=ids).logits
-        assert not torch.equal(smoothed.model.layers[0].mlp.down_proj.weight, tiny_llm.model.layers[0].mlp.down_proj.weight)
+        assert not torch.equal(smoothed.model.layers[0].mlp.down_proj.weight,
+                               tiny_llm.model.layers[0].mlp.down_proj.weight)
     torch.testing.assert_close(got, ref, rtol=1e-4, atol=1e-4)          # folding 1/s is exact up to rounding
     assert smoothed.lm_head.weight.data_ptr() != smoothed.model.embed_tokens.weight.data_ptr()  # untied
     torch.testing.assert_close(smoothed.model.embed_tokens.weight, tiny_llm.model.embed_tokens.weight, rtol=0, atol=0)
@@ -61,7 +62,8 @@ def test_smoothing_moves_the_outlier_into_the_weights(tiny_llm):
     act_max = {n: torch.ones(m.in_features) for n, m in tiny_llm.named_modules() if isinstance(m, torch.nn.Linear)}
     act_max["model.layers.0.mlp.down_proj"][3] = 1000.0                 # one outlier channel
     smoothed = Q.smooth_llm(tiny_llm, act_max, alpha={"down": 0.5})
-    before, after = tiny_llm.model.layers[0].mlp.down_proj.weight.detach(), smoothed.model.layers[0].mlp.down_proj.weight
+    before = tiny_llm.model.layers[0].mlp.down_proj.weight.detach()
+    after = smoothed.model.layers[0].mlp.down_proj.weight
     s = after.detach()[:, 3] / before[:, 3]
     w = before[:, 3].abs().max()
     torch.testing.assert_close(s, torch.full_like(s, float((1000.0 / w).sqrt())), rtol=1e-5, atol=0)
@@ -119,8 +121,8 @@ def _checkpoint(tmp_path, tiny_llm, tiny_tokenizer, small_model):
     llm_dir = tmp_path / "llm"
     tiny_llm.save_pretrained(str(llm_dir), safe_serialization=True)
     tiny_tokenizer.save_pretrained(str(llm_dir))
-    config = MotionLLMConfig(encoder=small_model.config, llm_hidden_size=tiny_llm.config.hidden_size, projector_hidden_size=64,
-                             llm_path=str(llm_dir))
+    config = MotionLLMConfig(encoder=small_model.config, llm_hidden_size=tiny_llm.config.hidden_size,
+                             projector_hidden_size=64, llm_path=str(llm_dir))
     ckpt = tmp_path / "ckpt"
     ckpt.mkdir()
     (ckpt / "config.json").write_text(config.to_json())

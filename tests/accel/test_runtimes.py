@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from feature_windows import random_windows
+from llamo_ros.motion.intents import NUM_INTENTS
 from llamo_ros.runtime import MotionRuntime, MotionRuntimeConfig, select_motion_runtime
 from llamo_ros.runtime.onnx_runtime import OnnxMotionRuntime, OnnxRuntimeOptions
 from llamo_ros.runtime.torch_runtime import TorchMotionRuntime
@@ -37,7 +38,7 @@ def test_onnxruntime_matches_pytorch(torch_rt, ort_rt, batch, frames):
     x = random_windows(batch, frames, seed=batch * 100 + frames)
     p_ref, path_ref = torch_rt(x)
     p, path = ort_rt(x)
-    assert p.shape == (batch, 10) and path.shape == (batch, 20, 3)
+    assert p.shape == (batch, NUM_INTENTS) and path.shape == (batch, 20, 3)
     assert p.dtype == np.float32 and path.dtype == np.float32
     np.testing.assert_allclose(p, p_ref, atol=ATOL_PROBS, rtol=0)
     np.testing.assert_allclose(path, path_ref, atol=ATOL_PATH, rtol=0)

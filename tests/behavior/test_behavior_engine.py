@@ -52,12 +52,13 @@ def test_descriptions_are_requested_per_period_of_source_time(model):
 def test_questions_are_validated_before_the_llm_runs(model):
     engine = BehaviorEngine(model)
     _feed(engine, {5: generate_clip(5)}, 10)
-    assert "unknown track id 6" in engine.ask(6, "hi?").error_message
-    assert "empty" in engine.ask(5, " ").error_message
-    assert "at most 500" in engine.ask(5, "x" * 501).error_message
+    assert "unknown track id 6" in engine.check_question(6, "hi?").error_message
+    assert "empty" in engine.check_question(5, " ").error_message
+    assert "at most 500" in engine.check_question(5, "x" * 501).error_message
+    assert engine.check_question(5, "hi?").track_id == 5   # valid: the track's window, for the LLM
     fresh = BehaviorEngine(model)
     _feed(fresh, {5: generate_clip(5)}, 3)
-    assert "3 frames of motion" in fresh.ask(5, "hi?").error_message
+    assert "3 frames of motion" in fresh.check_question(5, "hi?").error_message
 
 
 def test_many_people_passing_keep_memory_bounded(model):

@@ -9,6 +9,7 @@ import pytest
 
 from ros_harness import INSTALL, wait_until
 
+from llamo_ros.motion.intents import INTENT_LABELS
 from llamo_ros.nodes.pipeline_graph import PIPELINE, ros_args
 
 pytestmark = [pytest.mark.ros, pytest.mark.slow]
@@ -43,7 +44,7 @@ def test_behavior_node_serves_intents_descriptions_and_answers(ros_graph, ros_no
     assert wait_until(lambda: tracks_seen() >= set(SEEDS), timeout=90, spin=spin), \
         f"intents for {tracks_seen()} only; node log:\n{log()}"
     pred = intents[-1].predictions[0]
-    assert len(pred.labels) == len(pred.probabilities) == 10
+    assert len(pred.labels) == len(pred.probabilities) == len(INTENT_LABELS)
     assert abs(sum(pred.probabilities) - 1.0) < 1e-4 and pred.probabilities[pred.most_likely] == max(pred.probabilities)
     assert len(pred.future_path) == 20 and pred.horizon.sec == 2
     assert all(m.header.stamp == m.predictions[0].window_end for m in intents), "intents not stamped from input"

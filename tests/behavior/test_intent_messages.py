@@ -7,7 +7,7 @@ from visualization_msgs.msg import Marker
 
 from llamo_ros.behavior.engine import IntentResult
 from llamo_ros.motion.intents import NUM_INTENTS
-from llamo_ros.nodes.behavior_messages import PATH_STD_MARKER_EVERY, intent_markers_msg, intents_to_msg
+from llamo_ros.messages.behavior_messages import PATH_STD_MARKER_EVERY, intent_markers_msg, intents_to_msg
 
 
 def _result(track_id: int = 4) -> IntentResult:
@@ -64,7 +64,7 @@ def test_root_velocity_and_covariance_move_into_the_target_frame():
 
     from llamo_msgs.msg import Person3D, Person3DArray
     from llamo_ros.frames import RigidTransform
-    from llamo_ros.nodes.frame_messages import persons_in_frame
+    from llamo_ros.messages.frame_messages import persons_in_frame
 
     yaw90 = RigidTransform(np.array([[0.0, -1, 0], [1, 0, 0], [0, 0, 1]]), np.array([2.0, 0.0, 0.0]))
     person = Person3D(root_position=Point(x=1.0, y=0.0, z=4.0), measured_root_position=Point(x=1.5, y=0.0, z=4.0),

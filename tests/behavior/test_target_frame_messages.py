@@ -20,8 +20,8 @@ def test_moving_people_in_base_link_give_the_camera_frame_intents_and_moved_path
     from llamo_ros.behavior.behavior_model import load_behavior_model
     from llamo_ros.behavior.engine import BehaviorConfig, BehaviorEngine
     from llamo_ros.data.motion_synth import generate_clip
-    from llamo_ros.nodes.behavior_messages import intents_to_msg, persons_to_tracks
-    from llamo_ros.nodes.frame_messages import camera_transform
+    from llamo_ros.messages.behavior_messages import intents_to_msg, persons_to_tracks
+    from llamo_ros.messages.frame_messages import camera_transform
 
     model = load_behavior_model()
     cam_engine, base_engine = BehaviorEngine(model, BehaviorConfig()), BehaviorEngine(model, BehaviorConfig())
@@ -53,6 +53,6 @@ def test_moving_people_in_base_link_give_the_camera_frame_intents_and_moved_path
 
 def test_unset_camera_transform_reads_as_the_camera_frame():
     from llamo_msgs.msg import Person3DArray
-    from llamo_ros.nodes.frame_messages import camera_transform
+    from llamo_ros.messages.frame_messages import camera_transform
 
     assert camera_transform(Person3DArray()).is_identity   # publishers that predate the field

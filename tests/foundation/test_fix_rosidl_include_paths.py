@@ -5,7 +5,8 @@ import importlib.util
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-spec = importlib.util.spec_from_file_location("fix_rosidl_include_paths", REPO / "tools" / "fix_rosidl_include_paths.py")
+spec = importlib.util.spec_from_file_location("fix_rosidl_include_paths",
+                                              REPO / "tools" / "fix_rosidl_include_paths.py")
 fix = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(fix)
 

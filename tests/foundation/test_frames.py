@@ -89,7 +89,7 @@ def test_config_builds_the_fixed_transform_and_checks_its_source():
 
 
 def test_the_pose_stage_gets_no_transform_a_fixed_one_or_a_clear_error():
-    from llamo_ros.nodes.tf2_frames import camera_to_target, tf2_available
+    from llamo_ros.messages.tf2_frames import camera_to_target, tf2_available
 
     assert camera_to_target(TargetFrameConfig()) is None   # no target_frame: the camera optical frame
     fixed = camera_to_target(TargetFrameConfig(target_frame="base_link", target_transform="fixed", camera_z=1.0))

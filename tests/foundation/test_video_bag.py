@@ -17,7 +17,7 @@ def test_video_bag_round_trips_into_rclpy_messages(tmp_path, storage):
     from rosbags.rosbag2 import Reader
     from sensor_msgs.msg import CameraInfo, Image
 
-    from llamo_ros.nodes.image_msg import image_msg_to_array
+    from llamo_ros.messages.image_msg import image_msg_to_array
 
     n = write_video_bag(VTEST, tmp_path / "bag", VideoBagConfig(max_frames=5, storage=storage))
     assert n == 5

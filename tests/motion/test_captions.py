@@ -11,7 +11,7 @@ from llamo_ros.motion.action_rules import (
 from llamo_ros.motion.captions import body_movement, caption_for, qa_for
 from llamo_ros.motion.descriptors import describe_motion
 
-from descriptor_fixtures import FPS, STAND, frames, jumping, lying_still, place, rot_x, standing, to_camera, walking_towards
+from descriptor_fixtures import FPS, jumping, lying_still, to_camera, walking_towards
 
 
 def describe(world, pitch=15.0):

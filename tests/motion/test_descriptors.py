@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from llamo_ros.data.motion_synth import WALK_RAMP_S, SynthConfig, generate_clip, plan_scene
+from llamo_ros.data.motion_synth import WALK_RAMP_S, generate_clip, plan_scene
 from llamo_ros.motion.descriptors import describe_motion
 from llamo_ros.skeleton import JOINT_INDEX as J
 
@@ -236,6 +236,6 @@ def test_straight_generator_walk_turns_slowly_and_a_turn_in_place_fast():
 
 
 def test_timeline_png(tmp_path):
-    from llamo_ros.motion.descriptors.timeline import main
+    from llamo_ros.data.motion_synth.timeline import main
     main(["--seed", "5", "--out", str(tmp_path / "t.png")])
     assert (tmp_path / "t.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

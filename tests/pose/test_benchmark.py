@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from llamo_ros.pose.benchmark import benchmark_backend, latency_stats, torch_vs_onnxruntime
+from llamo_ros.benchmark.pose import benchmark_backend, latency_stats, torch_vs_onnxruntime
 
 
 def test_latency_stats():
@@ -29,7 +29,7 @@ def test_torch_vs_onnxruntime_small_conv():
 def test_small_people_tradeoff_on_vtest():
     pytest.importorskip("mediapipe")
     from llamo_ros.data.sample_media import SampleMediaUnavailable, load_video_frames
-    from llamo_ros.pose.benchmark import small_people_tradeoff
+    from llamo_ros.benchmark.pose import small_people_tradeoff
 
     try:
         frames = load_video_frames("vtest.avi", max_frames=3)
@@ -43,10 +43,11 @@ def test_small_people_tradeoff_on_vtest():
 
 def test_mmpose_models_torch_vs_onnxruntime():
     pytest.importorskip("mmcv", reason="mmcv 2.1.0 wheel with ops not installed (see requirements/mmpose.txt)")
-    from llamo_ros.pose.benchmark import mmpose_models_torch_vs_onnxruntime
+    from llamo_ros.benchmark.pose import mmpose_models_torch_vs_onnxruntime
 
     # the two small models only: RTMDet-m at 640 px costs seconds per run on a loaded 2-core machine
-    result = mmpose_models_torch_vs_onnxruntime(threads=(1,), repeats=2, models=("rtmpose-m_256x192", "videopose3d_27f"))
+    result = mmpose_models_torch_vs_onnxruntime(threads=(1,), repeats=2,
+                                                models=("rtmpose-m_256x192", "videopose3d_27f"))
     assert set(result) == {"rtmpose-m_256x192", "videopose3d_27f"}
     for model, rows in result.items():
         print(f"\n{model}: torch {rows[1]['torch']['p50_ms']:.1f} ms, ort {rows[1]['onnxruntime']['p50_ms']:.1f} ms")
@@ -56,7 +57,7 @@ def test_mmpose_models_torch_vs_onnxruntime():
 def test_litert_vs_graph_on_vtest():
     pytest.importorskip("ai_edge_litert")
     from llamo_ros.data.sample_media import load_video_frames
-    from llamo_ros.pose.benchmark import litert_vs_graph
+    from llamo_ros.benchmark.pose import litert_vs_graph
 
     result = litert_vs_graph(load_video_frames(max_frames=3), rois=6)
     assert result["landmark_fit"]["calls"] == 6

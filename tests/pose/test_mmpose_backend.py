@@ -45,7 +45,8 @@ def test_random_weights_pipeline_shapes_and_frames(backend):
     # Derived H36M joints: pelvis = mid-hips.
     n = JOINT_INDEX
     np.testing.assert_allclose(p.keypoints_2d[n["pelvis"], :2],
-                               0.5 * (p.keypoints_2d[n["left_hip"], :2] + p.keypoints_2d[n["right_hip"], :2]), atol=1e-3)
+                               0.5 * (p.keypoints_2d[n["left_hip"], :2] + p.keypoints_2d[n["right_hip"], :2]),
+                               atol=1e-3)
     # Metres in the optical frame: placed in front of the camera, pelvis at root_position, 1.70 m prior.
     assert p.root_source == RootSource.HEIGHT_PRIOR
     assert p.root_position[2] > 0 and np.all(np.isfinite(p.root_position))

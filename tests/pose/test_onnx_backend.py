@@ -92,7 +92,7 @@ import numpy as np
 from llamo_ros.data.sample_media import load_image
 from llamo_ros.pose.metric_root import MetricRootConfig
 from llamo_ros.pose.onnx_backend import OnnxPoseBackend, OnnxPoseConfig
-backend = OnnxPoseBackend(OnnxPoseConfig(model_dir=sys.argv[1]), MetricRootConfig(min_confidence=0.0))
+backend = OnnxPoseBackend(OnnxPoseConfig(model_dir=sys.argv[1], max_persons=4), MetricRootConfig(min_confidence=0.0))
 persons = backend.estimate(load_image("astronaut"))
 heavy = sorted({m.split(".")[0] for m in sys.modules} & {"torch", "mmcv", "mmdet", "mmpose", "mmengine", "mediapipe"})
 print(json.dumps({"box_source": backend.box_source, "heavy": heavy,

@@ -58,7 +58,6 @@ def detector(exported_pose_models):
 
 def _mmdet_input(detector, image_bgr):
     """The detector input tensor and metainfo exactly as inference_detector builds them."""
-    import torch
     from mmcv.transforms import Compose
     from mmdet.utils import get_test_pipeline_cfg
 

@@ -10,7 +10,7 @@ import pytest
 from bag_fixtures import basketball_frames, read_topic, write_bag_with_bad_frame, write_image_bag
 
 from llamo_ros.data.video_bag import VideoBagConfig
-from llamo_ros.nodes.pose_frames import PoseConfig
+from llamo_ros.messages.pose_frames import PoseConfig
 from llamo_ros.replay.bag_replay import BagReplay, ReplayConfig, ReplayError
 
 REPO = Path(__file__).resolve().parents[2]
@@ -102,13 +102,14 @@ def test_two_replays_with_the_motion_model_write_identical_intents(tmp_path):
 
     from llamo_msgs.msg import IntentPredictionArray
     from llamo_ros.behavior.behavior_model import load_behavior_model
-    from llamo_ros.behavior.engine import BehaviorConfig, BehaviorEngine
+    from llamo_ros.behavior.engine import BehaviorConfig
+    from llamo_ros.behavior.stage import BehaviorStage
 
     write_image_bag(basketball_frames(12), 10.0, tmp_path / "in")
     model = load_behavior_model()
     reports = []
     for out in ("a", "b"):
-        replay = BagReplay(ReplayConfig(describe=False), PoseConfig(), BehaviorEngine(model, BehaviorConfig()),
+        replay = BagReplay(ReplayConfig(describe=False), PoseConfig(), BehaviorStage(model, BehaviorConfig()),
                            on_event=lambda _: None, progress=False)
         reports.append(replay.run(tmp_path / "in", tmp_path / out))
     a, b = ([deserialize_message(raw, IntentPredictionArray) for _, raw in read_topic(tmp_path / o, "/llamo/intents")]
@@ -141,7 +142,7 @@ def test_pipelined_replay_of_real_video_is_identical_on_two_runs(tmp_path):
 
 
 class _BrokenModel:
-    name, path_time_step_s = "broken", 0.1
+    name, path_time_step_s, corrected_descriptions = "broken", 0.1, 0
 
     def predict_intents(self, windows):
         raise RuntimeError("motion model exploded")
@@ -150,11 +151,12 @@ class _BrokenModel:
 def test_a_failing_behaviour_stage_raises_and_ends_every_pipeline_thread(tmp_path):
     import threading
 
-    from llamo_ros.behavior.engine import BehaviorConfig, BehaviorEngine
+    from llamo_ros.behavior.engine import BehaviorConfig
+    from llamo_ros.behavior.stage import BehaviorStage
 
     write_image_bag(basketball_frames(6), 10.0, tmp_path / "in")
-    engine = BehaviorEngine(_BrokenModel(), BehaviorConfig(min_frames=2))
-    replay = BagReplay(ReplayConfig(describe=False), PoseConfig(), engine, on_event=lambda _: None, progress=False)
+    stage = BehaviorStage(_BrokenModel(), BehaviorConfig(min_frames=2))
+    replay = BagReplay(ReplayConfig(describe=False), PoseConfig(), stage, on_event=lambda _: None, progress=False)
     with pytest.raises(RuntimeError, match="motion model exploded"):
         replay.run(tmp_path / "in", tmp_path / "out")
     assert not [t.name for t in threading.enumerate() if t.name.startswith("replay-")]

@@ -14,7 +14,7 @@ from bag_fixtures import basketball_frames, read_topic, write_compressed_bag, wr
 
 from llamo_ros.data.video_bag import VideoBagConfig
 from llamo_ros.frames import TargetFrameConfig
-from llamo_ros.nodes.pose_frames import PoseConfig
+from llamo_ros.messages.pose_frames import PoseConfig
 from llamo_ros.replay.bag_camera import (COMPRESSED_IMAGE, RAW_IMAGE, CameraTopicError, bag_camera_topic,
                                          pick_camera_topic)
 from llamo_ros.replay.bag_replay import BagReplay, ReplayConfig, ReplayError
@@ -125,14 +125,15 @@ def test_target_frame_replay_moves_people_and_future_paths_and_keeps_the_intents
 
     from llamo_msgs.msg import IntentPredictionArray
     from llamo_ros.behavior.behavior_model import load_behavior_model
-    from llamo_ros.behavior.engine import BehaviorConfig, BehaviorEngine
+    from llamo_ros.behavior.engine import BehaviorConfig
+    from llamo_ros.behavior.stage import BehaviorStage
 
     write_image_bag(basketball_frames(12), 10.0, tmp_path / "in")
     model = load_behavior_model()
     target = TargetFrameConfig(target_frame="base_link", target_transform="fixed", camera_x=YAW90_OFFSET[0],
                                camera_y=YAW90_OFFSET[1], camera_z=YAW90_OFFSET[2], camera_yaw=math.pi / 2)
     for out, frame in (("cam", None), ("base", target)):
-        _replay(tmp_path / "in", tmp_path / out, BehaviorEngine(model, BehaviorConfig()), frame)
+        _replay(tmp_path / "in", tmp_path / out, BehaviorStage(model, BehaviorConfig()), frame)
     cam, base = _persons(tmp_path / "cam"), _persons(tmp_path / "base")
     assert len(cam) == len(base) == 12
     for c, b in zip(cam, base):

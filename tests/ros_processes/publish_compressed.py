@@ -11,7 +11,7 @@ import sys
 import numpy as np
 from sensor_msgs.msg import CompressedImage
 
-from llamo_ros.nodes.image_msg import bgr_to_compressed_msg
+from llamo_ros.messages.image_msg import bgr_to_compressed_msg
 from publish_images import FramePublisher
 from spin_process import spin_node
 

@@ -9,7 +9,7 @@ from rclpy.qos import QoSDurabilityPolicy, QoSProfile
 from sensor_msgs.msg import Image
 
 from example_messages import TOPICS, build
-from llamo_ros.nodes.image_msg import array_to_image_msg
+from llamo_ros.messages.image_msg import array_to_image_msg
 from spin_process import spin_node
 
 

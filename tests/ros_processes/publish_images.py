@@ -14,7 +14,7 @@ from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import CameraInfo
 
 from llamo_ros.data.video_bag import pinhole_intrinsics
-from llamo_ros.nodes.image_msg import array_to_image_msg
+from llamo_ros.messages.image_msg import array_to_image_msg
 from spin_process import spin_node
 
 

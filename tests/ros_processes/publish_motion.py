@@ -1,10 +1,12 @@
 """Separate process: publishes generated people as Person3DArray at 30 Hz, as the pose node would.
 
-Usage: publish_motion.py TOPIC SEED [SEED ...] [--base-link TOPIC2]
+Usage: publish_motion.py TOPIC SEED [SEED ...] [--base-link TOPIC2] [--frame-per-message]
 Each seed is one person (track id = seed) from llamo_ros.data.motion_synth, looped. Every 10th message also
 carries a malformed person (wrong skeleton layout) that the behaviour node must skip, not crash on.
 With --base-link, the same messages also go to TOPIC2 as a pose node with target_frame base_link would
 publish them: every point moved by hand by BASE_LINK_YAW90_OFFSET, camera_transform set.
+With --frame-per-message, message n has frame_id `camera_optical_frame_<n>` (so a subscriber can tell which
+message an output was made from).
 """
 from __future__ import annotations
 
@@ -51,18 +53,19 @@ def in_base_link(msg: Person3DArray) -> Person3DArray:
 
 
 class MotionPublisher(Node):
-    def __init__(self, topic: str, seeds: list[int], base_link_topic: str = "") -> None:
+    def __init__(self, topic: str, seeds: list[int], base_link_topic: str = "", frame_per_message: bool = False):
         super().__init__("motion_publisher")
         self.clips = {seed: generate_clip(seed) for seed in seeds}
         self.pub = self.create_publisher(Person3DArray, topic, 10)
         self.base_pub = self.create_publisher(Person3DArray, base_link_topic, 10) if base_link_topic else None
         self.count = 0
+        self.frame_per_message = frame_per_message
         self.start = self.get_clock().now()
         self.create_timer(1 / 30, self._publish)
 
     def _publish(self) -> None:
         msg = Person3DArray(image_width=640, image_height=480)
-        msg.header.frame_id = "camera_optical_frame"
+        msg.header.frame_id = f"camera_optical_frame_{self.count}" if self.frame_per_message else "camera_optical_frame"
         msg.header.stamp = (self.start + rclpy.duration.Duration(nanoseconds=self.count * 33_333_333)).to_msg()
         for seed, clip in self.clips.items():
             t = self.count % clip.num_frames
@@ -78,11 +81,14 @@ class MotionPublisher(Node):
 def main() -> None:
     args = sys.argv[1:]
     base_link_topic = ""
+    frame_per_message = "--frame-per-message" in args
+    if frame_per_message:
+        args.remove("--frame-per-message")
     if "--base-link" in args:
         i = args.index("--base-link")
         base_link_topic = args[i + 1]
         del args[i:i + 2]
-    spin_node(lambda: MotionPublisher(args[0], [int(s) for s in args[1:]], base_link_topic))
+    spin_node(lambda: MotionPublisher(args[0], [int(s) for s in args[1:]], base_link_topic, frame_per_message))
 
 
 if __name__ == "__main__":

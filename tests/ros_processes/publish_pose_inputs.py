@@ -14,7 +14,7 @@ from rclpy.node import Node
 from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import CameraInfo, Image
 
-from llamo_ros.nodes.image_msg import array_to_image_msg
+from llamo_ros.messages.image_msg import array_to_image_msg
 from spin_process import spin_node
 
 GOOD_NANOSEC = 12345

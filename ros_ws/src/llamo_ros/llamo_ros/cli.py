@@ -6,6 +6,7 @@ import shutil
 import sys
 from pathlib import Path
 
+from llamo_ros.pose.person_pose import DEFAULT_MAX_PERSONS
 from llamo_ros.replay.stability_report import PEDESTRIAN_INTENTS
 
 
@@ -31,7 +32,7 @@ def _replay(args: argparse.Namespace) -> int:
     if Path(args.out_bag).exists():
         print(f"llamo replay: output {args.out_bag} exists; choose a new path", file=sys.stderr)
         return 2
-    behavior = None if args.pose_only else _behavior_engine(args)
+    behavior = None if args.pose_only else _behavior_stage(args)
     sheet = ContactSheet(every_n=args.sheet_every) if args.contact_sheet else None
     replay = BagReplay(config, _pose_config(args), behavior, on_frame=_sheet_adder(sheet) if sheet else None,
                        target=_target_frame(args))
@@ -65,7 +66,7 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _pose_config(args: argparse.Namespace):
-    from llamo_ros.nodes.pose_frames import PoseConfig
+    from llamo_ros.messages.pose_frames import PoseConfig
 
     return PoseConfig(backend=args.backend, max_persons=args.max_persons,
                       min_box_height_to_width=args.min_box_height_to_width)
@@ -79,16 +80,17 @@ def _target_frame(args: argparse.Namespace):
                              camera_z=z, camera_roll=roll, camera_pitch=pitch, camera_yaw=yaw)
 
 
-def _behavior_engine(args: argparse.Namespace):
+def _behavior_stage(args: argparse.Namespace):
     from llamo_ros.behavior.behavior_model import load_behavior_model
-    from llamo_ros.behavior.engine import BehaviorConfig, BehaviorEngine
+    from llamo_ros.behavior.engine import BehaviorConfig
+    from llamo_ros.behavior.stage import BehaviorStage
 
     model = load_behavior_model(args.checkpoint or None, args.llm or None, quantize_int8=not args.fp32)
-    return BehaviorEngine(model, BehaviorConfig(describe_period_s=args.describe_period))
+    return BehaviorStage(model, BehaviorConfig(describe_period_s=args.describe_period))
 
 
 def _sheet_adder(sheet):
-    from llamo_ros.nodes.image_msg import image_msg_to_rgb8
+    from llamo_ros.messages.image_msg import image_msg_to_rgb8
 
     def add(image, persons, intents) -> None:
         bgr = image_msg_to_rgb8(image)[:, :, ::-1]
@@ -142,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--camera-info-topic", default="", help="CameraInfo topic (default: the only one, if any)")
     rep.add_argument("--depth-topic", default="", help="aligned depth topic (default: none)")
     rep.add_argument("--backend", default="mediapipe", help="pose backend: mediapipe | mmpose | onnx")
-    rep.add_argument("--max-persons", type=int, default=8, help="most people estimated per image")
+    rep.add_argument("--max-persons", type=int, default=DEFAULT_MAX_PERSONS, help="most people estimated per image")
     rep.add_argument("--min-box-height-to-width", type=float, default=0.0,
                      help="drop people whose box is flatter than this (1.0 keeps upright people only)")
     rep.add_argument("--pose-only", action="store_true", help="skeletons only: no intents or descriptions")

@@ -3,7 +3,7 @@
 The pose and motion models work in the camera optical frame (REP-103: x right, y down, z forward), the
 frame they were trained in. Planners want people in `base_link`, `odom` or `map`: the nodes transform
 their outputs at the edge with a `RigidTransform` (camera optical frame -> target frame at the image's
-stamp), from tf2 where `tf2_ros` imports (`llamo_ros.nodes.tf2_frames`) or from a fixed transform given as
+stamp), from tf2 where `tf2_ros` imports (`llamo_ros.messages.tf2_frames`) or from a fixed transform given as
 parameters (`TargetFrameConfig`, `FixedCameraTransform`; PyPI wheels have no tf2_ros).
 
 Everything here takes and returns numpy arrays: points (..., 3), free vectors such as velocities (..., 3),

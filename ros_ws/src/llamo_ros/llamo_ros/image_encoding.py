@@ -1,7 +1,7 @@
 """Raw image buffers (the fields of `sensor_msgs/Image`) to numpy arrays and back, without cv_bridge.
 
 ROS-free: functions take and return the message's fields, so the nodes, the bag replay and the tests share
-one implementation. `llamo_ros.nodes.image_msg` wraps them for real `sensor_msgs/Image` messages.
+one implementation. `llamo_ros.messages.image_msg` wraps them for real `sensor_msgs/Image` messages.
 
 Supported encodings (sensor_msgs/image_encodings.hpp names) and the arrays they map to:
   rgb8, bgr8        (H, W, 3) uint8     rgba8, bgra8  (H, W, 4) uint8

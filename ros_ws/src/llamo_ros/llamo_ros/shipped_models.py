@@ -1,7 +1,18 @@
-"""Where the files under the repository's `models/` are: installed, or in the source tree."""
+"""Where the files under the repository's `models/` are (installed, or in the source tree), and their checksums."""
 from __future__ import annotations
 
+import hashlib
+import os
 from pathlib import Path
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """Hex sha256 of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def shipped_model_path(name: str) -> Path:

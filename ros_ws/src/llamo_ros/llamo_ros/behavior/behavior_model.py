@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -21,6 +22,7 @@ from llamo_ros.shipped_models import shipped_model_path
 from llamo_ros.skeleton import JOINT_INDEX, ROOT
 
 DEMO_CHECKPOINT = "motion_llm_demo"
+PREPARED_WINDOWS_KEPT = 64   # windows whose model input is kept for describe/answer (a few frames of every track)
 log = logging.getLogger("llamo_ros.behavior")
 
 
@@ -73,11 +75,30 @@ class BehaviorModel:
         self.intent_runtime = intent_runtime
         self.ground_descriptions = ground_descriptions
         self.corrected_descriptions = 0   # descriptions replaced by the grounded caption, for diagnostics
+        # window -> its resampled joints, confidences, rate and features, computed once for the intents and
+        # reused when the same window is described or asked about (identity, not equality: windows are fresh
+        # objects every frame); bounded, shared by the frame path and the description thread
+        self._prepared: OrderedDict[int, tuple] = OrderedDict()
+        self._prepared_lock = threading.Lock()
+
+    def prepared(self, window: TrackWindow) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
+        """(joints (T', 17, 3), confidence (T', 17), fps, features (T, 80)) of `window`, computed at most once
+        per window object; ValueError when the window has no usable joint."""
+        with self._prepared_lock:
+            hit = self._prepared.get(id(window))
+        if hit is not None and hit[0] is window:
+            return hit[1]
+        joints, confidence, fps = uniform_resample(window)
+        out = (joints, confidence, fps, self.mlm.features(joints, confidence, fps))
+        with self._prepared_lock:
+            self._prepared[id(window)] = (window, out)
+            while len(self._prepared) > PREPARED_WINDOWS_KEPT:
+                self._prepared.popitem(last=False)
+        return out
 
     def features(self, window: TrackWindow) -> np.ndarray:
         """(T, 80) model window; ValueError when the window has no usable joint."""
-        joints, confidence, fps = uniform_resample(window)
-        return self.mlm.features(joints, confidence, fps)
+        return self.prepared(window)[3]
 
     def predict_intents(self, windows: list[TrackWindow]) -> tuple[np.ndarray, np.ndarray]:
         """-> probabilities (B, K) and absolute future paths (B, H, 3); rows of NaN for unusable windows."""
@@ -108,9 +129,8 @@ class BehaviorModel:
 
     def describe(self, window: TrackWindow, stop: threading.Event | None = None) -> str:
         """What the person did in `window`: the language model's words, checked against the measured motion."""
-        joints, confidence, fps = uniform_resample(window)
-        text = self.mlm.describe(self.mlm.features(joints, confidence, fps), max_new_tokens=self.max_new_tokens,
-                                 stop=stop)
+        joints, confidence, fps, features = self.prepared(window)
+        text = self.mlm.describe(features, max_new_tokens=self.max_new_tokens, stop=stop)
         if not self.ground_descriptions:
             return text
         guarded = guard_description(text, joints, confidence, fps)

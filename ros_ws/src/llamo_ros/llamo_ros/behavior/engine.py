@@ -12,8 +12,9 @@ standard deviation (`path_std`).
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
-from typing import Iterable, Protocol
+from typing import Any, Iterable, Protocol
 
 import numpy as np
 
@@ -32,13 +33,15 @@ class MotionLanguageModel(Protocol):
 
     name: str                 # e.g. "motion_llm_demo+SmolLM2-135M-Instruct"
     path_time_step_s: float   # time between predicted future-path points, s
+    corrected_descriptions: int   # descriptions replaced because the measured motion contradicted them (diagnostics)
 
     def predict_intents(self, windows: list[TrackWindow]) -> tuple[np.ndarray, np.ndarray]:
         """-> (probabilities (B, len(INTENT_LABELS)), future root path (B, H, 3) metres, camera optical frame)."""
 
-    def describe(self, window: TrackWindow) -> str: ...
+    def describe(self, window: TrackWindow, stop: threading.Event | None = None) -> str:
+        """What the person did in `window`; a set `stop` ends the generation early (shutdown)."""
 
-    def answer(self, window: TrackWindow, question: str) -> str: ...
+    def answer(self, window: TrackWindow, question: str, stop: threading.Event | None = None) -> str: ...
 
 
 @dataclass
@@ -105,7 +108,7 @@ class IntentResult:
 class DescriptionRequest:
     track_id: int
     window: TrackWindow
-    reason: str                   # "period" or "intent_change:<old>-><new>"
+    header: Any = None            # the input frame's header (opaque here): the description is published with it
 
 
 @dataclass
@@ -160,15 +163,35 @@ class BehaviorEngine:
                                           c.intent_probability_floor)
         self._last_described_ns: dict[int, int] = {}
         self._last_intent: dict[int, int] = {}
+        self._newest_ns: int | None = None   # stamp of the newest frame so far
         self.unusable_windows = 0  # windows the model could not read (no joint seen), for diagnostics
+        self.time_resets = 0       # times the source time went backwards and every track started over
 
-    def update(self, stamp_ns: int, tracks: Iterable[tuple[int, np.ndarray, np.ndarray]]
+    def reset(self) -> None:
+        """Forget every track: motion buffer, intent filter and description timers (counters are kept)."""
+        self.buffer.clear()
+        self.intent_filter.clear()
+        self._last_described_ns.clear()
+        self._last_intent.clear()
+        self._newest_ns = None
+
+    def update(self, stamp_ns: int, tracks: Iterable[tuple[int, np.ndarray, np.ndarray]], header: Any = None
                ) -> tuple[list[IntentResult], list[DescriptionRequest]]:
-        """Add one frame: `tracks` holds (track_id, joints (17, 3) m, confidence (17,)) per person.
+        """Add one frame: `tracks` holds (track_id, joints (17, 3) m, confidence (17,)) per person; `header`
+        (opaque) is handed on in the description requests of this frame.
 
         Returns the intents of every track seen in this frame with at least `min_frames` frames, and the
-        description requests due now.
+        description requests due now. A stamp older than the newest so far (a bag loop, a clock reset) resets
+        every track first (`reset`, counted in `time_resets`); a repeated stamp raises ValueError and changes
+        nothing.
         """
+        stamp_ns = int(stamp_ns)
+        if self._newest_ns is not None and stamp_ns == self._newest_ns:
+            raise ValueError(f"stamp {stamp_ns} repeats the previous frame's")
+        if self._newest_ns is not None and stamp_ns < self._newest_ns:
+            self.reset()
+            self.time_resets += 1
+        self._newest_ns = stamp_ns
         seen = []
         for track_id, joints, confidence in tracks:
             self.buffer.add(stamp_ns, int(track_id), joints, confidence)
@@ -201,10 +224,9 @@ class BehaviorEngine:
             result = IntentResult(w.track_id, filtered, path.astype(np.float32), step, int(w.stamps_ns[0]), end_ns,
                                   raw_probabilities=raw, future_path_std=std)
             intents.append(result)
-            reason = self._description_reason(result)
-            if reason:
+            if self._description_due(result):
                 self._last_described_ns[w.track_id] = result.window_end_ns
-                requests.append(DescriptionRequest(w.track_id, w, reason))
+                requests.append(DescriptionRequest(w.track_id, w, header))
             self._last_intent[w.track_id] = result.most_likely
         return intents, requests
 
@@ -218,19 +240,18 @@ class BehaviorEngine:
             return raw
         return weigh(raw, window_likelihood(window, gestures, other))
 
-    def _description_reason(self, result: IntentResult) -> str:
+    def _description_due(self, result: IntentResult) -> bool:
+        """A description is due when the period has passed, or the most likely intent changed (after the gap)."""
         if result.window_end_ns - result.window_start_ns < self.config.first_describe_after_s * 1e9 \
                 and result.track_id not in self._last_described_ns:
-            return ""
+            return False
         last = self._last_described_ns.get(result.track_id)
         if last is None or result.window_end_ns - last >= self.config.describe_period_s * 1e9:
-            return "period"
+            return True
         old = self._last_intent.get(result.track_id)
         if result.window_end_ns - last < self.config.min_describe_gap_s * 1e9:
-            return ""
-        if self.config.describe_on_intent_change and old is not None and old != result.most_likely:
-            return f"intent_change:{INTENT_LABELS[old]}->{INTENT_LABELS[result.most_likely]}"
-        return ""
+            return False
+        return self.config.describe_on_intent_change and old is not None and old != result.most_likely
 
     def check_question(self, track_id: int, question: str) -> AskResult | TrackWindow:
         """Validate a question; returns the track's window, or a failed AskResult saying why."""
@@ -247,12 +268,3 @@ class BehaviorEngine:
             return AskResult(False, error_message=f"track {track_id} has {len(window.stamps_ns)} frames of motion; "
                                                   f"{self.config.min_frames} are needed")
         return window
-
-    def ask(self, track_id: int, question: str) -> AskResult:
-        """Answer a free question about one tracked person from their recent motion (runs the LLM)."""
-        checked = self.check_question(track_id, question)
-        if isinstance(checked, AskResult):
-            return checked
-        answer = self.model.answer(checked, question)
-        return AskResult(True, answer=answer, window_start_ns=int(checked.stamps_ns[0]),
-                         window_end_ns=int(checked.stamps_ns[-1]))

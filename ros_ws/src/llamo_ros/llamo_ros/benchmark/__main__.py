@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--llm-runs", type=int, default=3)
     ap.add_argument("--quick", action="store_true", help="few repeats, short decode (smoke test)")
     ap.add_argument("--skip-llm", action="store_true")
-    ap.add_argument("--with-pose", action="store_true", help="include llamo_ros.pose.benchmark numbers")
+    ap.add_argument("--with-pose", action="store_true", help="include llamo_ros.benchmark.pose numbers")
     ap.add_argument("--replay-frames", type=int, default=-1,
                     help="frames of vtest.avi for the end-to-end replay numbers (-1: the whole video, 795 frames; "
                          "0: skip)")
@@ -62,7 +62,9 @@ def main(argv: list[str] | None = None) -> dict:
         results["end_to_end"] = hooks.end_to_end(max(args.replay_frames, 0))
         print("\nend to end (vtest.avi replay):", results["end_to_end"])
     out = Path(args.out)
-    print(f"\n{report.write_json(results, out / 'benchmarks.json')}\n{report.write_chart(results, out / 'benchmarks.png')}")
+    json_path = report.write_json(results, out / "benchmarks.json")
+    chart_path = report.write_chart(results, out / "benchmarks.png")
+    print(f"\n{json_path}\n{chart_path}")
     return results
 
 

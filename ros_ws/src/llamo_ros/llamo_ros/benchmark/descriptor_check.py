@@ -176,7 +176,8 @@ def check_real(bag: Path, examples: int = 6) -> dict:
                 replaced[label] += 1
                 if len(shown) < examples:
                     shown.append(f"track {tid} frame {start} ({label}, {speed:.1f} m/s): {g.text}")
-        out[part] = {"windows": n, "false_claim_share": {k: counts[k] / max(n, 1) for k in (*CLAIMS, "any_but_turn", "any")},
+        out[part] = {"windows": n,
+                     "false_claim_share": {k: counts[k] / max(n, 1) for k in (*CLAIMS, "any_but_turn", "any")},
                      "labelled_windows": dict(labelled),
                      "guard_replaced_share": {k: replaced[k] / max(labelled[k], 1) for k in ("walking", "standing")}
                      | {"all": sum(replaced.values()) / max(sum(labelled.values()), 1)},
@@ -240,7 +241,8 @@ def check_generated(seeds: range, fps_values=(30.0, 10.0)) -> dict:
                     claims = _claims(d)
                     if claims["turn90"]:   # a real gradual turn of the walk is not a false claim
                         claims["turn90"] = abs(describe_motion(clean, np.ones(clean.shape[:2]), fps).yaw_deg) < 45
-                    claims["any_but_turn"] = any(v for k, v in claims.items() if k not in ("any", "any_but_turn", "turn90"))
+                    claims["any_but_turn"] = any(v for k, v in claims.items()
+                                                 if k not in ("any", "any_but_turn", "turn90"))
                     claims["any"] = any(v for k, v in claims.items() if k not in ("any", "any_but_turn"))
                     fp.update(k for k, v in claims.items() if v)
                     continue
@@ -276,7 +278,8 @@ def table(result: dict) -> str:
         for key in (k for k in gen if k.endswith("fps")):
             r = gen[key]
             lines.append(f"generated broad clips (seeds {gen['seeds'][0]}-{gen['seeds'][1] - 1}), {key}: recall")
-            lines.append("  " + "  ".join(f"{f} {100 * v:.1f} (n={r['recall_n'].get(f, 0)})" for f, v in r["recall"].items()))
+            lines.append("  " + "  ".join(f"{f} {100 * v:.1f} (n={r['recall_n'].get(f, 0)})"
+                                          for f, v in r["recall"].items()))
             lines.append(f"  false positives on {r['walk_stand_windows']} walk/stand windows, %: "
                          + "  ".join(f"{k} {100 * v:.2f}" for k, v in r["walk_stand_fp"].items()))
     return "\n".join(lines)

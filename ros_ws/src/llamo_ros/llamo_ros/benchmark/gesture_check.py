@@ -104,7 +104,8 @@ def main(argv: list[str] | None = None) -> dict:
     result = {}
     for check in (False, True):
         name = "check_on" if check else "check_off"
-        result[name] = {"pedestrians": on_pedestrians(model, frames, check), "generated": on_generated(model, clips, check)}
+        result[name] = {"pedestrians": on_pedestrians(model, frames, check),
+                        "generated": on_generated(model, clips, check)}
         print(name, result[name])
     return result
 

@@ -24,7 +24,7 @@ import torch
 from llamo_ros.language.model import DEFAULT_INSTRUCTION, MotionLLM, MotionLLMConfig
 from llamo_ros.motion.encoder import MotionModel
 from llamo_ros.motion.features import motion_features
-from llamo_ros.training import checkpoint as ckpt
+from llamo_ros.language.weights import load_module
 
 
 def load_motion_model(checkpoint_dir: str | os.PathLike, device: str = "cpu") -> MotionModel:
@@ -32,11 +32,30 @@ def load_motion_model(checkpoint_dir: str | os.PathLike, device: str = "cpu") ->
     checkpoint_dir = Path(checkpoint_dir)
     config = MotionLLMConfig.from_json((checkpoint_dir / "config.json").read_text())
     model = MotionModel(config.encoder)
-    ckpt.load_module(model, checkpoint_dir / "motion_model.safetensors")
+    load_module(model, checkpoint_dir / "motion_model.safetensors")
     return model.to(device).eval()
 
 
 CALIBRATION_WINDOWS = 8  # synthetic validation-seed clips whose motion tokens calibrate the CPU int8 smoothing
+# First generator seed of the calibration clips: training.data's VAL_SEED0 + LANGUAGE_SEED_OFFSET, validation
+# seeds (never test seeds); tests/motion/test_language.py checks that the clips equal training's.
+CALIBRATION_SEED0 = 1_500_000
+
+
+def calibration_clips(n: int = CALIBRATION_WINDOWS) -> list[tuple[np.ndarray, str]]:
+    """(window features (T, C), caption) of the first `n` single-action generated clips from CALIBRATION_SEED0,
+    the window ending at each clip's last frame (the language validation samples of `training.data`)."""
+    from llamo_ros.data.motion_synth import SynthConfig, generate_clip
+    from llamo_ros.motion.windows import window_at
+
+    config = SynthConfig(max_actions=1, duration_range_s=(1.0, 3.0))
+    out, seed = [], CALIBRATION_SEED0
+    while len(out) < n:
+        clip = generate_clip(seed, config)
+        seed += 1
+        if len(clip.segments) == 1:
+            out.append((window_at(clip, clip.num_frames - 1).features, clip.caption))
+    return out
 
 
 @torch.no_grad()
@@ -49,13 +68,12 @@ def calibration_maxima(lm: MotionLLM, windows: int = CALIBRATION_WINDOWS) -> dic
     (action-word accuracy 0.875 vs 0.958 with motion, 24 captions; docs/benchmarks.md).
     """
     from llamo_ros.language.quantization import activation_maxima, recording_maxima
-    from llamo_ros.training.data import VAL_SEED0, language_samples
 
     act_max = activation_maxima(lm.llm, lm.tokenizer)
-    clips = language_samples(VAL_SEED0, windows)
+    clips = calibration_clips(windows)
     device = lm.projector.linear_1.weight.device
-    features = torch.from_numpy(np.stack([c.window.features for c in clips])).to(device)   # (W, T, C)
-    ids, att, _ = lm.tokenize([DEFAULT_INSTRUCTION] * windows, [c.caption for c in clips])
+    features = torch.from_numpy(np.stack([f for f, _ in clips])).to(device)   # (W, T, C)
+    ids, att, _ = lm.tokenize([DEFAULT_INSTRUCTION] * windows, [caption for _, caption in clips])
     with recording_maxima(lm.llm, act_max):
         lm.llm(inputs_embeds=lm.embed(ids.to(device), features), attention_mask=att.to(device), use_cache=False)
     return act_max
@@ -113,10 +131,10 @@ class MotionLanguageModel:
             llm, tokenizer = load_llm(self.llm_dir, self.device)
             lm = MotionLLM(self.config, llm, tokenizer)
             lm.motion = self.motion
-            ckpt.load_module(lm.projector, self.checkpoint_dir / "projector.safetensors")
+            load_module(lm.projector, self.checkpoint_dir / "projector.safetensors")
             lora_path = self.checkpoint_dir / "lora.safetensors"
             if lora_path.is_file():
-                from llamo_ros.training.stage2 import LoraParams, add_lora
+                from llamo_ros.language.lora import LoraParams, add_lora
                 from safetensors.torch import load_file
                 add_lora(lm)
                 LoraParams(lm.llm).load_state_dict(load_file(str(lora_path)))

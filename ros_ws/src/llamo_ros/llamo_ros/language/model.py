@@ -185,11 +185,11 @@ class MotionLLM(nn.Module):
         ids = torch.full((len(seqs), L), pad, dtype=torch.long)
         att = torch.zeros((len(seqs), L), dtype=torch.long)
         labels = torch.full((len(seqs), L), -100, dtype=torch.long)
-        for i, (s, l) in enumerate(zip(seqs, labs)):
+        for i, (s, lab) in enumerate(zip(seqs, labs)):
             sl = slice(0, len(s)) if padding_side == "right" else slice(L - len(s), L)
             ids[i, sl] = torch.tensor(s)
             att[i, sl] = 1
-            labels[i, sl] = torch.tensor(l)
+            labels[i, sl] = torch.tensor(lab)
         return ids, att, labels
 
     # ---- motion side -----------------------------------------------------------------------

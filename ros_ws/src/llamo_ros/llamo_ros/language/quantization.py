@@ -39,7 +39,7 @@ import torch.nn as nn
 from torch.ao.nn.quantized.dynamic import Linear as DynamicQuantizedLinear
 
 from llamo_ros.language.llama_decoder import is_llama_block
-from llamo_ros.runtime.tensorrt_compat import BackendUnavailable
+from llamo_ros.errors import BackendUnavailable
 
 MODES = ("int8", "int4")
 # Smoothing strength a per group of layers (0: none, 1: move all of the activation range into the weights).

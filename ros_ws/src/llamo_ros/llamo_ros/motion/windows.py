@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from llamo_ros.data.motion_clip import MotionClip
+from llamo_ros.motion.clip import MotionClip
 from llamo_ros.motion.features import FEATURE_RATE_HZ, MAX_FRAMES, fill_missing, motion_features
 from llamo_ros.skeleton import ROOT
 

@@ -5,9 +5,11 @@ input message with people, stamped like it), ``intent_markers`` (MarkerArray: pr
 uncertainty for RViz), ``descriptions`` (BehaviorDescription) and ``/diagnostics``;
 serves ``ask_about_person`` (llamo_msgs/AskAboutPerson).
 
-Intents are computed in the subscription callback, batched across people, and never wait for the language
-model: descriptions run in a `DescriptionWorker` thread that drops stale requests, and the service runs in
-its own callback group. The LLM is shared by both and guarded by a lock.
+The frame path is `BehaviorStage`'s (`llamo_ros.behavior.stage`), the same one the composed node and the bag
+replay drive; this node converts messages and schedules. Intents are computed in the subscription callback,
+batched across people, and never wait for the language model: descriptions run in a `DescriptionWorker`
+thread that drops stale requests, and the service runs in its own callback group (the stage serialises
+their use of the LLM). Each description is published with the header of the frame it describes.
 
 A lifecycle node (`llamo_ros.nodes.lifecycle`): configure loads the motion-language model, activate
 subscribes and starts publishing, deactivate unsubscribes (questions are then refused with a clear error),
@@ -31,13 +33,12 @@ from visualization_msgs.msg import MarkerArray
 from llamo_msgs.msg import BehaviorDescription, IntentPredictionArray, Person3DArray
 from llamo_msgs.srv import AskAboutPerson
 from llamo_ros.behavior.description_worker import DescriptionWorker, DescriptionWorkerConfig
-from llamo_ros.behavior.engine import AskResult, BehaviorConfig, BehaviorEngine, DescriptionRequest
+from llamo_ros.behavior.engine import AskResult, BehaviorConfig, DescriptionRequest
+from llamo_ros.behavior.stage import BehaviorStage, Description
 from llamo_ros.config_fields import param
 from llamo_ros.motion.track_buffer import TrackBufferConfig
-from llamo_ros.nodes.behavior_messages import (description_to_msg, intent_markers_msg, intents_to_msg,
-                                               persons_to_tracks, stamp_ns, time_msg)
-from llamo_ros.nodes.diagnostics import latency_values, rate_hz, stage_status
-from llamo_ros.nodes.frame_messages import camera_transform
+from llamo_ros.messages.behavior_messages import behavior_frame, description_msg, time_msg
+from llamo_ros.messages.diagnostics import ERROR_LOG_PERIOD_S, latency_values, rate_hz, stage_status
 from llamo_ros.nodes.lifecycle import LifecycleConfig, StageNode, start_up
 from llamo_ros.nodes.parameters import declare_parameters, read_config
 from llamo_ros.nodes.shutdown import spin_until_shutdown
@@ -58,7 +59,7 @@ class BehaviorModelConfig:
                                             "of true walking / standing captions: docs/benchmarks.md)")
     preload_llm: bool = param(True, "load the language model at start-up rather than at the first description")
     diagnostics_period_s: float = param(1.0, "period of /diagnostics, s")
-    error_log_period_s: float = param(5.0, "minimum seconds between repeated error logs of one kind")
+    error_log_period_s: float = param(ERROR_LOG_PERIOD_S, "minimum seconds between repeated error logs of one kind")
 
 
 # Every parameter of the node: (config dataclass, parameter name prefix).
@@ -70,7 +71,7 @@ class BehaviorNode(StageNode):
     """Person3DArray -> intents, descriptions, answers; see the module docstring."""
 
     config: BehaviorModelConfig | None  # read in configure
-    engine: BehaviorEngine | None       # track buffers and intent decisions; None while unconfigured
+    stage: BehaviorStage | None         # the frame path (tracks, intents, descriptions); None while unconfigured
     worker: DescriptionWorker | None    # the description thread; None while unconfigured
 
     def __init__(self, model=None, subscribe_persons: bool = True) -> None:
@@ -80,15 +81,12 @@ class BehaviorNode(StageNode):
         for cls, prefix in PARAMETER_CONFIGS:
             declare_parameters(self, cls, prefix)
         self._given_model, self._subscribe_persons = model, subscribe_persons
-        self.config, self.model, self.engine, self.worker = None, None, None, None
-        self._engine_lock = threading.Lock()   # the engine is used by the subscription and the service
-        self._llm_lock = threading.Lock()      # one generation at a time (worker and service)
-        self._frame_id = ""
+        self.config, self.stage, self.worker = None, None, None
+        self._lock = threading.Lock()   # guards swapping `stage`/`worker` (cleanup) against the callbacks
         self.received = 0
         self.skipped_persons = 0               # people whose skeleton could not be read
         self.intent_latencies = deque(maxlen=200)
         self._input_stamps = deque(maxlen=50)  # wall times of recent inputs, for the rate
-        self._last_error_log: dict[str, float] = {}
         # The service exists in every state so that callers get a clear refusal rather than a timeout.
         self.create_service(AskAboutPerson, "ask_about_person", self._on_ask,
                             callback_group=MutuallyExclusiveCallbackGroup())
@@ -99,6 +97,7 @@ class BehaviorNode(StageNode):
         try:
             self.config, behavior, buffer, worker, _ = (read_config(self, cls, prefix)
                                                         for cls, prefix in PARAMETER_CONFIGS)
+            self.error_log_period_s = self.config.error_log_period_s
             model = self._given_model
             if model is None:
                 from llamo_ros.behavior.behavior_model import load_behavior_model
@@ -114,8 +113,7 @@ class BehaviorNode(StageNode):
             self.get_logger().error(f"configure failed: {type(error).__name__}: {error}")
             self.config = None
             return TransitionCallbackReturn.FAILURE
-        self.model = model
-        self.engine = BehaviorEngine(model, behavior, buffer)
+        self.stage = BehaviorStage(model, behavior, buffer, on_error=self._error)
         self.intents_pub = self.create_lifecycle_publisher(IntentPredictionArray, "intents", 10)
         self.intent_markers_pub = self.create_lifecycle_publisher(MarkerArray, "intent_markers", 10)  # paths + std
         self.descriptions_pub = self.create_lifecycle_publisher(BehaviorDescription, "descriptions", 10)
@@ -141,8 +139,8 @@ class BehaviorNode(StageNode):
             # a generation in flight stops after its current token (worker.cancel), so this join is short; the
             # thread must not be left running into interpreter exit (torch aborts the process then)
             self.worker.close(timeout=30.0)
-        with self._engine_lock:
-            self.worker, self.engine, self.model = None, None, None
+        with self._lock:
+            self.worker, self.stage = None, None
         for name in ("intents_pub", "intent_markers_pub", "descriptions_pub", "diagnostics_pub"):
             publisher = self.__dict__.pop(name, None)
             if publisher is not None:
@@ -156,44 +154,26 @@ class BehaviorNode(StageNode):
         start = time.perf_counter()
         self.received += 1
         self._input_stamps.append(time.monotonic())
-        self._frame_id = msg.header.frame_id
-        tracks, problems = persons_to_tracks(msg)
-        if problems:
-            self.skipped_persons += len(problems)
-            self._error("persons", "; ".join(problems))
-        now_ns = stamp_ns(msg.header.stamp)
-        with self._engine_lock:
-            if self.engine is None:  # cleaned up while this message waited
-                return
-            try:
-                intents, requests = self.engine.update(now_ns, tracks)
-            except ValueError as exc:  # time went backwards (bag loop, clock reset): start over
-                self._error("time", f"{exc}; clearing the motion buffer")
-                self.engine.buffer.clear()
-                return
-        if intents:
-            self.intents_pub.publish(intents_to_msg(msg.header, intents, camera_transform(msg)))
-            self.intent_markers_pub.publish(intent_markers_msg(msg.header, intents, camera_transform(msg)))
-        for request in requests:
-            self.worker.submit(request, self._describe_job(request))
+        with self._lock:
+            stage, worker = self.stage, self.worker
+        if stage is None:  # cleaned up while this message waited
+            return
+        frame = behavior_frame(stage, msg)
+        if frame.problems:
+            self.skipped_persons += len(frame.problems)
+            self._error("persons", "; ".join(frame.problems))
+        if frame.intents_msg is not None:
+            self.intents_pub.publish(frame.intents_msg)
+            self.intent_markers_pub.publish(frame.markers_msg)
+        for request in frame.requests:
+            worker.submit(request, lambda r=request: stage.describe(r, stop=worker.cancel))
         self.intent_latencies.append(time.perf_counter() - start)
 
     # -- descriptions (worker thread) --------------------------------------------------------------
-    def _describe_job(self, request: DescriptionRequest):
-        def job() -> tuple[str, float]:
-            with self._llm_lock:
-                start = time.perf_counter()
-                text = self.model.describe(request.window, stop=self.worker.cancel)
-                return text, time.perf_counter() - start
-        return job
-
-    def _on_description(self, request: DescriptionRequest, result: tuple[str, float]) -> None:
+    def _on_description(self, request: DescriptionRequest, description: Description) -> None:
         if not self.context.ok():  # finished after shutdown began: nobody is listening any more
             return
-        text, latency = result
-        w = request.window
-        self.descriptions_pub.publish(description_to_msg(self._frame_id, request.track_id, int(w.stamps_ns[0]),
-                                                         int(w.stamps_ns[-1]), text, self.model.name, latency))
+        self.descriptions_pub.publish(description_msg(description))
 
     def _on_description_error(self, request: DescriptionRequest, exc: BaseException) -> None:
         if not self.context.ok():
@@ -202,40 +182,30 @@ class BehaviorNode(StageNode):
 
     # -- service -------------------------------------------------------------------------------------
     def _on_ask(self, request, response):
-        with self._engine_lock:
-            if self._inputs and self.engine is not None:
-                checked, model = self.engine.check_question(request.track_id, request.question), self.model
-            else:
-                checked, model = AskResult(False, error_message="the behavior node is not active (lifecycle "
-                                                                "state: configure and activate it first)"), None
-        if isinstance(checked, AskResult):
-            result = checked
+        with self._lock:
+            stage = self.stage if self._inputs else None
+        if stage is None:
+            result = AskResult(False, error_message="the behavior node is not active (lifecycle state: configure "
+                                                    "and activate it first)")
         else:
-            try:
-                with self._llm_lock:
-                    answer = model.answer(checked, request.question)
-                result = AskResult(True, answer, "", int(checked.stamps_ns[0]), int(checked.stamps_ns[-1]))
-            except Exception as exc:  # report through the service, keep serving
-                result = AskResult(False, error_message=f"the language model failed: {exc!r}")
+            result = stage.ask(request.track_id, request.question)
         response.success, response.answer, response.error_message = result.success, result.answer, result.error_message
         response.window_start, response.window_end = time_msg(result.window_start_ns), time_msg(result.window_end_ns)
-        response.model = model.name if model is not None else ""
+        response.model = stage.model.name if stage is not None else ""
         return response
 
     # -- observability -------------------------------------------------------------------------------
     def _publish_diagnostics(self) -> None:
-        with self._engine_lock:   # a cleanup transition on another executor thread may be freeing them
-            if self.engine is None or self.worker is None:
-                return
-            w, model = self.worker, self.model
-            tracks, forgotten = len(self.engine.buffer), self.engine.buffer.forgotten
+        with self._lock:   # a cleanup transition on another executor thread may be freeing them
+            stage, w = self.stage, self.worker
+        if stage is None or w is None:
+            return
+        model = stage.model
         values = {
             "model": model.name, "input_rate_hz": f"{rate_hz(self._input_stamps):.2f}",
-            "messages_received": self.received, "tracks": tracks,
-            "tracks_forgotten": forgotten, "persons_skipped": self.skipped_persons,
+            "messages_received": self.received, **stage.diagnostics(), "persons_skipped": self.skipped_persons,
             **latency_values(self.intent_latencies, "intent_latency"),
             "descriptions_completed": w.completed, "descriptions_failed": w.failed,
-            "descriptions_corrected": getattr(model, "corrected_descriptions", 0),
             "descriptions_dropped_queue_full": w.dropped_full, "descriptions_dropped_stale": w.dropped_stale,
             "descriptions_pending": w.pending, "description_latency_s": f"{w.last_latency_s:.2f}",
         }
@@ -243,13 +213,6 @@ class BehaviorNode(StageNode):
         warning = "description requests dropped" if dropped else ("descriptions failed" if w.failed else "")
         self.diagnostics_pub.publish(stage_status(self.get_clock().now().to_msg(), f"{self.get_name()}: behavior",
                                                   values, warning))
-
-    def _error(self, kind: str, text: str) -> None:
-        now = time.monotonic()
-        period = self.config.error_log_period_s if self.config is not None else BehaviorModelConfig.error_log_period_s
-        if now - self._last_error_log.get(kind, -1e9) >= period:
-            self._last_error_log[kind] = now
-            self.get_logger().error(text)
 
 
 def main(args=None) -> None:

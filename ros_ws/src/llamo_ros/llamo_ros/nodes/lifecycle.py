@@ -19,6 +19,7 @@ from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackRet
 from rclpy.timer import Timer
 
 from llamo_ros.config_fields import param
+from llamo_ros.messages.diagnostics import ERROR_LOG_PERIOD_S, ErrorThrottle
 
 
 @dataclass
@@ -46,6 +47,13 @@ class StageNode(LifecycleNode):
     def __init__(self, node_name: str) -> None:
         super().__init__(node_name)
         self._inputs: list = []   # subscriptions and timers, alive only while active
+        self._error_throttle = ErrorThrottle()
+        self.error_log_period_s = ERROR_LOG_PERIOD_S   # set from the parameter of that name in configure
+
+    def _error(self, kind: str, text: str) -> None:
+        """Log an error at most once per `error_log_period_s` per kind (monotonic wall time, in every node)."""
+        if self._error_throttle.ready(kind, self.error_log_period_s):
+            self.get_logger().error(text)
 
     def on_deactivate(self, state: LifecycleState) -> TransitionCallbackReturn:
         """Unsubscribe and stop the timers -> inactive (nothing is processed or published)."""

@@ -1,4 +1,4 @@
-"""Declare a node's ROS parameters from core config dataclasses (one parameter per field)."""
+"""Declare a node's ROS parameters from core config dataclasses (one read-only parameter per field)."""
 from __future__ import annotations
 
 from rcl_interfaces.msg import ParameterDescriptor
@@ -7,10 +7,17 @@ from rclpy.node import Node
 from llamo_ros.config_fields import described_fields
 
 
+READ_ONLY = "read-only: set it at start-up (parameter YAML, or -p NAME:=VALUE)"
+
+
 def declare_parameters(node: Node, cls, prefix: str = "") -> None:
-    """Declare `prefix + field` for every field of `cls`, with its default and description."""
+    """Declare `prefix + field` for every field of `cls`, with its default and description, read-only.
+
+    The nodes read their parameters once, in configure, so a change at run time would be accepted and then
+    ignored; read-only makes `ros2 param set` fail with a reason instead. Start-up values (YAML, `-p`) apply."""
     for name, default, description in described_fields(cls):
-        node.declare_parameter(prefix + name, default, ParameterDescriptor(description=description))
+        node.declare_parameter(prefix + name, default, ParameterDescriptor(
+            description=description, read_only=True, additional_constraints=READ_ONLY))
 
 
 def read_config(node: Node, cls, prefix: str = ""):

@@ -14,12 +14,12 @@ configures and activates itself at start-up.
 
 Only the newest image is processed: the subscription callback checks and decodes each image and keeps
 the latest good one, and a worker thread estimates poses on it, so a slow backend drops frames (counted
-in ``skipped_frames``) instead of falling ever further behind. Bad input is logged (throttled) and counted, never fatal. The work itself
+in ``skipped_frames``) instead of falling ever further behind. Bad input is logged (throttled) and counted, never
+fatal. The work itself
 is `PoseFrameProcessor`'s, shared with the bag replay.
 """
 from __future__ import annotations
 
-import math
 import threading
 import time
 from collections import deque
@@ -38,12 +38,12 @@ from visualization_msgs.msg import MarkerArray
 
 from llamo_msgs.msg import Person3DArray
 from llamo_ros.frames import TargetFrameConfig
-from llamo_ros.nodes.diagnostics import latency_values, rate_hz, stage_status
+from llamo_ros.messages.diagnostics import latency_values, rate_hz, stage_status
 from llamo_ros.nodes.lifecycle import LifecycleConfig, StageNode, start_up
 from llamo_ros.nodes.parameters import declare_parameters, read_config
 from llamo_ros.nodes.shutdown import spin_until_shutdown
-from llamo_ros.nodes.pose_frames import PoseConfig, PoseFrameProcessor
-from llamo_ros.nodes.tf2_frames import camera_to_target
+from llamo_ros.messages.pose_frames import PoseConfig, PoseFrameProcessor
+from llamo_ros.messages.tf2_frames import camera_to_target
 
 
 # Every parameter of the node: (config dataclass, parameter name prefix).
@@ -63,7 +63,6 @@ class PoseNode(StageNode):
         for cls, prefix in PARAMETER_CONFIGS:
             declare_parameters(self, cls, prefix)
         self.config, self.frames = None, None
-        self._last_error_log: dict[str, float] = {}
         self.skipped_frames = 0     # replaced by a newer image before the worker got to them
         self._pending: tuple[Image | CompressedImage, np.ndarray] | None = None  # newest good image, decoded
         self._wake = threading.Condition()
@@ -77,6 +76,7 @@ class PoseNode(StageNode):
         """Read the parameters and load the backend -> inactive; FAILURE (logged) -> unconfigured."""
         try:
             self.config = read_config(self, PoseConfig)
+            self.error_log_period_s = self.config.error_log_period_s
             to_target = camera_to_target(read_config(self, TargetFrameConfig), self)
             self.frames = PoseFrameProcessor(self.config, self._error, to_target=to_target)
         except Exception as error:  # noqa: BLE001  a bad parameter or a missing model: say why, stay unconfigured
@@ -183,14 +183,6 @@ class PoseNode(StageNode):
         warning = "frames dropped: bad input" if f.dropped_frames else ""
         self.diagnostics_pub.publish(stage_status(self.get_clock().now().to_msg(), f"{self.get_name()}: pose",
                                                   values, warning))
-
-    def _error(self, kind: str, text: str) -> None:
-        """Log an error at most once per ``error_log_period_s`` per kind (image, depth, camera_info, backend)."""
-        now = self.get_clock().now().nanoseconds * 1e-9
-        period = self.config.error_log_period_s if self.config is not None else PoseConfig.error_log_period_s
-        if now - self._last_error_log.get(kind, -math.inf) >= period:
-            self._last_error_log[kind] = now
-            self.get_logger().error(text)
 
 
 def main(args=None):

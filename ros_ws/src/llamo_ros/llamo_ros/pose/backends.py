@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from llamo_ros.pose.metric_root import MetricRootConfig
-from llamo_ros.pose.person_pose import PoseBackend
+from llamo_ros.pose.person_pose import DEFAULT_MAX_PERSONS, PoseBackend
 
 BACKEND_NAMES = ("mediapipe", "mmpose", "onnx")
 
 
-def create_backend(name: str, root_config: MetricRootConfig | None = None, max_persons: int = 4,
+def create_backend(name: str, root_config: MetricRootConfig | None = None, max_persons: int = DEFAULT_MAX_PERSONS,
                    min_detection_confidence: float = 0.5, device: str = "cpu", model_dir: str = "",
                    checkpoints: dict[str, str] | None = None, detection_tiles_per_frame: int = 2,
                    min_box_height_to_width: float = 0.0) -> PoseBackend:
@@ -18,7 +18,8 @@ def create_backend(name: str, root_config: MetricRootConfig | None = None, max_p
     if name == "mediapipe":
         from llamo_ros.pose.mediapipe_backend import MediaPipeBackend, MediaPipeConfig
 
-        return MediaPipeBackend(MediaPipeConfig(max_persons=max_persons, min_detection_confidence=min_detection_confidence,
+        return MediaPipeBackend(MediaPipeConfig(max_persons=max_persons,
+                                                min_detection_confidence=min_detection_confidence,
                                                 detection_tiles_per_frame=detection_tiles_per_frame,
                                                 min_box_height_to_width=min_box_height_to_width), root_config)
     if name == "mmpose":

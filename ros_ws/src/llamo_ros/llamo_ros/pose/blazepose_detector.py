@@ -106,7 +106,8 @@ class LiteRtPoseDetector:
     def __init__(self, path: str | None = None) -> None:
         from ai_edge_litert.interpreter import Interpreter
 
-        self._interpreter = Interpreter(model_path=path or model_path("pose_detection", "pose_detection.tflite"), num_threads=1)
+        self._interpreter = Interpreter(model_path=path or model_path("pose_detection", "pose_detection.tflite"),
+                                        num_threads=1)
         self._interpreter.allocate_tensors()
         self._input = self._interpreter.get_input_details()[0]["index"]
         outputs = {int(np.prod(d["shape"])): d["index"] for d in self._interpreter.get_output_details()}
@@ -138,7 +139,8 @@ class LiteRtPoseDetector:
         out = []
         for score, kps in weighted_nms(boxes, scores[keep], keypoints):
             kps = (kps - [pad_x, pad_y]) / scale
-            out.append(PersonDetection(score, (float(kps[0, 0]), float(kps[0, 1])), (float(kps[1, 0]), float(kps[1, 1]))))
+            out.append(PersonDetection(score, (float(kps[0, 0]), float(kps[0, 1])),
+                                       (float(kps[1, 0]), float(kps[1, 1]))))
         return out
 
 

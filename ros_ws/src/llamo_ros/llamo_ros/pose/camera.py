@@ -31,7 +31,8 @@ class CameraIntrinsics:
         return cls(fx=float(k[0]), fy=float(k[4]), cx=float(k[2]), cy=float(k[5]), width=int(width), height=int(height))
 
     @classmethod
-    def from_fov(cls, width: int, height: int, horizontal_fov_deg: float = DEFAULT_HORIZONTAL_FOV_DEG) -> "CameraIntrinsics":
+    def from_fov(cls, width: int, height: int,
+                 horizontal_fov_deg: float = DEFAULT_HORIZONTAL_FOV_DEG) -> "CameraIntrinsics":
         """Square pixels, principal point at the image centre; flagged ``assumed``."""
         fx = 0.5 * width / math.tan(math.radians(horizontal_fov_deg) / 2.0)
         return cls(fx=fx, fy=fx, cx=width / 2.0, cy=height / 2.0, width=int(width), height=int(height), assumed=True)

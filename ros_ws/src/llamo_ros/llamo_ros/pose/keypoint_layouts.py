@@ -52,7 +52,8 @@ _COCO_DIRECT = {
 _COCO_MIDPOINTS = {"pelvis": (11, 12), "thorax": (5, 6), "head": (1, 2)}
 
 
-def _convert(points: np.ndarray, confidence: np.ndarray, direct: dict, midpoints: dict) -> tuple[np.ndarray, np.ndarray]:
+def _convert(points: np.ndarray, confidence: np.ndarray, direct: dict,
+             midpoints: dict) -> tuple[np.ndarray, np.ndarray]:
     points = np.asarray(points, dtype=np.float32)
     confidence = np.asarray(confidence, dtype=np.float32)
     out = np.zeros(points.shape[:-2] + (NUM_JOINTS, points.shape[-1]), dtype=np.float32)

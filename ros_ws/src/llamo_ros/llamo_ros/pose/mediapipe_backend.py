@@ -54,7 +54,7 @@ from llamo_ros.pose.camera import CameraIntrinsics
 from llamo_ros.pose.keypoint_layouts import mediapipe33_to_h36m17
 from llamo_ros.pose.metric_root import MetricRootConfig, place_person
 from llamo_ros.pose.person_filter import is_upright
-from llamo_ros.pose.person_pose import PersonPose, checked_rgb_image
+from llamo_ros.pose.person_pose import DEFAULT_MAX_PERSONS, PersonPose, checked_rgb_image
 from llamo_ros.skeleton import JOINT_INDEX
 
 _log = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ _log = logging.getLogger(__name__)
 class MediaPipeConfig:
     """Settings of `MediaPipeBackend` (pixels are pixels of the input image)."""
 
-    max_persons: int = 8                   # landmark runs per call at most (tracked people first)
+    max_persons: int = DEFAULT_MAX_PERSONS # landmark runs per call at most (tracked people first)
     min_detection_confidence: float = 0.5  # BlazePose detector score needed to start a person
     min_keypoint_confidence: float = 0.5   # landmarks below this do not shape the person's box
     model_complexity: int = 1              # 1 = pose_landmark_full, the only landmark model in the wheel
@@ -194,7 +194,8 @@ class MediaPipeBackend:
         # a lone fit (a new person's first fit or refit) would leave the other threads idle: it runs on a
         # model with all of them instead (same result; ~5 ms less per lone fit on 2 cores)
         self._lone_fit = (LiteRtLandmarkModel(threads=self.config.threads)
-                          if self.config.threads > 1 and isinstance(self._landmarkers[0], LiteRtLandmarkModel) else None)
+                          if self.config.threads > 1 and isinstance(self._landmarkers[0], LiteRtLandmarkModel)
+                          else None)
         self._pool = ThreadPoolExecutor(self.config.threads, "mediapipe") if self.config.threads > 1 else None
         self._tracked: list[_Roi] = []
         self._next_window = 0
@@ -326,7 +327,8 @@ class MediaPipeBackend:
         found.sort(key=lambda item: -item[0])
         rois: list[_Roi] = []
         for _, roi in found:   # the same person seen in overlapping windows, or already tracked
-            if not any(math.hypot(roi.cx - r.cx, roi.cy - r.cy) < self.config.duplicate_distance * r.side for r in rois) \
+            if not any(math.hypot(roi.cx - r.cx, roi.cy - r.cy) < self.config.duplicate_distance * r.side
+                       for r in rois) \
                     and not self._covered(roi.cx, roi.cy, known):
                 rois.append(roi)
         return rois
@@ -375,7 +377,8 @@ class MediaPipeBackend:
                           keypoint_3d_confidence=conf, root_position=root, root_source=source)
 
 
-def tracked_rois(frames: list[np.ndarray], config: MediaPipeConfig) -> list[tuple[np.ndarray, float, float, float, float]]:
+def tracked_rois(frames: list[np.ndarray],
+                 config: MediaPipeConfig) -> list[tuple[np.ndarray, float, float, float, float]]:
     """(frame, cx, cy, side, rotation) of every ROI a backend with ``config`` tracks after each of ``frames``
     (the regions its next landmark fits measure; pixels, radians), for comparing landmark runtimes."""
     backend = MediaPipeBackend(config)

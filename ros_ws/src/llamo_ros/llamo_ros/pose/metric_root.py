@@ -83,7 +83,8 @@ def fit_root_translation(joints_rel: np.ndarray, keypoints_2d: np.ndarray, intri
     zeros, fx, fy = np.zeros_like(du), np.full_like(du, intrinsics.fx), np.full_like(du, intrinsics.fy)
     # fx (X + tx) - du (Z + tz) = 0  ->  fx tx - du tz = du Z - fx X ; likewise for y.
     a = np.concatenate([np.stack([fx, zeros, -du], 1), np.stack([zeros, fy, -dv], 1)]) * np.concatenate([w, w])[:, None]
-    b = np.concatenate([du * rel[:, 2] - intrinsics.fx * rel[:, 0], dv * rel[:, 2] - intrinsics.fy * rel[:, 1]]) * np.concatenate([w, w])
+    b = np.concatenate([du * rel[:, 2] - intrinsics.fx * rel[:, 0],
+                        dv * rel[:, 2] - intrinsics.fy * rel[:, 1]]) * np.concatenate([w, w])
     t, *_ = np.linalg.lstsq(a, b, rcond=None)
     if not np.all(np.isfinite(t)) or t[2] <= 0:
         return None
@@ -104,7 +105,8 @@ def place_with_height_prior(joints_rel: np.ndarray, keypoints_2d: np.ndarray, in
     return rel + t, t
 
 
-def torso_depth(depth: np.ndarray, keypoints_2d: np.ndarray, config: MetricRootConfig = MetricRootConfig()) -> float | None:
+def torso_depth(depth: np.ndarray, keypoints_2d: np.ndarray,
+                config: MetricRootConfig = MetricRootConfig()) -> float | None:
     """Median valid depth (metres) in windows around confident torso keypoints; None if no reading."""
     h, w = depth.shape[:2]
     half = max(0, config.depth_window_px // 2)
@@ -123,7 +125,8 @@ def torso_depth(depth: np.ndarray, keypoints_2d: np.ndarray, config: MetricRootC
 
 
 def place_with_depth(joints_rel: np.ndarray, keypoints_2d: np.ndarray, intrinsics: CameraIntrinsics,
-                     depth: np.ndarray, config: MetricRootConfig = MetricRootConfig()) -> tuple[np.ndarray, np.ndarray] | None:
+                     depth: np.ndarray, config: MetricRootConfig = MetricRootConfig()
+                     ) -> tuple[np.ndarray, np.ndarray] | None:
     """Place using the aligned depth image (metres); None when depth has no reading on the torso."""
     placed = place_with_height_prior(joints_rel, keypoints_2d, intrinsics, config)
     surface = torso_depth(depth, keypoints_2d, config)

@@ -41,7 +41,7 @@ import numpy as np
 
 from llamo_ros.pose.camera import CameraIntrinsics
 from llamo_ros.pose.metric_root import MetricRootConfig
-from llamo_ros.pose.person_pose import PersonPose, checked_rgb_image
+from llamo_ros.pose.person_pose import DEFAULT_MAX_PERSONS, PersonPose, checked_rgb_image
 from llamo_ros.pose.streaming_lift import StreamingLift
 from llamo_ros.skeleton import NUM_JOINTS
 
@@ -62,7 +62,7 @@ class MMPoseConfig:
     """Settings of `MMPoseBackend` (pixels are pixels of the input image)."""
 
     device: str = "cpu"                 # torch device of all three models ("cpu", "cuda:0")
-    max_persons: int = 4                # people (best detector scores) measured per image at most
+    max_persons: int = DEFAULT_MAX_PERSONS  # people (best detector scores) measured per image at most
     detection_threshold: float = 0.5    # RTMDet person score needed to keep a box, in [0, 1]
     detector_checkpoint: str = ""       # RTMDet-m person .pth; '' = random weights (tests only)
     pose2d_checkpoint: str = ""         # RTMPose-m COCO 256x192 .pth; '' = random weights (tests only)
@@ -133,6 +133,10 @@ class MMPoseBackend:
     def reset(self) -> None:
         """Forget every person's 2D history (call between unrelated images or streams)."""
         self._stream.reset()
+
+    def close(self) -> None:
+        """Drop the models (torch modules hold no threads or files; their memory goes with them)."""
+        self.detector = self.pose2d = self.lifter = None
 
     def detect(self, image_bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Person boxes (N, 4) pixels and scores (N,), best first, at most ``max_persons``."""

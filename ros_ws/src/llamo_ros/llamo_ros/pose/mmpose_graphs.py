@@ -1,4 +1,4 @@
-"""The mmpose models as the graphs `export/export_mmpose.py` exports and `pose.benchmark` times (torch modules).
+"""The mmpose models as the graphs `export/export_mmpose.py` exports and `benchmark.pose` times (torch modules).
 
 Each wraps an OpenMMLab model and returns plain tensors: no data samples, no post-processing, so the traced
 ONNX graph holds exactly the network (`onnx_backend` does the rest in numpy).

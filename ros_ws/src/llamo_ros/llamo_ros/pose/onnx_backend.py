@@ -33,7 +33,7 @@ import numpy as np
 
 from llamo_ros.pose.camera import CameraIntrinsics
 from llamo_ros.pose.metric_root import MetricRootConfig
-from llamo_ros.pose.person_pose import PersonPose, checked_rgb_image
+from llamo_ros.pose.person_pose import DEFAULT_MAX_PERSONS, PersonPose, checked_rgb_image
 from llamo_ros.pose.rtmdet_decode import STRIDES, RTMDetDecodeConfig, decode, letterbox, raw_output_names
 from llamo_ros.pose.streaming_lift import StreamingLift
 from llamo_ros.skeleton import NUM_JOINTS
@@ -54,7 +54,7 @@ class OnnxPoseConfig:
     """Settings of `OnnxPoseBackend` (pixels are pixels of the input image)."""
 
     model_dir: str = "models/onnx"      # folder with the files written by export/export_mmpose.py
-    max_persons: int = 4                # people (best detector scores) measured per image at most
+    max_persons: int = DEFAULT_MAX_PERSONS  # people (best detector scores) measured per image at most
     detection_threshold: float = 0.5    # box source's score needed to keep a person, in [0, 1]
     box_source: str = "auto"            # "auto", "rtmdet", "mediapipe" or "whole_image" (module docstring)
     rtmdet: RTMDetDecodeConfig = field(default_factory=RTMDetDecodeConfig)   # RTMDet test_cfg (score
@@ -118,7 +118,8 @@ def decode_simcc(simcc_x: np.ndarray, simcc_y: np.ndarray, centers: np.ndarray,
     scores = np.minimum(simcc_x.max(-1), simcc_y.max(-1)).astype(np.float32)
     locs[scores <= 0.0] = -1.0
     keypoints = locs / SIMCC_SPLIT_RATIO
-    keypoints = keypoints / np.array(INPUT_SIZE, np.float32) * scales[:, None] + centers[:, None] - 0.5 * scales[:, None]
+    keypoints = (keypoints / np.array(INPUT_SIZE, np.float32) * scales[:, None] + centers[:, None]
+                 - 0.5 * scales[:, None])
     return np.concatenate([keypoints, scores[..., None]], axis=-1)
 
 
@@ -161,8 +162,9 @@ class OnnxPoseBackend:
         options.intra_op_num_threads = self.config.threads
         options.inter_op_num_threads = 1
         providers = ["CPUExecutionProvider"]
-        self.pose2d = ort.InferenceSession(os.path.join(self.config.model_dir, POSE2D_FILE), options, providers=providers)
-        self.lifter = ort.InferenceSession(os.path.join(self.config.model_dir, LIFTER_FILE), options, providers=providers)
+        folder = self.config.model_dir
+        self.pose2d = ort.InferenceSession(os.path.join(folder, POSE2D_FILE), options, providers=providers)
+        self.lifter = ort.InferenceSession(os.path.join(folder, LIFTER_FILE), options, providers=providers)
         self.box_source = self.config.resolved_box_source()
         self._rtmdet = self._mediapipe = None
         if self.box_source == "rtmdet":
@@ -179,6 +181,12 @@ class OnnxPoseBackend:
     def reset(self) -> None:
         """Forget every person's 2D history (call between unrelated images or streams)."""
         self._stream.reset()
+
+    def close(self) -> None:
+        """Close the MediaPipe box source (its threads) and drop the onnxruntime sessions."""
+        if self._mediapipe is not None:
+            self._mediapipe.close()
+        self.pose2d = self.lifter = self._rtmdet = self._mediapipe = None
 
     def detect(self, image_rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Person boxes (N, 4) pixels and scores (N,) from ``box_source``, at most ``max_persons``."""

@@ -10,6 +10,8 @@ import numpy as np
 from llamo_ros.pose.camera import CameraIntrinsics
 from llamo_ros.skeleton import LAYOUT_NAME, NUM_JOINTS
 
+DEFAULT_MAX_PERSONS = 8   # most people a backend estimates per image unless told otherwise (every backend, the node)
+
 
 class RootSource(str, enum.Enum):
     """How `PersonPose.root_position` (metric pelvis position) was obtained."""
@@ -65,6 +67,12 @@ class PoseBackend(Protocol):
     def estimate(self, image_rgb: np.ndarray, intrinsics: CameraIntrinsics | None = None,
                  depth: np.ndarray | None = None) -> list[PersonPose]:
         ...
+
+    def reset(self) -> None:
+        """Forget every per-stream state (tracked people, 2D histories): the next image starts a new stream."""
+
+    def close(self) -> None:
+        """Release threads and model sessions; the backend is not used afterwards."""
 
 
 def checked_rgb_image(image_rgb: np.ndarray) -> np.ndarray:

@@ -135,7 +135,8 @@ def decode(cls_logits: list[np.ndarray], box_distances: list[np.ndarray], resize
     boxes, scores, labels = np.concatenate(level_boxes), np.concatenate(level_scores), np.concatenate(level_labels)
     # Back to the original image: each axis by its own resize factor (padding is bottom/right only).
     boxes = boxes * np.tile(1.0 / np.asarray(resize_factors, np.float32), 2)
-    wide_enough = ((boxes[:, 2] - boxes[:, 0]) > config.min_box_size) & ((boxes[:, 3] - boxes[:, 1]) > config.min_box_size)
+    wide_enough = (((boxes[:, 2] - boxes[:, 0]) > config.min_box_size)
+                   & ((boxes[:, 3] - boxes[:, 1]) > config.min_box_size))
     boxes, scores, labels = boxes[wide_enough], scores[wide_enough], labels[wide_enough]
     if len(boxes) == 0:
         return np.zeros((0, 4), np.float32), np.zeros(0, np.float32), np.zeros(0, np.int64)

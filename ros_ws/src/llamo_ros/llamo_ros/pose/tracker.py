@@ -99,7 +99,8 @@ class PersonTracker:
             if lost and free_dets:
                 centre = lambda b: 0.5 * (b[..., :2] + b[..., 2:])  # noqa: E731
                 diag = np.array([np.hypot(*(predicted[i, 2:] - predicted[i, :2])) for i in range(len(self._tracks))])
-                dist = np.linalg.norm(centre(predicted)[:, None] - centre(boxes)[None], axis=-1) / np.maximum(diag, 1e-6)[:, None]
+                dist = (np.linalg.norm(centre(predicted)[:, None] - centre(boxes)[None], axis=-1)
+                        / np.maximum(diag, 1e-6)[:, None])
                 dist[[i for i in range(len(self._tracks)) if i not in lost]] = np.inf
                 # a track seen in the previous frame may only have jumped a little (re-centred box); a lost one
                 # may have drifted further from its prediction: cost in units of each track's own gate

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from llamo_ros.runtime.engine_cache import file_sha256
+from llamo_ros.shipped_models import file_sha256
 from llamo_ros.shipped_models import shipped_model_path
 
 MANIFEST_FILE = "external_weights.yaml"

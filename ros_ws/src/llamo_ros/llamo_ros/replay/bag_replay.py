@@ -1,6 +1,7 @@
 """Offline replay: a rosbag2 of camera images in, a rosbag2 of skeletons, intents, descriptions out.
 
-Runs the same pose and behaviour stages as the nodes (`PoseFrameProcessor`, `BehaviorEngine`), but
+Runs the same pose and behaviour stages as the nodes (`PoseFrameProcessor`, `BehaviorStage` through
+`behavior_frame`), but
 deterministically: every image is processed exactly once in bag order, descriptions are generated inline,
 and every output is stamped from its input. Reading and decoding, pose estimation, and the behaviour stage
 with writing run as a three-stage pipeline (threads; each stage keeps bag order, so the outputs do not
@@ -21,15 +22,13 @@ from rosbags.rosbag2 import Reader, StoragePlugin, Writer
 from sensor_msgs.msg import CameraInfo, CompressedImage, Image
 from tqdm import tqdm
 
-from llamo_ros.behavior.engine import BehaviorEngine
+from llamo_ros.behavior.stage import BehaviorStage
 from llamo_ros.config_fields import param
-from llamo_ros.nodes.behavior_messages import (description_to_msg, intent_markers_msg, intents_to_msg,
-                                               persons_to_tracks)
+from llamo_ros.messages.behavior_messages import behavior_frame, description_msg
 from llamo_ros.frames import TargetFrameConfig
-from llamo_ros.nodes.frame_messages import camera_transform
-from llamo_ros.nodes.tf2_frames import camera_to_target
+from llamo_ros.messages.tf2_frames import camera_to_target
 from llamo_ros.motion.intents import INTENT_LABELS
-from llamo_ros.nodes.pose_frames import PoseConfig, PoseFrameProcessor
+from llamo_ros.messages.pose_frames import PoseConfig, PoseFrameProcessor
 from llamo_ros.pose.person_pose import PoseBackend
 from llamo_ros.replay.bag_camera import COMPRESSED_IMAGE, CameraTopicError, pick_camera_topic
 from llamo_ros.replay.bag_types import typestore
@@ -139,7 +138,7 @@ def _pick_topic(connections, msgtype: str, wanted: str, exclude: set[str], what:
 class BagReplay:
     """One replay of one bag: builds the pose stage, runs every message through it, writes the outputs."""
 
-    def __init__(self, config: ReplayConfig, pose_config: PoseConfig, behavior: BehaviorEngine | None = None,
+    def __init__(self, config: ReplayConfig, pose_config: PoseConfig, behavior: BehaviorStage | None = None,
                  backend: PoseBackend | None = None, on_event: Callable[[str], None] = print,
                  progress: bool = True, on_frame: Callable[[Image, object, list], None] | None = None,
                  target: TargetFrameConfig | None = None) -> None:
@@ -148,13 +147,15 @@ class BagReplay:
         self.config, self.behavior, self.on_event, self.progress = config, behavior, on_event, progress
         self.on_frame = on_frame
         self.report = ReplayReport()
-        self.pose = PoseFrameProcessor(pose_config, self._on_pose_error, backend,
+        if behavior is not None:   # skipped frames and time resets go into the report like dropped input
+            behavior.on_error = self._on_dropped_input
+        self.pose = PoseFrameProcessor(pose_config, self._on_dropped_input, backend,
                                        camera_to_target(target) if target is not None else None)
         self._printed_intent: dict[int, int] = {}
         self._first_stamp: int | None = None
         self._image_type: type = Image   # or CompressedImage: set from the bag's camera topic
 
-    def _on_pose_error(self, kind: str, text: str) -> None:
+    def _on_dropped_input(self, kind: str, text: str) -> None:
         if kind not in self.report.problems:  # first of each kind now, all of them in the summary
             self.on_event(f"dropping input ({kind}): {text}")
         self.report.problems[kind] = text
@@ -318,26 +319,20 @@ class BagReplay:
         return (stamp - self._first_stamp) * 1e-9
 
     def _behave(self, persons, stamp: int, log_time: int) -> list:
-        tracks, _ = persons_to_tracks(persons)
-        intents, requests = self.behavior.update(stamp, tracks)
-        if intents:
-            to_frame = camera_transform(persons)
-            self._write("intents", intents_to_msg(persons.header, intents, to_frame), log_time)
-            self._write("intent_markers", intent_markers_msg(persons.header, intents, to_frame), log_time)
+        frame = behavior_frame(self.behavior, persons)
+        if frame.intents_msg is not None:
+            self._write("intents", frame.intents_msg, log_time)
+            self._write("intent_markers", frame.markers_msg, log_time)
             self.report.intent_messages += 1
         t = self._seconds(stamp)
-        for r in intents:  # print confident changes only: low-probability flicker is in the bag, not the console
+        for r in frame.intents:  # print confident changes only: low-probability flicker is in the bag, not the console
             p = float(r.probabilities[r.most_likely])
             if p >= PRINT_INTENT_MIN_P and self._printed_intent.get(r.track_id) != r.most_likely:
                 self._printed_intent[r.track_id] = r.most_likely
                 self.on_event(f"[{t:6.1f} s] track {r.track_id}: {INTENT_LABELS[r.most_likely]} (p={p:.2f})")
-        for request in requests if self.config.describe else []:
-            w, model = request.window, self.behavior.model
-            t0 = time.perf_counter()
-            text = model.describe(w)
-            msg = description_to_msg(persons.header.frame_id, request.track_id, int(w.stamps_ns[0]),
-                                     int(w.stamps_ns[-1]), text, model.name, time.perf_counter() - t0)
-            self._write("descriptions", msg, log_time)
+        for request in frame.requests if self.config.describe else []:
+            description = self.behavior.describe(request)
+            self._write("descriptions", description_msg(description), log_time)
             self.report.descriptions += 1
-            self.on_event(f"[{t:6.1f} s] track {request.track_id}: \"{text}\"")
-        return intents
+            self.on_event(f"[{t:6.1f} s] track {request.track_id}: \"{description.text}\"")
+        return frame.intents

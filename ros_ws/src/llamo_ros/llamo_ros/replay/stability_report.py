@@ -96,10 +96,10 @@ class StabilityReport:
                   "(Gaussian: 68 % / 95 %)") for h, v in self.path_within_1std.items()]
         rows += [(f"constant-velocity FDE {k}", f"{v:.3f} m (n={self.cv_fde_n[k]})") for k, v in self.cv_fde_m.items()]
         for h, v in self.paired_path_fde_m.items():
+            baselines = " / ".join(f"{cv:.3f} m ({k.split()[0]})" for k, cv in self.paired_cv_fde_m.items()
+                                   if k.endswith(f"h={h.removeprefix('h=')}s"))
             rows.append((f"paired @ {h.removeprefix('h=')} s: model / constant velocity",
-                         f"{v:.3f} m / " + " / ".join(f"{cv:.3f} m ({k.split()[0]})" for k, cv in self.paired_cv_fde_m.items()
-                                                     if k.endswith(f"h={h.removeprefix('h=')}s"))
-                         + f" (n={self.paired_n[h]})"))
+                         f"{v:.3f} m / " + baselines + f" (n={self.paired_n[h]})"))
         if self.cv_fde_measured_m:
             rows.append(("measured-root jitter", f"{self.root_jitter_measured_mps2:.2f} m/s^2"))
             rows += [(f"constant-velocity FDE {k}, measured roots", f"{v:.3f} m")

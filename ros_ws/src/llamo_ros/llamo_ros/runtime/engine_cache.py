@@ -21,6 +21,7 @@ from pathlib import Path
 
 from llamo_ros.runtime.motion_runtime import INPUT_NAME, OUTPUT_NAMES
 from llamo_ros.runtime.trt_engine_plan import PrecisionPlan, ShapeProfile
+from llamo_ros.shipped_models import file_sha256  # noqa: F401  (re-exported: engine keys hash the ONNX)
 
 ENGINE_FILE, METADATA_FILE = "motion_model.engine", "motion_model.json"
 METADATA_VERSION = 1
@@ -29,15 +30,6 @@ METADATA_VERSION = 1
 def default_cache_root() -> Path:
     from llamo_ros.language.llm import cache_dir
     return cache_dir() / "trt_engines"
-
-
-def file_sha256(path: str | os.PathLike) -> str:
-    """Hex sha256 of a file's bytes."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -56,7 +48,8 @@ class EngineKey:
     def relative_dir(self) -> Path:
         """<gpu-slug>/trt-<version>/<sha[:16]>-<precision>-<profile hash>."""
         gpu = re.sub(r"[^a-z0-9]+", "-", self.gpu_name.lower()).strip("-") or "unknown-gpu"
-        return Path(gpu) / f"trt-{self.tensorrt_version}" / f"{self.onnx_sha256[:16]}-{self.precision}-{self.profile_hash()}"
+        name = f"{self.onnx_sha256[:16]}-{self.precision}-{self.profile_hash()}"
+        return Path(gpu) / f"trt-{self.tensorrt_version}" / name
 
 
 @dataclass
@@ -75,7 +68,8 @@ class EngineMetadata:
 
     @classmethod
     def describe(cls, key: EngineKey, plan: PrecisionPlan, **kw) -> "EngineMetadata":
-        return cls(key=asdict(key), plan=plan.to_dict(), created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), **kw)
+        created = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        return cls(key=asdict(key), plan=plan.to_dict(), created=created, **kw)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, sort_keys=True)

@@ -60,7 +60,8 @@ def _onnxruntime(config: MotionRuntimeConfig) -> MotionRuntime:
         import onnxruntime  # noqa: F401
     except ImportError as exc:
         raise BackendUnavailable(f"onnxruntime not installed ({exc})") from exc
-    from llamo_ros.runtime.onnx_runtime import PROVIDER_ORDER, OnnxMotionRuntime, OnnxRuntimeOptions, available_providers
+    from llamo_ros.runtime.onnx_runtime import (PROVIDER_ORDER, OnnxMotionRuntime, OnnxRuntimeOptions,
+                                                available_providers)
 
     have = available_providers()
     missing = [p for p in PROVIDER_ORDER if p not in have]

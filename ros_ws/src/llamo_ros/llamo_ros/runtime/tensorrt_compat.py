@@ -14,9 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
-class BackendUnavailable(RuntimeError):
-    """A runtime backend cannot run here; the message says why (shown in the selection log)."""
+from llamo_ros.errors import BackendUnavailable   # raised here; callers may import it from this module too
 
 
 @dataclass(frozen=True)

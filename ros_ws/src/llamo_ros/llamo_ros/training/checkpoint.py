@@ -12,6 +12,9 @@ import torch
 import torch.nn as nn
 from safetensors.torch import load_file, save_file
 
+# strict loading lives with the inference code that needs it; re-exported for the training scripts
+from llamo_ros.language.weights import check_and_load, check_tensors, load_module  # noqa: F401
+
 
 def save_tensors(path: str | os.PathLike, tensors: dict[str, torch.Tensor], metadata: dict | None = None) -> None:
     """Write tensors (made contiguous, on CPU) atomically to a .safetensors file."""
@@ -21,33 +24,6 @@ def save_tensors(path: str | os.PathLike, tensors: dict[str, torch.Tensor], meta
     save_file({k: v.detach().to("cpu").contiguous() for k, v in tensors.items()}, str(tmp),
               metadata={k: str(v) for k, v in (metadata or {}).items()})
     os.replace(tmp, path)
-
-
-def check_tensors(expected: dict[str, tuple], tensors: dict[str, torch.Tensor], what: str) -> None:
-    """ValueError naming the first missing/unexpected key or shape mismatch of `tensors` vs {key: shape}."""
-    missing = sorted(set(expected) - set(tensors))
-    unexpected = sorted(set(tensors) - set(expected))
-    if missing or unexpected:
-        raise ValueError(f"{what}: checkpoint does not match the model: missing keys {missing[:5]}, "
-                         f"unexpected keys {unexpected[:5]}")
-    for key, value in tensors.items():
-        if tuple(value.shape) != tuple(expected[key]):
-            raise ValueError(f"{what}: shape mismatch for key {key!r}: checkpoint {tuple(value.shape)}, "
-                             f"model {tuple(expected[key])}")
-
-
-def check_and_load(module: nn.Module, tensors: dict[str, torch.Tensor], what: str) -> None:
-    """Load `tensors` into `module` exactly: every key present, no extra key, same shapes; else ValueError."""
-    check_tensors({k: tuple(v.shape) for k, v in module.state_dict().items()}, tensors, what)
-    module.load_state_dict(tensors, strict=True)
-
-
-def load_module(module: nn.Module, path: str | os.PathLike) -> None:
-    """Strictly load a .safetensors file into `module` (see check_and_load)."""
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"checkpoint file {path} does not exist")
-    check_and_load(module, load_file(str(path)), str(path))
 
 
 def optimizer_tensors(opt: torch.optim.Optimizer) -> dict[str, torch.Tensor]:

@@ -24,7 +24,6 @@ import shutil
 import time
 from pathlib import Path
 
-import numpy as np
 import torch
 from tqdm import tqdm
 

@@ -17,42 +17,15 @@ from pathlib import Path
 
 import numpy as np
 import torch
-import torch.nn as nn
 from tqdm import tqdm
 
+from llamo_ros.language.lora import LoraParams, add_lora
 from llamo_ros.language.model import MotionLLM, MotionLLMConfig, skeleton_as_text
 from llamo_ros.training import checkpoint as ckpt
 from llamo_ros.training.data import batch_indices, language_training_samples
 from llamo_ros.training.stage1 import log, plot_curves
 
 DESCRIBE_PROMPTS = ("Describe what the person is doing.", "What is the person doing?", "What does the person do?")
-
-
-class LoraParams(nn.Module):
-    """View of an LLM's LoRA parameters as a module, so checkpoints hold only the adapter."""
-
-    def __init__(self, llm: nn.Module):
-        super().__init__()
-        self._llm = [llm]  # not a submodule: state_dict must not include the base weights
-
-    def state_dict(self, *args, **kwargs):
-        return {n: p.detach() for n, p in self._llm[0].named_parameters() if "lora_" in n}
-
-    def load_state_dict(self, tensors, strict: bool = True):
-        params = dict(self._llm[0].named_parameters())
-        ckpt.check_tensors({n: tuple(v.shape) for n, v in self.state_dict().items()}, tensors, "LoRA adapter")
-        with torch.no_grad():
-            for n, v in tensors.items():
-                params[n].copy_(v)
-
-
-def add_lora(model: MotionLLM) -> None:
-    """Wrap model.llm with peft LoRA adapters (config.lora_*); only the adapters are trainable."""
-    from peft import LoraConfig, get_peft_model
-
-    c = model.config
-    model.llm = get_peft_model(model.llm, LoraConfig(r=c.lora_r, lora_alpha=c.lora_alpha, lora_dropout=0.05,
-                                                     target_modules=list(c.lora_targets), task_type="CAUSAL_LM"))
 
 
 def instruction_data(samples, text_baseline: bool, rng: np.random.Generator, caption_repeats: int = 1,

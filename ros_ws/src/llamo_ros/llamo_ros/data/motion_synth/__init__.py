@@ -46,8 +46,6 @@ from llamo_ros.data.motion_synth.locomotion import WALK_RAMP_S, gait_parameters
 from llamo_ros.data.motion_synth.render import NO_INTENT, _corrupt, _render, direction_intents
 from llamo_ros.data.motion_synth.scene import ScenePlan, plan_scene
 
-import numpy as np
-
 def generate_clip(seed: int, config: SynthConfig | None = None) -> MotionClip:
     """One synthetic clip, fully determined by `seed` (and the config).
 

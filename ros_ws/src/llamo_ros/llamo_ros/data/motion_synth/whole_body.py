@@ -136,7 +136,7 @@ def _dance(t, p, body, heading0):
 
 def _crawl(t, p, body, heading0):
     """Gets down on hands and knees, crawls (diagonal limbs together) along the heading, gets back up."""
-    n, T = len(t), p["duration_s"]
+    T = p["duration_s"]
     d = p["down_s"]
     c0, c1 = 2 * d, T - 2 * d  # crawling between these times
     pose = _keyframes(t, [(0.0, {}), (d, KNEEL_POSE), (2 * d, ALL_FOURS_POSE), (c1, ALL_FOURS_POSE),

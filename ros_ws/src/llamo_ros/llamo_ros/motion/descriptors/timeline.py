@@ -1,10 +1,9 @@
 """A PNG timeline of the descriptors along one clip (sliding windows), for looking rather than reading.
 
-    tools/ros_env.sh python -m llamo_ros.motion.descriptors.timeline --seed 3 --out out/descriptors_seed3.png
+For a generated clip: tools/ros_env.sh python -m llamo_ros.data.motion_synth.timeline --seed 3 --out out/t.png
 """
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import numpy as np
@@ -61,19 +60,3 @@ def write_timeline_png(joints: np.ndarray, confidence: np.ndarray, fps: float, p
     fig.savefig(path, dpi=90)
     plt.close(fig)
     return path
-
-
-def main(argv: list[str] | None = None) -> None:
-    from llamo_ros.data.motion_synth import generate_clip
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seed", type=int, default=3, help="generator seed of the clip")
-    parser.add_argument("--out", default="out/descriptors_timeline.png", help="PNG path")
-    args = parser.parse_args(argv)
-    clip = generate_clip(args.seed)
-    labels = [(s.start / clip.fps, s.end / clip.fps, s.name) for s in clip.segments]
-    print(write_timeline_png(clip.joints, clip.confidence, clip.fps, args.out, clip.caption[:110], labels))
-
-
-if __name__ == "__main__":
-    main()

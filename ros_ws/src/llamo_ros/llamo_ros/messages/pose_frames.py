@@ -20,13 +20,14 @@ from llamo_msgs.msg import Keypoint2D, Keypoint3D, Person3D, Person3DArray
 from llamo_ros.config_fields import param
 from llamo_ros.frames import FrameLookupError, RigidTransform
 from llamo_ros.image_encoding import ImageFormatError, to_depth_metres
-from llamo_ros.nodes.frame_messages import markers_in_frame, persons_in_frame, transform_msg
-from llamo_ros.nodes.image_msg import image_msg_to_array, image_msg_to_rgb8
+from llamo_ros.messages.diagnostics import ERROR_LOG_PERIOD_S
+from llamo_ros.messages.frame_messages import markers_in_frame, persons_in_frame, transform_msg
+from llamo_ros.messages.image_msg import image_msg_to_array, image_msg_to_rgb8
 from llamo_ros.pose.backends import create_backend
 from llamo_ros.pose.camera import CameraIntrinsics
 from llamo_ros.pose.metric_root import MetricRootConfig
 from llamo_ros.pose.person_filter import upright_people
-from llamo_ros.pose.person_pose import PersonPose, PoseBackend, RootSource
+from llamo_ros.pose.person_pose import DEFAULT_MAX_PERSONS, PersonPose, PoseBackend, RootSource
 from llamo_ros.pose.root_filter import RootFilter, RootFilterSettings
 from llamo_ros.pose.tracker import PersonTracker, PersonTrackerConfig
 from llamo_ros.skeleton import BONES
@@ -50,7 +51,7 @@ class PoseConfig:
     detector_checkpoint: str = param("", "RTMDet person detector .pth (mmpose backend; empty = random weights)")
     pose2d_checkpoint: str = param("", "RTMPose-m .pth (mmpose backend; empty = random weights)")
     lifter_checkpoint: str = param("", "VideoPose3D lifter .pth (mmpose backend; empty = random weights)")
-    max_persons: int = param(4, "most people estimated per image")
+    max_persons: int = param(DEFAULT_MAX_PERSONS, "most people estimated per image")
     min_detection_confidence: float = param(0.5, "person detection threshold in [0, 1]")
     detection_tiles_per_frame: int = param(2, "mediapipe: detector windows scanned per image, round-robin over "
                                               "the whole frame and 224 px tiles (0 = all; more finds people "
@@ -78,7 +79,7 @@ class PoseConfig:
                                          "prediction exceeds this is an outlier and not used (16.27: chi-square "
                                          "99.9 %, 3 dof)")
     root_max_gap_s: float = param(1.0, "root filter: a track unmeasured for longer restarts, s")
-    error_log_period_s: float = param(5.0, "minimum seconds between repeated error logs of one kind")
+    error_log_period_s: float = param(ERROR_LOG_PERIOD_S, "minimum seconds between repeated error logs of one kind")
     diagnostics_period_s: float = param(1.0, "period of /diagnostics, s")
 
     def __post_init__(self) -> None:
@@ -184,9 +185,7 @@ class PoseFrameProcessor:
         return persons_out, markers_out
 
     def close(self) -> None:
-        close = getattr(self.backend, "close", None)
-        if close is not None:
-            close()
+        self.backend.close()
 
     def _drop(self, kind: str, text: str) -> None:
         self.dropped_frames += 1

@@ -9,7 +9,7 @@ from rclpy.node import Node
 from rclpy.time import Time
 
 from llamo_ros.frames import FixedCameraTransform, FrameLookupError, RigidTransform, TargetFrameConfig
-from llamo_ros.nodes.frame_messages import transform_from_msg
+from llamo_ros.messages.frame_messages import transform_from_msg
 
 
 def tf2_available() -> bool:

@@ -1,7 +1,11 @@
-"""Behaviour-stage results <-> llamo_msgs messages; shared by the behaviour node and the bag replay."""
+"""Behaviour-stage results <-> llamo_msgs messages; shared by the behaviour node and the bag replay.
+
+`behavior_frame` is the whole message-level frame path (Person3DArray in, intents and markers out, through a
+`BehaviorStage`), so the node and the replay differ only in where the messages go."""
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 from builtin_interfaces.msg import Duration, Time
@@ -10,9 +14,10 @@ from std_msgs.msg import ColorRGBA, Header
 from visualization_msgs.msg import Marker, MarkerArray
 
 from llamo_msgs.msg import BehaviorDescription, IntentPrediction, IntentPredictionArray, Person3DArray
-from llamo_ros.behavior.engine import IntentResult
+from llamo_ros.behavior.engine import DescriptionRequest, IntentResult
+from llamo_ros.behavior.stage import BehaviorStage, Description
 from llamo_ros.frames import RigidTransform
-from llamo_ros.nodes.frame_messages import camera_transform
+from llamo_ros.messages.frame_messages import camera_transform
 from llamo_ros.motion.intents import INTENT_LABELS
 from llamo_ros.skeleton import LAYOUT_NAME, NUM_JOINTS
 
@@ -123,9 +128,32 @@ def intent_markers_msg(header: Header, results: list[IntentResult],
     return out
 
 
-def description_to_msg(frame_id: str, track_id: int, window_start_ns: int, window_end_ns: int, text: str,
-                       model: str, latency_s: float) -> BehaviorDescription:
-    return BehaviorDescription(header=Header(stamp=time_msg(window_end_ns), frame_id=frame_id),
-                               track_id=track_id, window_start=time_msg(window_start_ns),
-                               window_end=time_msg(window_end_ns), text=text, model=model,
-                               generation_latency=duration_msg(latency_s))
+def description_msg(d: Description) -> BehaviorDescription:
+    """A finished description, stamped and framed like the frame it describes (the window's newest)."""
+    frame_id = d.header.frame_id if d.header is not None else ""
+    return BehaviorDescription(header=Header(stamp=time_msg(d.window_end_ns), frame_id=frame_id),
+                               track_id=d.track_id, window_start=time_msg(d.window_start_ns),
+                               window_end=time_msg(d.window_end_ns), text=d.text, model=d.model,
+                               generation_latency=duration_msg(d.latency_s))
+
+
+@dataclass
+class BehaviorFrame:
+    """One Person3DArray through the behaviour stage."""
+    intents: list[IntentResult]
+    requests: list[DescriptionRequest]          # each carries the input's header
+    intents_msg: IntentPredictionArray | None   # None when no track has enough history yet
+    markers_msg: MarkerArray | None
+    problems: list[str]                         # people that could not be read (skipped)
+
+
+def behavior_frame(stage: BehaviorStage, msg: Person3DArray) -> BehaviorFrame:
+    """Run one Person3DArray through `stage`: its people (moved into the camera optical frame) -> intents and
+    RViz markers stamped like `msg` and in its frame, and the description requests due."""
+    tracks, problems = persons_to_tracks(msg)
+    intents, requests = stage.on_frame(stamp_ns(msg.header.stamp), tracks, msg.header)
+    if not intents:
+        return BehaviorFrame(intents, requests, None, None, problems)
+    to_frame = camera_transform(msg)
+    return BehaviorFrame(intents, requests, intents_to_msg(msg.header, intents, to_frame),
+                         intent_markers_msg(msg.header, intents, to_frame), problems)

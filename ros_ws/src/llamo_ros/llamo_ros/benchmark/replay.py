@@ -24,16 +24,16 @@ def replay_benchmark(frames: int = 0, describe: bool = False, backend: str = "me
 
     from llamo_ros.replay.stability_report import stability_report
     from llamo_ros.behavior.behavior_model import load_behavior_model
-    from llamo_ros.behavior.engine import BehaviorEngine
-    from llamo_ros.nodes.pose_frames import PoseConfig
+    from llamo_ros.behavior.stage import BehaviorStage
+    from llamo_ros.messages.pose_frames import PoseConfig
     from llamo_ros.replay.bag_replay import BagReplay, ReplayConfig
 
     with tempfile.TemporaryDirectory() as tmp:
         bag = Path(tmp) / "vtest"
         write_video_bag(sample_path("vtest.avi"), bag, VideoBagConfig(max_frames=frames))
-        engine = BehaviorEngine(load_behavior_model())
+        stage = BehaviorStage(load_behavior_model())
         replay = BagReplay(ReplayConfig(describe=describe),
-                           PoseConfig(backend=backend, max_persons=8, min_box_height_to_width=1.0), engine,
+                           PoseConfig(backend=backend, max_persons=8, min_box_height_to_width=1.0), stage,
                            on_event=lambda _: None, progress=False)
         report = replay.run(bag, Path(tmp) / "out")
         stability = asdict(stability_report(Path(tmp) / "out"))
@@ -53,15 +53,15 @@ def compressed_vs_raw(frames: int = 0, codec: str = "jpeg", jpeg_quality: int = 
     Both replays run the demo's pose settings and the intents (no descriptions), one after the other.
     Returns per-bag persons and wall seconds, the relative difference of the person totals (the target:
     within 2 %), the share of frames with the same number of people, and the mean |difference| per frame.
-    `python -m llamo_ros.replay.replay_benchmark [FRAMES] [jpeg|png] [QUALITY]` prints it.
+    `python -m llamo_ros.benchmark.replay [FRAMES] [jpeg|png] [QUALITY]` prints it.
     """
     from rclpy.serialization import deserialize_message
     from rosbags.rosbag2 import Reader
 
     from llamo_msgs.msg import Person3DArray
     from llamo_ros.behavior.behavior_model import load_behavior_model
-    from llamo_ros.behavior.engine import BehaviorEngine
-    from llamo_ros.nodes.pose_frames import PoseConfig
+    from llamo_ros.behavior.stage import BehaviorStage
+    from llamo_ros.messages.pose_frames import PoseConfig
     from llamo_ros.replay.bag_replay import BagReplay, ReplayConfig
 
     def people(bag: Path) -> dict[int, int]:
@@ -81,7 +81,7 @@ def compressed_vs_raw(frames: int = 0, codec: str = "jpeg", jpeg_quality: int = 
                                                                            jpeg_quality=jpeg_quality))
             size = sum(f.stat().st_size for f in bag.iterdir())
             replay = BagReplay(ReplayConfig(describe=False),
-                               PoseConfig(max_persons=8, min_box_height_to_width=1.0), BehaviorEngine(model),
+                               PoseConfig(max_persons=8, min_box_height_to_width=1.0), BehaviorStage(model),
                                on_event=lambda _: None, progress=True)
             report = replay.run(bag, root / f"out_{name}")
             counts[name] = people(root / f"out_{name}")
