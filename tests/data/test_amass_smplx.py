@@ -35,7 +35,8 @@ def body_model(tmp_path):
     """SMPL_NEUTRAL.npz with 48 vertices: two per joint, the joint regressed as their mean."""
     rng = np.random.default_rng(0)
     joints_zup = np.concatenate([z_up_to_y_up_inverse(SMPL22_STANDING),
-                                 z_up_to_y_up_inverse(SMPL22_STANDING[[20, 21]] + [[0.02, -0.08, 0], [-0.02, -0.08, 0]])])  # (24, 3)
+                                 z_up_to_y_up_inverse(SMPL22_STANDING[[20, 21]]
+                                                      + [[0.02, -0.08, 0], [-0.02, -0.08, 0]])])  # (24, 3)
     offsets = rng.normal(0, 0.02, size=(24, 3))
     v_template = np.concatenate([joints_zup + offsets, joints_zup - offsets])  # (48, 3): joint = mean of the pair
     j_regressor = np.zeros((24, 48))
@@ -153,5 +154,6 @@ def test_amass_module_does_not_import_smplx_at_top_level():
     import llamo_ros.data.amass_smplx as module
     tree = ast.parse(open(module.__file__, encoding="utf-8").read())
     top_imports = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
-    names = {a.name for n in top_imports for a in n.names} | {n.module for n in top_imports if isinstance(n, ast.ImportFrom)}
+    names = ({a.name for n in top_imports for a in n.names}
+             | {n.module for n in top_imports if isinstance(n, ast.ImportFrom)})
     assert not any(name and name.startswith("smplx") for name in names)

@@ -13,11 +13,15 @@ BABEL = {
         "babel_sid": 4711, "url": "https://example.invalid/4711.mp4", "feat_p": "CMU/CMU/86/86_05_poses.npz",
         "dur": 6.0,
         "seq_ann": {"babel_lid": "s1", "anntr_id": "a", "mul_act": True,
-                    "labels": [{"raw_label": "walk and wave", "proc_label": "walk and wave", "seg_id": "q", "act_cat": ["walk", "wave"]}]},
+                    "labels": [{"raw_label": "walk and wave", "proc_label": "walk and wave", "seg_id": "q",
+                                "act_cat": ["walk", "wave"]}]},
         "frame_ann": {"babel_lid": "f1", "anntr_id": "b", "mul_act": True, "labels": [
-            {"raw_label": "Walking", "proc_label": "walk", "seg_id": "a1", "act_cat": ["walk"], "start_t": 0.0, "end_t": 4.0},
-            {"raw_label": "waves hand", "proc_label": "wave hand", "seg_id": "a2", "act_cat": ["wave", "gesture"], "start_t": 2.5, "end_t": 3.5},
-            {"raw_label": "sit down", "proc_label": "sit down", "seg_id": "a3", "act_cat": ["sit"], "start_t": 4.0, "end_t": 6.2},
+            {"raw_label": "Walking", "proc_label": "walk", "seg_id": "a1", "act_cat": ["walk"],
+             "start_t": 0.0, "end_t": 4.0},
+            {"raw_label": "waves hand", "proc_label": "wave hand", "seg_id": "a2", "act_cat": ["wave", "gesture"],
+             "start_t": 2.5, "end_t": 3.5},
+            {"raw_label": "sit down", "proc_label": "sit down", "seg_id": "a3", "act_cat": ["sit"],
+             "start_t": 4.0, "end_t": 6.2},
         ]},
     },
     "4712": {
@@ -44,7 +48,8 @@ def sequences(tmp_path):
 def test_frame_labels_become_segments_at_fps(sequences):
     seq = sequences[0]
     assert (seq.sid, seq.feat_p, seq.num_frames) == ("4711", "CMU/CMU/86/86_05_poses.npz", 180)
-    assert [(s.name, s.start, s.end) for s in seq.segments] == [("walk", 0, 120), ("wave hand", 75, 105), ("sit down", 120, 180)]
+    assert [(s.name, s.start, s.end) for s in seq.segments] == [
+        ("walk", 0, 120), ("wave hand", 75, 105), ("sit down", 120, 180)]
     walk, wave, sit = seq.segments
     assert walk.params["intent"] is None and walk.params["locomotion"]
     assert wave.params["intent"] == "waving" and not wave.params["locomotion"]

@@ -110,7 +110,8 @@ def test_knees_never_bend_backwards_and_joints_stay_in_range(clips):
             direction = np.sum(np.cross(thigh, shank) * hip_axis, axis=-1)
             assert direction.min() > -1e-6
             assert np.degrees(angle_between(thigh, shank)).max() <= 150.5
-        for sh, el, wr in (("left_shoulder", "left_elbow", "left_wrist"), ("right_shoulder", "right_elbow", "right_wrist")):
+        for sh, el, wr in (("left_shoulder", "left_elbow", "left_wrist"),
+                           ("right_shoulder", "right_elbow", "right_wrist")):
             flex = angle_between(j[:, J[el]] - j[:, J[sh]], j[:, J[wr]] - j[:, J[el]])
             assert np.degrees(flex).max() <= 150.5
 
@@ -251,7 +252,8 @@ def test_sitting_lowers_the_pelvis_and_standing_up_raises_it(level_clips):
 def test_picking_up_reaches_the_floor(level_clips):
     for clip, seg in segments_of(level_clips, "pick_up"):
         j = clip.joints_clean[seg.start:seg.end]
-        wrists = [J["left_wrist"], J["right_wrist"]] if seg.params["hand"] == "both" else [hand_joints(seg.params["hand"])[2]]
+        wrists = ([J["left_wrist"], J["right_wrist"]] if seg.params["hand"] == "both"
+                  else [hand_joints(seg.params["hand"])[2]])
         floor_gap = j[:, [J["left_ankle"]], 1] - j[:, wrists, 1]  # (n, k) wrist height above the ankle
         assert floor_gap.min() < 0.3, clip.source
         assert j[:, J["head"], 1].max() > j[0, J["head"], 1] + 0.4  # the head goes down

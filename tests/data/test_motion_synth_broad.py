@@ -293,7 +293,8 @@ def test_nod_and_head_shake_move_the_head_not_the_trunk():
             else:  # the nose swings from side to side
                 signal = np.sum((w[:, J["neck_nose"]] - w[:, J["thorax"]]) * side, axis=-1)
             signal = signal - np.median(signal)
-            peaks = np.count_nonzero((signal[1:-1] > signal[:-2]) & (signal[1:-1] >= signal[2:]) & (np.abs(signal[1:-1]) > 0.01))
+            peaks = np.count_nonzero((signal[1:-1] > signal[:-2]) & (signal[1:-1] >= signal[2:])
+                                     & (np.abs(signal[1:-1]) > 0.01))
             assert peaks >= 2, (name, seed)
             assert torso_tilt_deg(w).max() < 12
 
@@ -333,7 +334,8 @@ def test_throw_and_punch_move_the_hand_fast():
             assert v.max() > least, (name, seed, v.max())
     for seed in SEEDS:  # a punch straightens the arm
         w, clip, plan, _ = measured("punch", seed)
-        reach = max(np.linalg.norm(w[:, J[f"{s}_wrist"]] - w[:, J[f"{s}_shoulder"]], axis=-1).max() for s in ("left", "right"))
+        reach = max(np.linalg.norm(w[:, J[f"{s}_wrist"]] - w[:, J[f"{s}_shoulder"]], axis=-1).max()
+                    for s in ("left", "right"))
         assert reach > 0.93 * (plan.body.upper_arm + plan.body.forearm)
 
 

@@ -126,7 +126,8 @@ def test_descriptors_agree_with_the_generator():
                 assert d.main_posture in ("bent", "crouched")
             if s.name == "stand":
                 assert d.direction == "none" and d.jumps == 0
-        assert abs(d.camera_pitch_deg - plan_scene(seed).camera.pitch_deg) < 8.0 or not d.up_from_body  # the last segment only
+        # the last segment only
+        assert abs(d.camera_pitch_deg - plan_scene(seed).camera.pitch_deg) < 8.0 or not d.up_from_body
     speeds = np.array(speeds)
     assert len(speeds) > 20 and np.all(np.abs(speeds - 1) < 0.15), speeds
     assert len(waves) >= 3 and np.all(np.abs(waves) < 0.25), waves
@@ -205,7 +206,8 @@ def test_kneeling_and_crouching_postures():
     assert d.main_posture == "kneeling"
     crouch = place(standing(n)).copy()
     upper = [J[k] for k in ("pelvis", "left_hip", "right_hip", "spine", "thorax", "neck_nose", "head",
-                            "left_shoulder", "left_elbow", "left_wrist", "right_shoulder", "right_elbow", "right_wrist")]
+                            "left_shoulder", "left_elbow", "left_wrist",
+                            "right_shoulder", "right_elbow", "right_wrist")]
     crouch[:, upper, 1] -= 0.55    # pelvis 0.40 m above the floor, above the feet
     for side in ("left", "right"):
         crouch[:, J[f"{side}_knee"]] += np.array([0, -0.2, -0.3])

@@ -133,6 +133,7 @@ def load_humanml3d_clip(root: str | Path, motion_id: str, config: HumanML3DConfi
     )
 
 
-def load_humanml3d(root: str | Path, ids: list[str] | None = None, config: HumanML3DConfig | None = None) -> list[MotionClip]:
+def load_humanml3d(root: str | Path, ids: list[str] | None = None,
+                   config: HumanML3DConfig | None = None) -> list[MotionClip]:
     """Clips for `ids` (default: all ids with joints and texts under `root`)."""
     return [load_humanml3d_clip(root, i, config) for i in (ids if ids is not None else list_motion_ids(root))]

@@ -18,14 +18,17 @@ WALKING = "walking"  # marker: locomotion whose intent depends on the camera
 INTENT_RULES: tuple[tuple[str, str], ...] = (
     ("waving", r"\bwav(e|es|ed|ing)\b"),
     ("pointing", r"\bpoint(s|ed|ing)?\b"),
-    ("handing_over", r"\b(hand(s|ed|ing)? (over|something|an object|it)|giv(e|es|ing) (something|an object|it)|give something|pass(es|ing)? (something|an object))\b"),
+    ("handing_over", r"\b(hand(s|ed|ing)? (over|something|an object|it)|giv(e|es|ing) (something|an object|it)"
+                     r"|give something|pass(es|ing)? (something|an object))\b"),
     ("standing_up", r"\b(stand(s|ing)? up|st(oo|an)d up|get(s|ting)? up|got up|ris(e|es|ing) from)\b"),
     ("sitting_down", r"\b(sit(s|ting)?( down| on)?|sat( down)?|take(s)? a seat)\b"),
-    ("picking_up", r"\b(pick(s|ed|ing)? (up|something)|picks? \w+ up|bend(s|ing)? (down|over)|bent (down|over)|crouch(es|ed|ing)?|squat(s|ted|ting)?|take/pick something up)\b"),
+    ("picking_up", r"\b(pick(s|ed|ing)? (up|something)|picks? \w+ up|bend(s|ing)? (down|over)|bent (down|over)"
+                   r"|crouch(es|ed|ing)?|squat(s|ted|ting)?|take/pick something up)\b"),
     ("approaching", r"\b(approach(es|ed|ing)?|walk(s|ed|ing)? (towards?|closer)|com(e|es|ing) (closer|towards?))\b"),
     ("leaving", r"\b(walk(s|ed|ing)? away|leav(e|es|ing)|mov(e|es|ing) away)\b"),
     ("passing_by", r"\b(walk(s|ed|ing)? (past|by|across)|pass(es|ing)? by)\b"),
-    (WALKING, r"\b(walk(s|ed|ing)?|jog(s|ged|ging)?|run(s|ning)?|ran|step(s|ped|ping)?|stroll(s|ed|ing)?|march(es|ed|ing)?)\b"),
+    (WALKING, r"\b(walk(s|ed|ing)?|jog(s|ged|ging)?|run(s|ning)?|ran|step(s|ped|ping)?|stroll(s|ed|ing)?"
+              r"|march(es|ed|ing)?)\b"),
     ("standing_idle", r"\b(stand(s|ing)?( still| idle)?|stood|idle|wait(s|ed|ing)?|still|t[- ]pose|a[- ]pose)\b"),
 )
 _COMPILED = tuple((intent, re.compile(pattern)) for intent, pattern in INTENT_RULES)

@@ -91,7 +91,8 @@ RULES: tuple[ActionRule, ...] = (
                and d.main_posture == "upright"),
     ActionRule("sit_down", ("sits down",), lambda d: d.sat_down),
     ActionRule("stand_up", ("stands up", "gets up"),
-               lambda d: d.got_up or (d.start_posture in ("sitting", "crouched", "kneeling") and d.end_posture == "upright")),
+               lambda d: d.got_up or (d.start_posture in ("sitting", "crouched", "kneeling")
+                                      and d.end_posture == "upright")),
     ActionRule("pick_up", ("picks up",),
                lambda d: _upright_ends(d) and d.lowest_wrist_m < 0.45 and _still(d)),
     # the broad generator's actions
@@ -107,7 +108,8 @@ RULES: tuple[ActionRule, ...] = (
                lambda d: max(d.left.foot_peak_speed_mps, d.right.foot_peak_speed_mps) >= FAST_LIMB_MPS
                and max(d.left.foot_above_knee, d.right.foot_above_knee) > 0 and d.ground_speed_mps < 1.0),
     ActionRule("punch", ("punches", "throws a punch"),
-               lambda d: _on_feet(d) and _strike(d, PUNCH_MPS) and _arm(d, "extended_forward", 0.03) and d.ground_speed_mps < 1.5),
+               lambda d: _on_feet(d) and _strike(d, PUNCH_MPS) and _arm(d, "extended_forward", 0.03)
+               and d.ground_speed_mps < 1.5),
     ActionRule("squat", ("squats",),
                lambda d: bool((d.posture == POSTURES.index("crouched")).any()) and _upright_ends(d)
                and d.torso_inclination_deg < 40),
@@ -119,9 +121,11 @@ RULES: tuple[ActionRule, ...] = (
     ActionRule("lie_down", ("lies down",), lambda d: d.lay_down or (d.end_posture == "lying" and not d.fell
                                                                     and d.start_posture != "lying")),
     ActionRule("get_up_face_up", ("gets up from lying on the back", "gets up from the floor, face up"),
-               lambda d: _lying_flat(d) and d.end_posture in ("upright", "sitting", "kneeling") and d.lying_facing == "up"),
+               lambda d: _lying_flat(d) and d.end_posture in ("upright", "sitting", "kneeling")
+               and d.lying_facing == "up"),
     ActionRule("get_up_face_down", ("gets up from lying face down", "pushes up from the floor"),
-               lambda d: _lying_flat(d) and d.end_posture in ("upright", "sitting", "kneeling") and d.lying_facing == "down"),
+               lambda d: _lying_flat(d) and d.end_posture in ("upright", "sitting", "kneeling")
+               and d.lying_facing == "down"),
     ActionRule("fall", ("falls",), lambda d: d.fell),
     ActionRule("turn", ("turns around", "turns to"), lambda d: d.turns and d.ground_speed_mps < 0.8),
     ActionRule("spin", ("spins",), lambda d: d.spins >= 1),
@@ -130,7 +134,8 @@ RULES: tuple[ActionRule, ...] = (
     ActionRule("nod", ("nods",), lambda d: d.head_nod_hz > 0),
     ActionRule("head_shake", ("shakes the head", "shakes their head"), lambda d: d.head_shake_hz > 0),
     ActionRule("clap", ("claps",),
-               lambda d: _on_feet(d) and d.hands_distance_hz > 0 and d.hands_min_distance_m < 0.2 and d.hands_symmetry > 0.3),
+               lambda d: _on_feet(d) and d.hands_distance_hz > 0 and d.hands_min_distance_m < 0.2
+               and d.hands_symmetry > 0.3),
     ActionRule("reach_up", ("reaches up",), lambda d: _on_feet(d) and _arm(d, "above_head", 0.2)),
     ActionRule("stretch", ("stretches",),
                lambda d: _on_feet(d) and ((d.left.above_head >= 0.2 and d.right.above_head >= 0.2)

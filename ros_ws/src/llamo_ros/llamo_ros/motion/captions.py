@@ -17,8 +17,9 @@ UNCLEAR = ("the action is unclear", "it is unclear what the action is", "what th
 NUMBER_WORDS = {1: "once", 2: "twice", 3: "three times", 4: "four times"}
 DIRECTION_WORDS = {"towards": "towards the camera", "away": "away from the camera",
                    "left": "to the left of the image", "right": "to the right of the image"}
-POSTURE_WORDS = {"upright": "upright", "bent": "bent forward", "crouched": "low with the knees deeply bent", "sitting": "seated",
-                 "kneeling": "on the knees", "lying": "lying on the ground", "upside_down": "upside down"}
+POSTURE_WORDS = {"upright": "upright", "bent": "bent forward", "crouched": "low with the knees deeply bent",
+                 "sitting": "seated", "kneeling": "on the knees", "lying": "lying on the ground",
+                 "upside_down": "upside down"}
 
 
 def _pick(rng: np.random.Generator, options) -> str:
@@ -27,7 +28,8 @@ def _pick(rng: np.random.Generator, options) -> str:
 
 def _active_hand(d: MotionDescriptors) -> tuple[str, LimbFacts]:
     """The hand that does more (raised, moving): 'left' / 'right' / 'both'."""
-    score = {s: f.raised + f.oscillation_amplitude_m * 5 + f.reach_forward_m for s, f in (("left", d.left), ("right", d.right))}
+    score = {s: f.raised + f.oscillation_amplitude_m * 5 + f.reach_forward_m
+             for s, f in (("left", d.left), ("right", d.right))}
     if abs(score["left"] - score["right"]) < 0.15 * max(score.values(), default=0) and max(score.values()) > 0.3:
         return "both", d.right
     side = max(score, key=score.get)
@@ -86,7 +88,8 @@ def body_movement(d: MotionDescriptors, rng: np.random.Generator, brief: bool = 
     if d.jumps:
         parts.append(f"both feet leave the ground {NUMBER_WORDS.get(d.jumps, f'{d.jumps} times')}")
     if abs(d.yaw_deg) >= 45:
-        parts.append(f"it rotates about {abs(d.yaw_deg):.0f} degrees {'to the left' if d.yaw_deg > 0 else 'to the right'}")
+        parts.append(f"it rotates about {abs(d.yaw_deg):.0f} degrees "
+                     f"{'to the left' if d.yaw_deg > 0 else 'to the right'}")
     parts += _hand_facts(d, merge=brief, swing=not (brief and d.direction != "none"))
     text = "; ".join(parts[:BRIEF_FACTS] if brief else parts)
     return text[0].upper() + text[1:] + "."
@@ -160,7 +163,8 @@ def qa_for(d: MotionDescriptors, action: str | None, rng: np.random.Generator,
                f"Yes, {NUMBER_WORDS.get(d.jumps, f'{d.jumps} times')}, about {100 * d.jump_height_m:.0f} cm high."
                if d.jumps else "No, a foot stays on the ground."))
     qa.append((_pick(rng, ["What is the body posture?", "How is the body held?"]),
-               f"{POSTURE_WORDS[d.main_posture].capitalize()}, the torso inclined about {d.torso_inclination_deg:.0f} degrees."))
+               f"{POSTURE_WORDS[d.main_posture].capitalize()}, the torso inclined about "
+               f"{d.torso_inclination_deg:.0f} degrees."))
     for side, limb in (("left", d.left), ("right", d.right)):
         if limb.oscillation_hz > 0:
             qa.append((f"How fast does the {side} hand move back and forth?", f"About {limb.oscillation_hz:.1f} Hz."))

@@ -156,7 +156,8 @@ def main(argv: list[str] | None = None) -> None:
         for _ in range(state["step"]):
             sched.step()
         model.motion.train()
-        for step in tqdm(range(state["step"], args.steps), desc="stage1 heads", initial=state["step"], total=args.steps):
+        for step in tqdm(range(state["step"], args.steps), desc="stage1 heads", initial=state["step"],
+                         total=args.steps):
             idx = batch_indices(len(train["intent"]), args.batch, step, args.seed)
             loss, stats = heads_loss(model.motion, to_torch({k: v[idx] for k, v in train.items()}, args.device),
                                      hand_head)
@@ -183,7 +184,8 @@ def main(argv: list[str] | None = None) -> None:
         for g in opt.param_groups:
             g["lr"] = args.lm_lr
         model.projector.train()
-        for step in tqdm(range(state["step"], args.lm_steps), desc="stage1 projector", initial=state["step"], total=args.lm_steps):
+        for step in tqdm(range(state["step"], args.lm_steps), desc="stage1 projector", initial=state["step"],
+                         total=args.lm_steps):
             idx = batch_indices(len(lang), args.lm_batch, step, args.seed + 1)
             x = torch.from_numpy(feats[idx]).to(args.device)
             loss = model.lm_loss(x, [DEFAULT_INSTRUCTION] * len(idx), [lang[i].caption for i in idx])

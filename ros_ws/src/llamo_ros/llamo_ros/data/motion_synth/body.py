@@ -114,7 +114,8 @@ EXTENDED_POSE: dict[str, float] = {
 EXTENDED_KEYS: tuple[str, ...] = tuple(EXTENDED_POSE)
 
 
-def _keyframes(t: np.ndarray, frames: list[tuple[float, dict[str, float]]], base: dict[str, float]) -> dict[str, np.ndarray]:
+def _keyframes(t: np.ndarray, frames: list[tuple[float, dict[str, float]]],
+               base: dict[str, float]) -> dict[str, np.ndarray]:
     """Pose over time through keyframes [(time s, partial pose)], smoothstep between neighbours.
 
     Keys missing in a keyframe take `base`'s value; before the first and after the last keyframe the

@@ -38,7 +38,8 @@ def _facing(xz, rng) -> float:
 
 
 def _styled(cfg, rng) -> dict:
-    return {"amplitude": float(rng.uniform(*cfg.style_amplitude_range)), "tempo": float(rng.uniform(*cfg.style_tempo_range))}
+    return {"amplitude": float(rng.uniform(*cfg.style_amplitude_range)),
+            "tempo": float(rng.uniform(*cfg.style_tempo_range))}
 
 
 def _travel_heading(xz, rng) -> float:
@@ -63,8 +64,8 @@ def _plan_gait(speed_range: tuple[float, float], duration: tuple[float, float], 
 
 
 def _gait_speed(name):
-    return lambda cfg: {"walk": cfg.walk_speed_range_mps, "jog": cfg.jog_speed_range_mps, "run": cfg.run_speed_range_mps,
-                        "carry": (0.7, 1.3), "push": (0.4, 0.9)}[name]
+    return lambda cfg: {"walk": cfg.walk_speed_range_mps, "jog": cfg.jog_speed_range_mps,
+                        "run": cfg.run_speed_range_mps, "carry": (0.7, 1.3), "push": (0.4, 0.9)}[name]
 
 
 def _plan_moving(name, duration, turns=False, stops=False):
@@ -155,12 +156,15 @@ CATALOGUE: dict[str, ActionSpec] = {
     "bow": ActionSpec("gesture", None, "standing", "standing", gestures._bow, _in_place(
         lambda rng, hand: {"depth_deg": float(rng.uniform(30, 65)), "duration_s": float(rng.uniform(2.0, 3.2))}), True),
     # object interaction
-    "carry": ActionSpec("object", None, "standing", "standing", locomotion._carry, _plan_moving("carry", (3.0, 7.0), turns=True)),
+    "carry": ActionSpec("object", None, "standing", "standing", locomotion._carry,
+                        _plan_moving("carry", (3.0, 7.0), turns=True)),
     "push": ActionSpec("object", None, "standing", "standing", locomotion._push, _plan_moving("push", (3.0, 6.0))),
     "throw": ActionSpec("object", None, "standing", "standing", objects._throw, _in_place(
-        lambda rng, hand: {"hand": hand, "windup_s": float(rng.uniform(0.5, 0.8)), "duration_s": float(rng.uniform(2.0, 2.8))})),
+        lambda rng, hand: {"hand": hand, "windup_s": float(rng.uniform(0.5, 0.8)),
+                           "duration_s": float(rng.uniform(2.0, 2.8))})),
     "reach_up": ActionSpec("object", None, "standing", "standing", objects._reach_up, _in_place(
-        lambda rng, hand: {"hand": "both" if rng.uniform() < 0.4 else hand, "elevation_deg": float(rng.uniform(160, 175)),
+        lambda rng, hand: {"hand": "both" if rng.uniform() < 0.4 else hand,
+                           "elevation_deg": float(rng.uniform(160, 175)),
                            "duration_s": float(rng.uniform(2.0, 3.5))})),
     # postures
     "squat": ActionSpec("posture", None, "standing", "standing", postures._squat, _in_place(
@@ -196,10 +200,12 @@ CATALOGUE: dict[str, ActionSpec] = {
     "crawl": ActionSpec("whole_body", None, "standing", "standing", whole_body._crawl, _plan_crawl),
     # combat
     "kick": ActionSpec("combat", None, "standing", "standing", combat._kick, _in_place(
-        lambda rng, hand: {"foot": hand, "height_deg": float(rng.uniform(100, 125)), "duration_s": float(rng.uniform(1.8, 2.4))})),
+        lambda rng, hand: {"foot": hand, "height_deg": float(rng.uniform(100, 125)),
+                           "duration_s": float(rng.uniform(1.8, 2.4))})),
     "punch": ActionSpec("combat", None, "standing", "standing", combat._punch, _in_place(
         lambda rng, hand: (lambda c, r: {"hand": hand, "count": c, "rep_s": r, "alternate": bool(rng.uniform() < 0.5),
-                                         "duration_s": 0.4 + c * r + 0.6})(int(rng.integers(1, 5)), float(rng.uniform(0.35, 0.5))))),
+                                         "duration_s": 0.4 + c * r + 0.6})(
+            int(rng.integers(1, 5)), float(rng.uniform(0.35, 0.5))))),
 }
 ALL_ACTIONS: tuple[str, ...] = tuple(CATALOGUE)
 FAMILIES: tuple[str, ...] = ("locomotion", "gesture", "object", "posture", "whole_body", "combat")

@@ -18,7 +18,8 @@ def _kick(t, p, body, heading0):
     amplitude, tempo = _style(p)
     g = 0.4 / tempo
     chamber = GUARD | {f"hip_flex_{s}": 1.55, f"knee_{s}": 2.0, "bend": -0.1, f"knee_{o}": 0.15}
-    extend = GUARD | {f"hip_flex_{s}": math.radians(p["height_deg"]) * amplitude, f"knee_{s}": 0.08, "bend": -0.25, f"knee_{o}": 0.15}
+    extend = GUARD | {f"hip_flex_{s}": math.radians(p["height_deg"]) * amplitude, f"knee_{s}": 0.08, "bend": -0.25,
+                      f"knee_{o}": 0.15}
     pose = _keyframes(t, [(0.0, {}), (g, GUARD), (g + 0.25, chamber), (g + 0.37, extend), (g + 0.57, chamber),
                           (g + 0.87, GUARD), (p["duration_s"], {})], BASE)
     pose["heading"] = _turn(t, heading0, math.radians(p["heading_deg"]))

@@ -57,21 +57,27 @@ class SynthConfig:
     """Ranges the generator samples from; (lo, hi) tuples are uniform ranges."""
 
     fps: float = 30.0                                   # output frame rate, Hz
-    duration_range_s: tuple[float, float] = (4.0, 10.0)  # target clip length; whole actions are kept, so a clip may run over by one action
-    max_actions: int = 3                                # at most this many actions per clip (a filling "stand" may be added)
+    # target clip length; whole actions are kept, so a clip may run over by one action
+    duration_range_s: tuple[float, float] = (4.0, 10.0)
+    # at most this many actions per clip (a filling "stand" may be added)
+    max_actions: int = 3
     body_height_range_m: tuple[float, float] = (1.50, 1.95)  # standing height of the person
     walk_speed_range_mps: tuple[float, float] = (0.6, 2.0)   # steady walking speed
     camera_distance_range_m: tuple[float, float] = (1.5, 8.0)  # horizontal camera-person distance at the start
     camera_height_range_m: tuple[float, float] = (0.8, 1.8)    # camera above the floor
     camera_pitch_range_deg: tuple[float, float] = (-5.0, 20.0)  # camera tilt, positive looks down
-    bearing_range_deg: tuple[float, float] = (-25.0, 25.0)  # the person's start direction from the optical axis (camera yaw relative to the person)
+    # the person's start direction from the optical axis (camera yaw relative to the person)
+    bearing_range_deg: tuple[float, float] = (-25.0, 25.0)
     jitter_base_m: float = 0.008                        # Gaussian jitter std at 0 m depth
     jitter_per_m: float = 0.004                         # extra jitter std per metre of depth
     dropout_prob: float = 0.01                          # per joint and frame: probability a dropout burst starts
     dropout_burst_frames: tuple[int, int] = (1, 8)      # length of a dropout burst, frames (inclusive range)
-    outlier_frame_prob: float = 0.01                    # per frame: probability of an estimator blunder (left-right swap or displaced joints)
-    seated_start_prob: float = 0.12                     # probability that a clip starts seated (so it opens with "stand_up")
-    action_weights: dict[str, float] = field(default_factory=dict)  # relative sampling weight per action name (default 1.0)
+    # per frame: probability of an estimator blunder (left-right swap or displaced joints)
+    outlier_frame_prob: float = 0.01
+    # probability that a clip starts seated (so it opens with "stand_up")
+    seated_start_prob: float = 0.12
+    # relative sampling weight per action name (default 1.0)
+    action_weights: dict[str, float] = field(default_factory=dict)
     # Broad generator (opt-in, see `broad_config`); the defaults keep the original ten-action clips.
     actions: tuple[str, ...] = ACTIONS                  # action names drawn from (catalogue.ALL_ACTIONS for all)
     jog_speed_range_mps: tuple[float, float] = (2.5, 3.3)  # jogging ground speed
@@ -79,8 +85,10 @@ class SynthConfig:
     style_amplitude_range: tuple[float, float] = (1.0, 1.0)  # per-action factor on movement amplitudes (new actions)
     style_tempo_range: tuple[float, float] = (1.0, 1.0)      # per-action factor on movement tempo (new actions)
     camera_fov_deg: tuple[float, float] = (90.0, 65.0)  # horizontal, vertical field of view, degrees
-    keep_in_view: bool = False                          # plan only actions whose every joint stays inside the field of view
-    walk_on_prob: float = 0.0                           # broad planner: probability that a clip ending in a walk/jog/run ends with the person still moving (no stop)
+    # plan only actions whose every joint stays inside the field of view
+    keep_in_view: bool = False
+    # broad planner: probability that a clip ending in a walk/jog/run ends with the person still moving (no stop)
+    walk_on_prob: float = 0.0
 
     def __post_init__(self) -> None:
         if not self.fps > 0:

@@ -62,7 +62,8 @@ def _clap(t, p, body, heading0):
     return pose, np.zeros((n, 2))
 
 
-CLAP_AZIM_TOGETHER = -0.35  # upper-arm azimuth (rad) that brings the wrists ~7 cm apart (palms together), elbows at 1.6 rad
+# upper-arm azimuth (rad) that brings the wrists ~7 cm apart (palms together), elbows at 1.6 rad
+CLAP_AZIM_TOGETHER = -0.35
 
 
 def _nod(t, p, body, heading0):

@@ -68,7 +68,8 @@ def _forward_kinematics(body: BodyModel, pose: dict[str, np.ndarray], anchor_xz:
     if "head_yaw" in pose:  # the head's forward, turned about the trunk's up axis
         yaw = pose["head_yaw"][:, None]
         f_h = np.cos(yaw) * f_t + np.sin(yaw) * l_t
-    joints[:, J["neck_nose"]] = joints[:, J["thorax"]] + body.neck * (math.cos(neck_tilt) * u_t + math.sin(neck_tilt) * f_h)
+    joints[:, J["neck_nose"]] = joints[:, J["thorax"]] + body.neck * (math.cos(neck_tilt) * u_t
+                                                                      + math.sin(neck_tilt) * f_h)
     joints[:, J["head"]] = joints[:, J["neck_nose"]] + body.head * (np.cos(hp) * u_t + np.sin(hp) * f_h)
 
     for side, sign, (shoulder, elbow, wrist) in (("l", 1.0, ("left_shoulder", "left_elbow", "left_wrist")),

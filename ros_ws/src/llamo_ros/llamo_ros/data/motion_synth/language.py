@@ -28,14 +28,18 @@ def _clause(name: str, p: dict, rng: np.random.Generator) -> str:
     """Third-person verb phrase for one action; contains one of ACTION_WORDS[intent]."""
     pick = lambda options: str(rng.choice(options))  # noqa: E731
     if name == "walk_towards":
-        return f"{pick(['walks towards the camera', 'approaches the camera', 'walks toward the robot'])} {_speed_phrase(p, rng)}"
+        return (f"{pick(['walks towards the camera', 'approaches the camera', 'walks toward the robot'])} "
+                f"{_speed_phrase(p, rng)}")
     if name == "walk_past":
         d = p["direction"].replace("_", " ")
-        return pick([f"walks past from {d}", f"passes by, moving from {d}", f"walks past the robot from {d}"]) + " " + _speed_phrase(p, rng)
+        return (pick([f"walks past from {d}", f"passes by, moving from {d}", f"walks past the robot from {d}"])
+                + " " + _speed_phrase(p, rng))
     if name == "walk_away":
-        return f"{pick(['walks away from the camera', 'walks away', 'leaves, walking away from the robot'])} {_speed_phrase(p, rng)}"
+        return (f"{pick(['walks away from the camera', 'walks away', 'leaves, walking away from the robot'])} "
+                f"{_speed_phrase(p, rng)}")
     if name == "stand":
-        return pick(["stands still", "stands idle for a moment", f"stands still for about {p['duration_s']:.0f} seconds"])
+        return pick(["stands still", "stands idle for a moment",
+                     f"stands still for about {p['duration_s']:.0f} seconds"])
     hand = HAND_PHRASES.get(p.get("hand", ""), "")
     if name == "wave":
         times = NUMBER_WORDS[p["count"]]
@@ -45,7 +49,8 @@ def _clause(name: str, p: dict, rng: np.random.Generator) -> str:
         arm = hand.replace("hand", "arm")
         return pick([f"points {where} with {hand}", f"raises {arm} and points {where}", f"points with {hand} {where}"])
     if name == "hand_over":
-        return pick([f"hands over an object with {hand}", f"reaches forward at chest height and hands over something with {hand}",
+        return pick([f"hands over an object with {hand}",
+                     f"reaches forward at chest height and hands over something with {hand}",
                      f"holds out {hand} at chest height, as if to hand something over"])
     if name == "sit_down":
         return pick(["sits down", "sits down on a chair", "lowers themself and sits down"])
@@ -53,7 +58,8 @@ def _clause(name: str, p: dict, rng: np.random.Generator) -> str:
         return pick(["stands up", "stands up from the chair", "gets up from the seat"])
     if name == "pick_up":
         how = "crouches down" if p["style"] == "crouch" else "bends over"
-        return pick([f"{how} and picks up something from the floor with {hand}", f"picks up an object from the floor with {hand}",
+        return pick([f"{how} and picks up something from the floor with {hand}",
+                     f"picks up an object from the floor with {hand}",
                      f"{how} and picks up an object"])
     if name in CLAUSES:
         return _template_clause(name, p, rng)
@@ -109,7 +115,8 @@ def _template_clause(name: str, p: dict, rng: np.random.Generator) -> str:
     turning = ""
     if turns:
         net = sum(d for _, _, d in turns)
-        turning = ", turning gradually to the " + ("left" if net > 0 else "right") if abs(net) >= 20 else ", changing direction"
+        turning = (", turning gradually to the " + ("left" if net > 0 else "right") if abs(net) >= 20
+                   else ", changing direction")
     if p.get("stops"):
         turning += ", stopping for a moment on the way"
     fields = {

@@ -1,4 +1,5 @@
-"""Locomotion family: walking (towards, past, away, long walks with turns and stops), standing, jogging, running, carrying, pushing."""
+"""Locomotion family: walking (towards, past, away, long walks with turns and stops), standing, jogging, running,
+carrying, pushing."""
 from __future__ import annotations
 
 import math
@@ -118,7 +119,8 @@ def _gait(t: np.ndarray, p: dict, body: BodyModel, heading0: float, running: boo
         frac = np.mod(phase / math.pi + duty / 2, 1.0)             # (n,) 0 at touch-down
         tau = (frac - duty) * step
         flight = (1.0 - duty) * step
-        pose["lift"] = np.where(frac > duty, 0.5 * GRAVITY_MPS2 * tau * (flight - tau), 0.0) * (env > 0.8) * smoothstep((env - 0.8) / 0.2)
+        pose["lift"] = (np.where(frac > duty, 0.5 * GRAVITY_MPS2 * tau * (flight - tau), 0.0) * (env > 0.8)
+                        * smoothstep((env - 0.8) / 0.2))
     velocity = speed[:, None] * np.stack([np.sin(path), np.cos(path)], axis=-1)  # (n, 2)
     return pose, velocity
 

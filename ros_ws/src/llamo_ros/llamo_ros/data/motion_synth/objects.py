@@ -1,4 +1,5 @@
-"""Object-interaction family: handing over, picking up, throwing, reaching up (carrying and pushing walk: locomotion)."""
+"""Object-interaction family: handing over, picking up, throwing, reaching up
+(carrying and pushing walk: locomotion)."""
 from __future__ import annotations
 
 import math

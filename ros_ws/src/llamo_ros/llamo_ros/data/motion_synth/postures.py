@@ -1,4 +1,5 @@
-"""Posture-transition family: sitting down, standing up, squatting, crouching, kneeling, lying down, getting up, falling."""
+"""Posture-transition family: sitting down, standing up, squatting, crouching, kneeling, lying down, getting up,
+falling."""
 from __future__ import annotations
 
 import math
@@ -41,7 +42,8 @@ SQUAT_POSE = {"hip_flex_l": 1.75, "hip_flex_r": 1.75, "knee_l": 2.2, "knee_r": 2
               "hip_abd_l": 0.15, "hip_abd_r": 0.15, "arm_elev_l": 1.45, "arm_elev_r": 1.45, "arm_azim_l": 0.1,
               "arm_azim_r": 0.1, "elbow_l": 0.1, "elbow_r": 0.1}
 CROUCH_POSE = {"hip_flex_l": 2.0, "hip_flex_r": 2.0, "knee_l": 2.5, "knee_r": 2.5, "bend": 0.85, "hip_abd_l": 0.25,
-               "hip_abd_r": 0.25, "arm_elev_l": 0.9, "arm_elev_r": 0.9, "elbow_l": 0.5, "elbow_r": 0.5, "head_pitch": -0.3}
+               "hip_abd_r": 0.25, "arm_elev_l": 0.9, "arm_elev_r": 0.9, "elbow_l": 0.5, "elbow_r": 0.5,
+               "head_pitch": -0.3}
 HALF_KNEEL_POSE = {"hip_flex_l": 1.6, "knee_l": 1.8,  # the front shank leans back a little: the rear knee touches down
                    "hip_flex_r": 0.0, "knee_r": 1.57, "bend": 0.05,
                    "arm_elev_l": 0.3, "elbow_l": 1.2}
@@ -104,7 +106,8 @@ def _lie_down(t, p, body, heading0):
 def _get_up_face_up(t, p, body, heading0):
     """Lying on the back -> sits up -> tucks the feet in -> stands (ends standing)."""
     T = p["duration_s"]
-    return _still(t, heading0, [(0.0, LYING_FACE_UP_POSE), (0.35 * T, FLOOR_SIT_POSE | {"arm_elev_l": 0.6, "arm_elev_r": 0.6}),
+    return _still(t, heading0, [(0.0, LYING_FACE_UP_POSE),
+                                (0.35 * T, FLOOR_SIT_POSE | {"arm_elev_l": 0.6, "arm_elev_r": 0.6}),
                                 (0.65 * T, SQUAT_POSE), (T, {})], BASE)
 
 
@@ -119,8 +122,9 @@ def _fall(t, p, body, heading0):
     """Topples forward about the feet, accelerating, catches itself on the arms, and lies face down."""
     n = len(t)
     f = p["fall_s"]
-    pose = _still(t, heading0, [(0.0, {}), (0.4 * f, {"knee_l": 0.5, "knee_r": 0.6, "hip_flex_l": 0.4, "hip_flex_r": 0.3,
-                                                     "arm_elev_l": 1.6, "arm_elev_r": 1.7, "elbow_l": 0.3, "elbow_r": 0.3}),
+    pose = _still(t, heading0, [(0.0, {}),
+                                (0.4 * f, {"knee_l": 0.5, "knee_r": 0.6, "hip_flex_l": 0.4, "hip_flex_r": 0.3,
+                                           "arm_elev_l": 1.6, "arm_elev_r": 1.7, "elbow_l": 0.3, "elbow_r": 0.3}),
                                 (f + 0.4, LYING_FACE_DOWN_POSE)])[0]
     x = np.clip(t / f, 0.0, 1.0)
     pose["pitch"] = (math.pi / 2 - 0.05) * x * x + 0.05 * smoothstep((t - f) / 0.4)  # free fall: angle grows ~t^2

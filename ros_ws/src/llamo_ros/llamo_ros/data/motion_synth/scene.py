@@ -230,7 +230,8 @@ def _standing_pose_in_view(body: BodyModel, camera: CameraPose, xz: np.ndarray, 
     return _in_view(joints, cfg)
 
 
-def _sample_params(name: str, xz: np.ndarray, heading_deg: float, cfg: SynthConfig, rng: np.random.Generator) -> dict | None:
+def _sample_params(name: str, xz: np.ndarray, heading_deg: float, cfg: SynthConfig,
+                   rng: np.random.Generator) -> dict | None:
     from llamo_ros.data.motion_synth.catalogue import CATALOGUE
     spec = CATALOGUE[name]
     if spec.plan is None:  # one of the original ten
@@ -304,7 +305,8 @@ def _plan_scene_broad(seed: int, cfg: SynthConfig) -> ScenePlan:
         # Real walkers leave the view walking: without this every walk ends in a stop, and a path model
         # trained on it predicts that steady walkers slow down.
         on = {**params, "walks_on": True}
-        if not cfg.keep_in_view or _in_view(_simulate(name, on, body, camera, xz_before_last, heading_before_last)[2], cfg):
+        if not cfg.keep_in_view or _in_view(
+                _simulate(name, on, body, camera, xz_before_last, heading_before_last)[2], cfg):
             actions[-1] = (name, on)
             return _finished_plan(body, camera, start_xz, start_heading, actions, False, 0.0, xz, heading, cfg, rng)
     return _finished_plan(body, camera, start_xz, start_heading, actions,

@@ -93,8 +93,10 @@ def _turn_in_place(t, p, body, heading0):
     steps = np.sin(2 * math.pi * p["step_hz"] * t)
     spin = abs(p["turn_deg"]) >= 360
     arms = 0.6 if spin else 0.1  # arms out a little for balance in a spin
-    _blend_into(pose, {"knee_l": 0.1 + 0.5 * amplitude * np.maximum(0, steps), "knee_r": 0.1 + 0.5 * amplitude * np.maximum(0, -steps),
-                       "hip_flex_l": 0.05 + 0.3 * np.maximum(0, steps), "hip_flex_r": 0.05 + 0.3 * np.maximum(0, -steps),
+    _blend_into(pose, {"knee_l": 0.1 + 0.5 * amplitude * np.maximum(0, steps),
+                       "knee_r": 0.1 + 0.5 * amplitude * np.maximum(0, -steps),
+                       "hip_flex_l": 0.05 + 0.3 * np.maximum(0, steps),
+                       "hip_flex_r": 0.05 + 0.3 * np.maximum(0, -steps),
                        "arm_elev_l": arms, "arm_elev_r": arms, "arm_azim_l": 1.2, "arm_azim_r": 1.2}, env)
     return pose, np.zeros((n, 2))
 
@@ -124,7 +126,8 @@ def _dance(t, p, body, heading0):
     a = amplitude
     _blend_into(pose, {
         "knee_l": 0.15 + 0.35 * a * (0.5 - 0.5 * np.cos(beat)), "knee_r": 0.15 + 0.35 * a * (0.5 - 0.5 * np.cos(beat)),
-        "hip_flex_l": 0.1 + 0.2 * a * (0.5 - 0.5 * np.cos(beat)), "hip_flex_r": 0.1 + 0.2 * a * (0.5 - 0.5 * np.cos(beat)),
+        "hip_flex_l": 0.1 + 0.2 * a * (0.5 - 0.5 * np.cos(beat)),
+        "hip_flex_r": 0.1 + 0.2 * a * (0.5 - 0.5 * np.cos(beat)),
         "hip_abd_l": 0.08 + 0.08 * np.sin(half), "hip_abd_r": 0.08 - 0.08 * np.sin(half),
         "lean": 0.12 * a * np.sin(half), "twist": 0.25 * a * np.sin(half + 0.5),
         "arm_elev_l": 1.3 + 0.8 * a * np.sin(half), "arm_elev_r": 1.3 - 0.8 * a * np.sin(half),

@@ -142,7 +142,8 @@ def describe_motion(joints: np.ndarray, confidence: np.ndarray, fps: float,
     kernel = max(1, int(round(0.2 * fps)))
     box = np.ones(kernel)
     weight = np.convolve(reliable.astype(float), box, mode="same")
-    axis2 = np.stack([np.convolve(axis2[:, c], box, mode="same") for c in range(2)], 1) / np.maximum(weight, 1e-9)[:, None]
+    axis2 = (np.stack([np.convolve(axis2[:, c], box, mode="same") for c in range(2)], 1)
+             / np.maximum(weight, 1e-9)[:, None])
     yaw = 0.5 * np.unwrap(np.arctan2(axis2[:, 1], axis2[:, 0]))
     counted = weight >= 0.5 * kernel
     dyaw = np.diff(yaw) * counted[1:] * counted[:-1]
@@ -157,7 +158,8 @@ def describe_motion(joints: np.ndarray, confidence: np.ndarray, fps: float,
     third = max(1, t_len // 3)
     v1, v3 = vel[:third].mean(axis=0), vel[-third:].mean(axis=0)
     if min(np.linalg.norm(v1), np.linalg.norm(v3)) >= 0.5:
-        path_turn = float(-np.degrees((np.arctan2(v3[0], v3[1]) - np.arctan2(v1[0], v1[1]) + np.pi) % (2 * np.pi) - np.pi))
+        path_turn = float(-np.degrees((np.arctan2(v3[0], v3[1]) - np.arctan2(v1[0], v1[1]) + np.pi) % (2 * np.pi)
+                                      - np.pi))
         path_turn += 360.0 * round((yaw_total - path_turn) / 360.0)   # the same number of whole turns
         agree = np.sign(path_turn) == np.sign(yaw_total)
         yaw_total = float(np.sign(yaw_total) * min(abs(yaw_total), abs(path_turn))) if agree else 0.0
