@@ -57,3 +57,12 @@ def test_auroc_known_values():
     assert auroc(np.array([0.1]), np.array([0.9])) == 0.0
     assert auroc(np.array([0.5, 0.5]), np.array([0.5])) == pytest.approx(0.5)
     assert auroc(np.array([0.9, 0.3]), np.array([0.5, 0.1])) == pytest.approx(0.75)
+
+
+def test_probabilities_of_an_older_checkpoint_get_the_appended_intents_at_zero():
+    from llamo_ros.motion.intents import NUM_INTENTS, with_appended_intents
+    old = np.full((2, NUM_INTENTS - 1), 1.0 / (NUM_INTENTS - 1), np.float32)
+    padded = with_appended_intents(old)
+    assert padded.shape == (2, NUM_INTENTS) and (padded[:, -1] == 0).all() and np.allclose(padded.sum(1), 1)
+    current = np.full((3, NUM_INTENTS), 1.0 / NUM_INTENTS, np.float32)
+    assert with_appended_intents(current) is current

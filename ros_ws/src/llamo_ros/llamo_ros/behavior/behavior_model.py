@@ -16,7 +16,7 @@ import numpy as np
 
 from llamo_ros.behavior.description_guard import guard_description
 from llamo_ros.motion.features import FEATURE_RATE_HZ
-from llamo_ros.motion.intents import NUM_INTENTS
+from llamo_ros.motion.intents import NUM_INTENTS, with_appended_intents
 from llamo_ros.motion.track_buffer import TrackWindow
 from llamo_ros.shipped_models import shipped_model_path
 from llamo_ros.skeleton import JOINT_INDEX, ROOT
@@ -118,9 +118,7 @@ class BehaviorModel:
                 p, rel = self.mlm.predict_intents(feats)
             paths = np.full((len(windows),) + rel.shape[1:], np.nan, np.float32)
             rows = np.flatnonzero(usable)
-            # A checkpoint trained before intents were appended (e.g. "other") has fewer outputs: those get 0.
-            probs[rows] = 0.0
-            probs[rows, :p.shape[1]] = p
+            probs[rows] = with_appended_intents(p)  # an older checkpoint lacks intents appended since: 0
             roots = np.stack([current_root(windows[i].joints) for i in rows])  # (B', 3)
             paths[rows] = rel + roots[:, None, :]
         else:

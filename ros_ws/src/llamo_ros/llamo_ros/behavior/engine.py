@@ -19,8 +19,8 @@ from typing import Any, Iterable, Protocol
 import numpy as np
 
 from llamo_ros.motion.intent_filter import IntentFilter
-from llamo_ros.behavior.kinematic_evidence import GESTURE_INDICES, weigh, window_likelihood
-from llamo_ros.motion.intents import INTENT_LABELS, OTHER
+from llamo_ros.behavior.kinematic_evidence import checks_due, weigh, window_likelihood
+from llamo_ros.motion.intents import INTENT_LABELS
 from llamo_ros.motion.track_buffer import TrackBuffer, TrackBufferConfig, TrackWindow
 from llamo_ros.config_fields import param
 from llamo_ros.skeleton import JOINT_INDEX
@@ -233,9 +233,7 @@ class BehaviorEngine:
     def _kinematically_checked(self, window: TrackWindow, raw: np.ndarray) -> np.ndarray:
         """The heads' probabilities with gestures the motion does not show, and "other" where it shows plain
         walking or standing, turned down (kinematic_evidence)."""
-        c = self.config
-        gestures = c.check_gestures and raw[GESTURE_INDICES].max() >= c.gesture_check_min_p
-        other = c.check_plain_motion and raw[OTHER] >= c.gesture_check_min_p
+        gestures, other = checks_due(raw, self.config)
         if not (gestures or other):
             return raw
         return weigh(raw, window_likelihood(window, gestures, other))

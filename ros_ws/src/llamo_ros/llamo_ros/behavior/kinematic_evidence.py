@@ -68,13 +68,26 @@ def gesture_likelihood(supported: set[str]) -> np.ndarray:
     return likelihood
 
 
-def window_likelihood(window: TrackWindow, gestures: bool = True, other: bool = True) -> np.ndarray:
-    """(K,) likelihood of one track window's intents (`intent_likelihood`; all ones when it cannot be measured)."""
-    joints, confidence, fps = uniform_resample(window)
+def checks_due(raw: np.ndarray, config) -> tuple[bool, bool]:
+    """Which checks are worth their ~3 ms on (K,) heads' probabilities: (gestures, other), by `config`'s
+    check_gestures, check_plain_motion and gesture_check_min_p (`behavior.engine.BehaviorConfig`)."""
+    return (config.check_gestures and bool(raw[GESTURE_INDICES].max() >= config.gesture_check_min_p),
+            config.check_plain_motion and bool(raw[OTHER] >= config.gesture_check_min_p))
+
+
+def motion_likelihood(joints: np.ndarray, confidence: np.ndarray, fps: float, gestures: bool = True,
+                      other: bool = True) -> np.ndarray:
+    """(K,) likelihood of a window's intents (`intent_likelihood`): joints (T, 17, 3) m optical frame, confidence
+    (T, 17), fps Hz; all ones when the window cannot be measured."""
     descriptors = describe_motion(joints, confidence, fps)
     if not descriptors.valid:
         return np.ones(NUM_INTENTS, np.float32)
     return intent_likelihood(supported_actions(descriptors), gestures, other)
+
+
+def window_likelihood(window: TrackWindow, gestures: bool = True, other: bool = True) -> np.ndarray:
+    """(K,) likelihood of one track window's intents (`motion_likelihood` on its uniformly resampled joints)."""
+    return motion_likelihood(*uniform_resample(window), gestures, other)
 
 
 def weigh(probabilities: np.ndarray, likelihood: np.ndarray) -> np.ndarray:

@@ -5,6 +5,8 @@ append new intents at the end so that older consumers' indices stay valid.
 """
 from __future__ import annotations
 
+import numpy as np
+
 INTENT_LABELS: tuple[str, ...] = (
     "approaching",     # walking towards the camera/robot
     "passing_by",      # walking across the field of view
@@ -21,4 +23,13 @@ INTENT_LABELS: tuple[str, ...] = (
 )
 NUM_INTENTS = len(INTENT_LABELS)
 OTHER = NUM_INTENTS - 1  # index of "other"; checkpoints trained before it was appended output NUM_INTENTS - 1
+
+
+def with_appended_intents(probabilities):
+    """(B, K') probabilities of a checkpoint trained before intents were appended (K' < NUM_INTENTS, e.g. without
+    "other") -> (B, NUM_INTENTS), the intents it never learned at 0; unchanged when K' = NUM_INTENTS."""
+    p = np.asarray(probabilities)
+    if p.shape[-1] == NUM_INTENTS:
+        return p
+    return np.concatenate([p, np.zeros(p.shape[:-1] + (NUM_INTENTS - p.shape[-1],), p.dtype)], axis=-1)
 INTENT_INDEX = {name: i for i, name in enumerate(INTENT_LABELS)}

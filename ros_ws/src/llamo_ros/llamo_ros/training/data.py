@@ -94,9 +94,14 @@ def language_samples(seed0: int, n: int, config: SynthConfig | None = None) -> l
                            list(c.window_clip.qa[1:]), c.action) for c in _single_action_clips(seed0, n, config)]
 
 
+def window_start(t: int, fps: float) -> int:
+    """First frame of the WINDOW_S window that ends at frame t of a clip at `fps` Hz."""
+    return max(0, t - int(round(WINDOW_S * fps)) + 1)
+
+
 def _descriptors_at(clip: MotionClip, t: int) -> MotionDescriptors:
     """Descriptors of the 3.2 s window ending at frame t, from the clip's exact joints."""
-    start = max(0, t - int(round(WINDOW_S * clip.fps)) + 1)
+    start = window_start(t, clip.fps)
     joints = clip.joints_clean[start:t + 1]
     return describe_motion(joints, np.ones(joints.shape[:2], np.float32), clip.fps)
 
@@ -111,7 +116,7 @@ def described_sample(clip: MotionClip, t: int, action: str, rng: np.random.Gener
     rule = RULE_OF_ACTION.get(action, action)
     caption = caption_for(d, rule, rng, brief=True)
     qa = qa_for(d, rule, rng, brief=True)[1:]  # the first pair asks for the caption again
-    start = max(0, t - int(round(WINDOW_S * clip.fps)) + 1)
+    start = window_start(t, clip.fps)
     noisy = (clip.joints[start:t + 1].astype(np.float32), clip.confidence[start:t + 1], clip.fps)
     return LanguageSample(window_at(clip, t), caption, qa, action, d, noisy)
 

@@ -55,13 +55,13 @@ from llamo_ros.language.api import MotionLanguageModel
 from llamo_ros.language.model import DEFAULT_INSTRUCTION, MotionLLM, MotionLLMConfig, skeleton_as_text
 from llamo_ros.motion.action_rules import named_actions, supported_actions
 from llamo_ros.motion.encoder import constant_velocity_path
-from llamo_ros.motion.intents import INTENT_LABELS, NUM_INTENTS, OTHER
+from llamo_ros.motion.intents import INTENT_LABELS, NUM_INTENTS, OTHER, with_appended_intents
 from llamo_ros.motion.windows import MotionSample, clip_windows, collate
 from llamo_ros.skeleton import ROOT
 from llamo_ros.training import metrics as M
 from llamo_ros.training.data import (
-    HELDOUT_ACTIONS, TEST_SEED0, WINDOW_S, LanguageSample, _single_action_clips, described_sample, described_samples,
-    heldout_config, split_seed0,
+    HELDOUT_ACTIONS, LANGUAGE_SEED_OFFSET, TEST_SEED0, LanguageSample, _single_action_clips, described_sample,
+    described_samples, heldout_config, split_seed0, window_start,
 )
 
 SPLITS = ("seeds", "body_view", "broad", "heldout_actions")
@@ -98,7 +98,7 @@ def eval_windows(split: str, clips: int, keep_joints: bool = False) -> list[Eval
                 steady = past > 0.5 and abs(future / past - 1) < 0.2
             w = EvalWindow(s, seg.name if seg else "", (t - seg.start) / fps if seg else 0.0, steady, fps=fps)
             if keep_joints:
-                lo = max(0, t - int(round(WINDOW_S * fps)) + 1)
+                lo = window_start(t, fps)
                 w.joints, w.confidence = clip.joints[lo:t + 1].astype(np.float32), clip.confidence[lo:t + 1]
             out.append(w)
     return out
@@ -115,8 +115,7 @@ def eval_motion(mlm: MotionLanguageModel, windows: list[EvalWindow]) -> tuple[di
         path = mlm.motion.path_head(tokens, x).cpu().numpy()
         cv = {name: constant_velocity_path(x, mlm.motion.path_head.steps, k).cpu().numpy()
               for name, k in CV_WINDOWS.items()}
-    if probs.shape[1] < NUM_INTENTS:   # a checkpoint from before "other": it never says so
-        probs = np.concatenate([probs, np.zeros((len(probs), NUM_INTENTS - probs.shape[1]), np.float32)], 1)
+    probs = with_appended_intents(probs)   # a checkpoint from before "other" never says so
     pred = probs.argmax(1)
     out = {"windows": int(len(pred)),
            "intent_macro_f1": M.macro_f1(pred, data["intent"], NUM_INTENTS, true_classes_only=True),
@@ -161,18 +160,14 @@ def published_probs(windows: list[EvalWindow], probs: np.ndarray) -> np.ndarray:
     """(B, K) probabilities as the behaviour stage publishes them before temporal filtering: weighed by the
     kinematic gesture check on each window's noisy joints (BehaviorConfig defaults)."""
     from llamo_ros.behavior.engine import BehaviorConfig
-    from llamo_ros.behavior.kinematic_evidence import GESTURE_INDICES, intent_likelihood, weigh
-    from llamo_ros.motion.descriptors import describe_motion
+    from llamo_ros.behavior.kinematic_evidence import checks_due, motion_likelihood, weigh
 
-    c = BehaviorConfig()
+    config = BehaviorConfig()
     out = probs.copy()
     for i, w in enumerate(windows):
-        gestures = c.check_gestures and probs[i, GESTURE_INDICES].max() >= c.gesture_check_min_p
-        other = c.check_plain_motion and probs[i, OTHER] >= c.gesture_check_min_p
+        gestures, other = checks_due(probs[i], config)
         if gestures or other:
-            d = describe_motion(w.joints, w.confidence, w.fps)
-            if d.valid:
-                out[i] = weigh(probs[i], intent_likelihood(supported_actions(d), gestures, other))
+            out[i] = weigh(probs[i], motion_likelihood(w.joints, w.confidence, w.fps, gestures, other))
     return out
 
 
@@ -200,7 +195,8 @@ def language_eval_samples(split: str, n: int) -> list[LanguageSample]:
         return [described_sample(c.window_clip, c.window_clip.num_frames - 1, c.action, rng)
                 for c in _single_action_clips(TEST_SEED0, n, heldout_config(split, language=True))]
     skip = ("stand",) if split == "heldout_actions" else ()
-    return described_samples(split_seed0(split, TEST_SEED0) + 500_000, n, heldout_config(split), skip_actions=skip)
+    return described_samples(split_seed0(split, TEST_SEED0) + LANGUAGE_SEED_OFFSET, n, heldout_config(split),
+                             skip_actions=skip)
 
 
 def eval_language(lm: MotionLLM, samples: list[LanguageSample], text: bool, split: str, batch: int = 8,
@@ -280,7 +276,7 @@ def eval_vtest(checkpoint: str, work: Path, last_s: float = 30.0, max_frames: in
     subprocess.run(cli + ["replay", str(in_bag), str(out_bag), "--checkpoint", str(checkpoint), "--no-describe",
                           "--min-box-height-to-width", "1.0"], check=True)
     whole = stability_report(out_bag)
-    duration_s = whole.images and _bag_duration_s(out_bag)
+    duration_s = _bag_duration_s(out_bag)
     late = stability_report(out_bag, ReportConfig(from_s=max(0.0, duration_s - last_s)))
     print(whole.table())
     print(f"-- last {last_s:g} s --\n{late.table()}")
