@@ -42,7 +42,8 @@ def load_binding():
     for folder in spec.submodule_search_locations:
         found += glob.glob(os.path.join(folder, "_llama_cpp_cpu.*.so"))
     if not found:
-        _BINDING_ERROR = f"llama.cpp binding missing: no _llama_cpp_cpu module in {list(spec.submodule_search_locations)}"
+        where = list(spec.submodule_search_locations)
+        _BINDING_ERROR = f"llama.cpp binding missing: no _llama_cpp_cpu module in {where}"
         raise ImportError(_BINDING_ERROR)
     try:
         mod_spec = importlib.util.spec_from_file_location("llama._llama_cpp_cpu", found[0])
@@ -59,7 +60,7 @@ def load_binding():
 def binding_available() -> tuple[bool, str]:
     """(True, where) when the llama.cpp binding loads, else (False, why not); for runtime selection logs."""
     try:
-        lib, _ = load_binding()
+        load_binding()
     except ImportError as e:
         return False, str(e)
     return True, "llama.cpp via llama-cpp-cffi (CPU module)"
