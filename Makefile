@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 JAZZY_TESTS := tests/foundation tests/pose/test_pose_node_dds.py tests/behavior/test_behavior_node_dds.py \
   tests/behavior/test_pipeline_graph_dds.py tests/behavior/test_behavior_stage_dds.py tests/replay tests/launch
 
-.PHONY: setup setup-mmpose setup-smplx setup-all setup-jazzy lint test test-kilted test-jazzy demo bench clean
+.PHONY: setup setup-mmpose setup-smplx setup-llama-cpp setup-all setup-jazzy lint test test-kilted test-jazzy demo bench clean
 
 setup:            ## venv + ROS 2 Kilted wheels + Python stack + sample media + colcon build (what the demo needs)
 	bash tools/setup_env.sh
@@ -20,8 +20,11 @@ setup-mmpose:     ## setup + the OpenMMLab stack for backend:=mmpose (mmcv built
 setup-smplx:      ## setup + the optional smplx extra (non-commercial licence; AMASS loader)
 	bash tools/setup_env.sh --with-smplx
 
+setup-llama-cpp:  ## setup + the llama.cpp binding (320 MB wheel): describe/answer run on llama.cpp (llm_runtime: auto)
+	bash tools/setup_env.sh --with-llama-cpp
+
 setup-all:        ## everything the test suite exercises
-	bash tools/setup_env.sh --with-mmpose --with-smplx
+	bash tools/setup_env.sh --with-mmpose --with-smplx --with-llama-cpp
 
 setup-jazzy:      ## a second environment with ROS 2 Jazzy: .venv-jazzy + ros_ws/install-jazzy
 	bash tools/setup_env.sh --distro jazzy
@@ -40,7 +43,7 @@ test-jazzy: setup-jazzy  ## the JAZZY_TESTS subset on ROS 2 Jazzy
 demo: setup       ## the main job on the embedded defaults: vtest.avi -> rosbag -> pipeline -> output bag + PNG
 	$(RUN) python -m llamo_ros.cli demo --out $(OUT)/demo
 
-bench: setup-mmpose ## benchmark suite, single-threaded: table + out/bench/benchmarks.json + benchmarks.png
+bench: setup-all  ## benchmark suite (llama.cpp rows included), single-threaded: table + out/bench/benchmarks.json + benchmarks.png
 	$(RUN) python -m llamo_ros.benchmark --with-pose --threads 1 --out $(OUT)/bench
 	# (its end-to-end section replays the whole vtest.avi and adds `llamo report`'s stability numbers: intent
 	# flips, implausible intents, root jitter, path and constant-velocity FDE, tracks)

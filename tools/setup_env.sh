@@ -5,18 +5,21 @@
 # `--with-mmpose` also sets up the OpenMMLab stack for the mmpose backend (mmcv is built once into the wheel
 # cache, 15-40 min on 2 cores); the default pipeline (MediaPipe) never needs it, so `make demo` skips it.
 # `--with-smplx` installs the optional, non-commercially licensed smplx (AMASS loader and its tests).
+# `--with-llama-cpp` installs the llama.cpp binding (a 320 MB wheel): describe/answer then run on llama.cpp.
 # `--distro jazzy` (or LLAMO_ROS_DISTRO=jazzy) sets up ROS 2 Jazzy instead of Kilted, in its own venv
 # (.venv-jazzy) and its own colcon build (ros_ws/install-jazzy), beside the default Kilted one.
 set -euo pipefail
 WITH_MMPOSE=0
 WITH_SMPLX=0
+WITH_LLAMA_CPP=0
 DISTRO=${LLAMO_ROS_DISTRO:-kilted}
 while [ $# -gt 0 ]; do
   case "$1" in
     --with-mmpose) WITH_MMPOSE=1 ;;
     --with-smplx) WITH_SMPLX=1 ;;
+    --with-llama-cpp) WITH_LLAMA_CPP=1 ;;
     --distro) DISTRO=${2:?--distro needs kilted or jazzy}; shift ;;
-    *) echo "setup: unknown option $1 (known: --with-mmpose --with-smplx --distro kilted|jazzy)" >&2; exit 2 ;;
+    *) echo "setup: unknown option $1 (known: --with-mmpose --with-smplx --with-llama-cpp --distro kilted|jazzy)" >&2; exit 2 ;;
   esac
   shift
 done
@@ -29,8 +32,8 @@ case "$DISTRO" in
           VENV=${LLAMO_JAZZY_VENV:-$REPO/.venv-jazzy} BUILD_SUFFIX="-jazzy" ;;
   *) echo "setup: unknown ROS 2 distribution $DISTRO (kilted or jazzy)" >&2; exit 2 ;;
 esac
-if [ "$DISTRO" != kilted ] && [ "$WITH_MMPOSE$WITH_SMPLX" != 00 ]; then
-  echo "setup: --with-mmpose/--with-smplx are for the default (Kilted) environment only" >&2; exit 2
+if [ "$DISTRO" != kilted ] && [ "$WITH_MMPOSE$WITH_SMPLX$WITH_LLAMA_CPP" != 000 ]; then
+  echo "setup: --with-mmpose/--with-smplx/--with-llama-cpp are for the default (Kilted) environment only" >&2; exit 2
 fi
 CACHE=${LLAMO_CACHE_DIR:-$HOME/.cache/llamo_ros}
 PYTHON=${PYTHON:-python3.11}
@@ -95,6 +98,18 @@ fi
 if [ "$WITH_SMPLX" = 1 ]; then
   # optional extra under a non-commercial licence: only the AMASS/SMPL loader and its tests use it
   "${PIP[@]}" install --progress-bar off -q -r requirements/smplx.txt -c requirements/constraints.txt
+fi
+
+if [ "$WITH_LLAMA_CPP" = 1 ]; then
+  # llama.cpp runtime of the LLM; 320 MB download (6 s on this host's mirror, ~20 s at 20 MB/s), no build
+  h=$(inputs_hash requirements/llama-cpp.txt)
+  if done_already llama-cpp "$h"; then
+    echo "llama.cpp binding: up to date"
+  else
+    "${PIP[@]}" install --progress-bar off -q --no-deps -r requirements/llama-cpp.txt 2>&1 | grep -v "is ignored" || true
+    PYTHONPATH=ros_ws/src/llamo_ros "$VENV/bin/python" -c "from llamo_ros.language.llama_cpp_runtime import binding_available as b; ok, why = b(); print('llama.cpp binding:', why); raise SystemExit(0 if ok else 1)"
+    mark_done llama-cpp "$h"
+  fi
 fi
 
 progress "rewrite the ROS wheels' build-machine include paths"

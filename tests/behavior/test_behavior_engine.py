@@ -114,7 +114,7 @@ def test_a_set_stop_event_ends_a_real_generation_after_one_token(model):
     stop.set()
     cut = model.describe(window, stop=stop)
     assert len(full.split()) >= 3, full
-    assert len(model.mlm.lm.tokenizer(cut)["input_ids"]) <= 1 and full.startswith(cut), (cut, full)
+    assert len(model.mlm.generator.tokenizer(cut)["input_ids"]) <= 1 and full.startswith(cut), (cut, full)
 
 
 def test_short_track_fragments_are_not_described(model):

@@ -85,7 +85,8 @@ def _behavior_stage(args: argparse.Namespace):
     from llamo_ros.behavior.engine import BehaviorConfig
     from llamo_ros.behavior.stage import BehaviorStage
 
-    model = load_behavior_model(args.checkpoint or None, args.llm or None, quantize_int8=not args.fp32)
+    model = load_behavior_model(args.checkpoint or None, args.llm or None, quantize_int8=not args.fp32,
+                                llm_runtime=args.llm_runtime, llm_gguf_type=args.gguf_type)
     return BehaviorStage(model, BehaviorConfig(describe_period_s=args.describe_period))
 
 
@@ -152,7 +153,10 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--describe-period", type=float, default=5.0, help="describe each person every N s of video")
     rep.add_argument("--checkpoint", default="", help="motion-LLM checkpoint (default: shipped demo)")
     rep.add_argument("--llm", default="", help="LLM folder (default: SmolLM2-135M-Instruct)")
-    rep.add_argument("--fp32", action="store_true", help="full-precision LLM (default: int8 dynamic on CPU)")
+    rep.add_argument("--fp32", action="store_true", help="full-precision torch LLM (default: int8 dynamic on CPU)")
+    rep.add_argument("--llm-runtime", default="auto", choices=("auto", "llama_cpp", "torch"),
+                     help="what generates descriptions: auto (llama.cpp when its binding loads, else torch)")
+    rep.add_argument("--gguf-type", default="q8_0", help="GGUF type of the llama.cpp runtime: q8_0, q4_1, f32")
     rep.add_argument("--storage", choices=("sqlite3", "mcap"), default="sqlite3", help="output bag storage")
     rep.add_argument("--target-frame", default="",
                      help="write persons, markers and future paths in this frame (default: the camera optical frame)")

@@ -148,19 +148,26 @@ class BehaviorModel:
 
 def load_behavior_model(checkpoint_dir: str | os.PathLike | None = None, llm_dir: str | os.PathLike | None = None,
                         device: str = "cpu", quantize_int8: bool = True, max_new_tokens: int = 40,
-                        intent_runtime: str = "auto", ground_descriptions: bool = True) -> BehaviorModel:
+                        intent_runtime: str = "auto", ground_descriptions: bool = True, llm_runtime: str = "auto",
+                        llm_gguf_type: str = "q8_0") -> BehaviorModel:
     """Load the motion-language model (default: the shipped demo checkpoint and SmolLM2).
 
     intent_runtime: backend of the per-frame encoder + heads: "auto" (TensorRT -> onnxruntime -> PyTorch,
         the first that starts; logged), or "tensorrt", "onnxruntime", "torch" to force one.
+    llm_runtime: what generates descriptions and answers: "auto" (llama.cpp when its binding loads, else
+        PyTorch; logged), "llama_cpp" or "torch"; llm_gguf_type: the GGUF export llama.cpp runs (q8_0, q4_1, f32).
     """
     from llamo_ros.language.api import MotionLanguageModel
+    from llamo_ros.language.llm_runtime import LlamaCppConfig
 
     checkpoint_dir = Path(checkpoint_dir) if checkpoint_dir else default_checkpoint_dir()
     if not (checkpoint_dir / "config.json").is_file():
         raise FileNotFoundError(f"no motion-LLM checkpoint in {checkpoint_dir} (config.json missing)")
-    mlm = MotionLanguageModel.load(checkpoint_dir, llm_dir=llm_dir, device=device, quantize_int8=quantize_int8)
+    mlm = MotionLanguageModel.load(checkpoint_dir, llm_dir=llm_dir, device=device, quantize_int8=quantize_int8,
+                                   llm_runtime=llm_runtime, llama_cpp=LlamaCppConfig(gguf_type=llm_gguf_type))
     llm_name = Path(str(mlm.llm_dir)).name if mlm.llm_dir else "SmolLM2-135M-Instruct"
+    if mlm.llm_runtime == "llama_cpp":
+        llm_name += f"-{llm_gguf_type}.gguf"
     runtime = intent_runtime_for(checkpoint_dir, intent_runtime, device)
     return BehaviorModel(mlm, f"{checkpoint_dir.name}+{llm_name}", max_new_tokens, runtime, ground_descriptions)
 

@@ -7,6 +7,10 @@
     text = mlm.describe(x)                                            # "A person waves ..."
     reply = mlm.answer(x, "Which hand does the person wave with?")
 
+Generation runs through llama.cpp (a GGUF export of the checkpoint's merged LLM, language/gguf_export.py) when
+its binding loads, else PyTorch: `llm_runtime` auto / llama_cpp / torch (language/llm_runtime.py; the choice and
+its reason are logged).
+
 Windows are feature arrays (T, 80) from `llamo_ros.motion.features.motion_features` (T a multiple of 4,
 <= 64); `features()` builds the standard 32-frame (3.2 s) window. The LLM is loaded lazily on the first
 describe/answer, so intent-only users never pay for it. Checkpoint dir: config.json,
@@ -14,6 +18,7 @@ motion_model.safetensors, projector.safetensors, optional lora.safetensors (merg
 """
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from pathlib import Path
@@ -25,6 +30,8 @@ from llamo_ros.language.model import DEFAULT_INSTRUCTION, MotionLLM, MotionLLMCo
 from llamo_ros.motion.encoder import MotionModel
 from llamo_ros.motion.features import motion_features
 from llamo_ros.language.weights import load_module
+
+log = logging.getLogger("llamo_ros.language")
 
 
 def load_motion_model(checkpoint_dir: str | os.PathLike, device: str = "cpu") -> MotionModel:
@@ -81,15 +88,22 @@ def calibration_maxima(lm: MotionLLM, windows: int = CALIBRATION_WINDOWS) -> dic
 
 class MotionLanguageModel:
     def __init__(self, checkpoint_dir: Path, config: MotionLLMConfig, motion: MotionModel, llm_dir, device: str,
-                 quantize_int8: bool):
+                 quantize_int8: bool, llm_runtime: str = "torch", llama_cpp=None):
         self.checkpoint_dir, self.config, self.motion = checkpoint_dir, config, motion
         self.llm_dir, self.device, self.quantize_int8 = llm_dir, device, quantize_int8
+        self.llm_runtime = llm_runtime    # "llama_cpp" or "torch" (resolved from "auto" by load)
+        self.llama_cpp = llama_cpp        # LlamaCppConfig of the llama.cpp runtime
         self._lm: MotionLLM | None = None
+        self._llama = None
+        self._lock = threading.Lock()     # one lazy load, also when the node's threads ask at once
 
     @classmethod
     def load(cls, checkpoint_dir: str | os.PathLike, llm_dir: str | os.PathLike | None = None, device: str = "cpu",
-             quantize_int8: bool = False) -> "MotionLanguageModel":
+             quantize_int8: bool = False, llm_runtime: str = "torch", llama_cpp=None) -> "MotionLanguageModel":
         """Load a checkpoint; llm_dir overrides config.llm_path (None there = default SmolLM2).
+
+        llm_runtime: "auto" (llama.cpp when its binding loads, else torch; logged), "llama_cpp" or "torch".
+        llama_cpp: LlamaCppConfig (GGUF type, context, threads) of the llama.cpp runtime.
 
         quantize_int8: int8 LLM (CPU: SmoothQuant-smoothed dynamic per-channel int8, calibrated at load;
             CUDA: weight-only), see language/quantization.py. Plain per-tensor int8 of every Linear ruined the
@@ -98,8 +112,15 @@ class MotionLanguageModel:
         checkpoint_dir = Path(checkpoint_dir)
         config = MotionLLMConfig.from_json((checkpoint_dir / "config.json").read_text())
         motion = load_motion_model(checkpoint_dir, device)
-        return cls(checkpoint_dir, config, motion, llm_dir if llm_dir is not None else config.llm_path, device,
-                   quantize_int8)
+        from llamo_ros.language.llm_runtime import LlamaCppConfig, choose_llm_runtime
+        if llm_dir is not None:
+            config.llm_path = str(llm_dir)
+        runtime, why = choose_llm_runtime(llm_runtime, config, device)
+        llama_cpp = llama_cpp or LlamaCppConfig()
+        what = f"llama.cpp {llama_cpp.gguf_type}" if runtime == "llama_cpp" else "torch" + (
+            " int8" if quantize_int8 else " fp32")
+        log.info("LLM runtime: %s (llm_runtime=%s: %s)", what, llm_runtime, why)
+        return cls(checkpoint_dir, config, motion, config.llm_path, device, quantize_int8, runtime, llama_cpp)
 
     # ---- motion ----------------------------------------------------------------------------------------
     def features(self, joints: np.ndarray, confidence: np.ndarray | None, fps: float) -> np.ndarray:
@@ -125,7 +146,33 @@ class MotionLanguageModel:
 
     # ---- language --------------------------------------------------------------------------------------
     @property
+    def generator(self):
+        """What describe/answer generate with: a LlamaCppMotionLM (llama.cpp runtime) or the torch MotionLLM."""
+        if self.llm_runtime == "torch":
+            return self.lm
+        with self._lock:
+            if self._llama is None:
+                self._llama = self._load_llama_cpp()
+        return self._llama
+
+    def _load_llama_cpp(self):
+        from transformers import AutoTokenizer
+
+        from llamo_ros.language.gguf_export import cached_gguf
+        from llamo_ros.language.llm import default_llm_dir
+        from llamo_ros.language.llm_runtime import LlamaCppMotionLM
+        from llamo_ros.language.model import MotionProjector
+
+        gguf = cached_gguf(self.checkpoint_dir, types=(self.llama_cpp.gguf_type,))[self.llama_cpp.gguf_type]
+        projector = MotionProjector(self.config)
+        load_module(projector, self.checkpoint_dir / "projector.safetensors")
+        tokenizer = AutoTokenizer.from_pretrained(str(default_llm_dir()))
+        return LlamaCppMotionLM(self.config, self.motion, projector.to(self.device).eval(), tokenizer, gguf,
+                                self.llama_cpp, self.device)
+
+    @property
     def lm(self) -> MotionLLM:
+        """The PyTorch motion-language model (the torch runtime's generator; training, evaluation, export)."""
         if self._lm is None:
             from llamo_ros.language.llm import load_llm
             llm, tokenizer = load_llm(self.llm_dir, self.device)
@@ -152,9 +199,9 @@ class MotionLanguageModel:
     def describe(self, window: np.ndarray, prompt: str | None = None, max_new_tokens: int = 40,
                  stop: threading.Event | None = None) -> str:
         """One sentence about what the person in `window` (T, 80) is doing; `stop` cuts it short when set."""
-        return self.lm.generate(self._batch(window), [prompt or DEFAULT_INSTRUCTION], max_new_tokens, stop)[0]
+        return self.generator.generate(self._batch(window), [prompt or DEFAULT_INSTRUCTION], max_new_tokens, stop)[0]
 
     def answer(self, window: np.ndarray, question: str, max_new_tokens: int = 40,
                stop: threading.Event | None = None) -> str:
         """Answer a question about the person in `window` (T, 80); `stop` cuts it short when set."""
-        return self.lm.generate(self._batch(window), [question], max_new_tokens, stop)[0]
+        return self.generator.generate(self._batch(window), [question], max_new_tokens, stop)[0]

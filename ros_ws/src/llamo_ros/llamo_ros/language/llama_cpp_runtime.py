@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import glob
 import importlib.util
+import logging
 import os
 import threading
 from dataclasses import dataclass
@@ -23,47 +24,73 @@ from pathlib import Path
 
 import numpy as np
 
-_BINDING = None
-_BINDING_ERROR: str | None = None
+_BINDINGS: dict[str, tuple] = {}       # kind ("cpu" / "cuda") -> (lib, ffi)
+_BINDING_ERRORS: dict[str, str] = {}   # kind -> why it does not load
+_LOG_CALLBACKS = []                    # cffi callbacks must outlive the library's use of them
+log = logging.getLogger("llamo_ros.llama_cpp")
+MODULE_ENV = "LLAMO_LLAMA_CPP_MODULE"  # path of a CFFI module built here (tools/build_llama_cpp_cuda.sh), e.g. Jetson
 
 
-def load_binding():
-    """(lib, ffi) of llama.cpp's C API, or raise ImportError saying why it is unavailable."""
-    global _BINDING, _BINDING_ERROR
-    if _BINDING is not None:
-        return _BINDING
-    if _BINDING_ERROR is not None:
-        raise ImportError(_BINDING_ERROR)
+def _module_files(kind: str) -> list[str]:
+    if os.environ.get(MODULE_ENV) and kind == "cuda":
+        return [os.environ[MODULE_ENV]]
     spec = importlib.util.find_spec("llama")
     if spec is None or not spec.submodule_search_locations:
-        _BINDING_ERROR = "llama.cpp binding missing: the 'llama-cpp-cffi' wheel is not installed"
-        raise ImportError(_BINDING_ERROR)
-    found = []
-    for folder in spec.submodule_search_locations:
-        found += glob.glob(os.path.join(folder, "_llama_cpp_cpu.*.so"))
+        return []
+    pattern = "_llama_cpp_cpu.*.so" if kind == "cpu" else "_llama_cpp_cuda_*.so"
+    return sorted(f for folder in spec.submodule_search_locations for f in glob.glob(os.path.join(folder, pattern)))
+
+
+def load_binding(cuda: bool = False):
+    """(lib, ffi) of llama.cpp's C API (its CUDA build with `cuda`), or raise ImportError saying why not."""
+    kind = "cuda" if cuda else "cpu"
+    if kind in _BINDINGS:
+        return _BINDINGS[kind]
+    if kind in _BINDING_ERRORS:
+        raise ImportError(_BINDING_ERRORS[kind])
+    found = _module_files(kind)
     if not found:
-        where = list(spec.submodule_search_locations)
-        _BINDING_ERROR = f"llama.cpp binding missing: no _llama_cpp_cpu module in {where}"
-        raise ImportError(_BINDING_ERROR)
+        _BINDING_ERRORS[kind] = (f"llama.cpp binding missing: no {kind} module of the 'llama-cpp-cffi' wheel"
+                                 + (f" and no {MODULE_ENV}" if cuda else "") + " (make setup-llama-cpp)")
+        raise ImportError(_BINDING_ERRORS[kind])
     try:
-        mod_spec = importlib.util.spec_from_file_location("llama._llama_cpp_cpu", found[0])
+        name = "llama." + Path(found[0]).name.split(".")[0]
+        mod_spec = importlib.util.spec_from_file_location(name, found[0])
         module = importlib.util.module_from_spec(mod_spec)
         mod_spec.loader.exec_module(module)
-    except Exception as e:   # wrong glibc / ABI: the binding is there but cannot run here
-        _BINDING_ERROR = f"llama.cpp binding {found[0]} does not load: {e}"
-        raise ImportError(_BINDING_ERROR) from e
+        if cuda and not module.lib.llama_supports_gpu_offload():
+            raise ImportError("built without GPU offload")
+    except Exception as e:   # wrong glibc / ABI / no CUDA driver: the binding is there but cannot run here
+        _BINDING_ERRORS[kind] = f"llama.cpp binding {found[0]} does not load: {type(e).__name__}: {e}"
+        raise ImportError(_BINDING_ERRORS[kind]) from e
     module.lib.llama_backend_init()
-    _BINDING = (module.lib, module.ffi)
-    return _BINDING
+    _route_logs(module.lib, module.ffi)
+    _BINDINGS[kind] = (module.lib, module.ffi)
+    return _BINDINGS[kind]
 
 
-def binding_available() -> tuple[bool, str]:
-    """(True, where) when the llama.cpp binding loads, else (False, why not); for runtime selection logs."""
+def _route_logs(lib, ffi) -> None:
+    """llama.cpp's messages (~190 lines per model load on stderr) to Python logging: warnings and errors as
+    such, the rest at debug level."""
+    @ffi.callback("ggml_log_callback")
+    def forward(level, text, _user):
+        # the context-length note is no warning for us: the prompt + answer budget is n_ctx by design
+        if level >= lib.GGML_LOG_LEVEL_WARN and b"n_ctx_per_seq" not in ffi.string(text):
+            log.warning("%s", ffi.string(text).decode(errors="replace").rstrip())
+        elif log.isEnabledFor(logging.DEBUG):
+            log.debug("%s", ffi.string(text).decode(errors="replace").rstrip())
+
+    _LOG_CALLBACKS.append(forward)
+    lib.llama_log_set(forward, ffi.NULL)
+
+
+def binding_available(cuda: bool = False) -> tuple[bool, str]:
+    """(True, what) when the llama.cpp binding (its CUDA build with `cuda`) loads, else (False, why not)."""
     try:
-        load_binding()
+        load_binding(cuda)
     except ImportError as e:
         return False, str(e)
-    return True, "llama.cpp via llama-cpp-cffi (CPU module)"
+    return True, f"llama-cpp-cffi's {'CUDA' if cuda else 'CPU'} module"
 
 
 @dataclass
@@ -82,14 +109,19 @@ class LlamaCppLM:
     """One GGUF model and one single-sequence context (not thread-safe: one generation at a time)."""
 
     def __init__(self, gguf: str | os.PathLike, n_ctx: int = 1024, n_threads: int | None = None,
-                 n_gpu_layers: int = 0):
-        self.lib, self.ffi = load_binding()
+                 n_gpu_layers: int = 0, n_ubatch: int | None = None, kv_type: str = "f16", cuda: bool = False):
+        """n_ubatch: positions per compute step of a prompt segment (default n_ctx: one step per segment);
+        kv_type: "f16" (llama.cpp's default) or "f32" KV cache (strict parity checks);
+        cuda: the CUDA build, layers offloaded per n_gpu_layers (-1: all)."""
+        if kv_type not in ("f16", "f32"):
+            raise ValueError(f"kv_type must be f16 or f32, got {kv_type!r}")
+        self.lib, self.ffi = load_binding(cuda)
         lib = self.lib
         path = Path(gguf)
         if not path.is_file():
             raise FileNotFoundError(f"GGUF file {path} missing")
         mp = lib.llama_model_default_params()
-        mp.n_gpu_layers = n_gpu_layers   # -1 / large: all layers on the GPU of a CUDA build
+        mp.n_gpu_layers = 10_000 if n_gpu_layers < 0 else n_gpu_layers   # large: every layer on the GPU
         self.model = lib.llama_model_load_from_file(str(path).encode(), mp)
         if self.model == self.ffi.NULL:
             raise RuntimeError(f"llama.cpp could not load {path}")
@@ -100,7 +132,8 @@ class LlamaCppLM:
         threads = n_threads or max(1, (os.cpu_count() or 1))
         cp = lib.llama_context_default_params()
         # n_batch covers the whole context so a prompt is one decode per segment
-        cp.n_ctx, cp.n_batch, cp.n_ubatch = n_ctx, n_ctx, n_ctx
+        cp.n_ctx, cp.n_batch, cp.n_ubatch = n_ctx, n_ctx, n_ubatch or n_ctx
+        cp.type_k = cp.type_v = lib.GGML_TYPE_F32 if kv_type == "f32" else lib.GGML_TYPE_F16
         cp.n_threads, cp.n_threads_batch = threads, threads
         self.ctx = lib.llama_init_from_model(self.model, cp)
         if self.ctx == self.ffi.NULL:
@@ -207,3 +240,17 @@ class LlamaCppLM:
                 pos += 1
                 out.append(int(np.argmax(self.last_logits())))
             return LlamaCppResult(out, t1 - t0, time.perf_counter() - t1)
+
+
+def segments_around(ids: list[int], placeholder: int, embeds: np.ndarray) -> list:
+    """Prompt ids with one run of N placeholder ids + embeddings (N, D) -> [ids before, embeds, ids after].
+
+    Raises ValueError unless the placeholders are exactly N and contiguous (the count check of `model.splice`).
+    """
+    at = [i for i, t in enumerate(ids) if t == placeholder]
+    n = int(np.asarray(embeds).shape[0])
+    if len(at) != n or (at and at[-1] - at[0] != n - 1):
+        raise ValueError(f"motion tokens and placeholders do not match: {n} motion tokens, placeholders at {at}")
+    if not at:
+        return [list(ids)]
+    return [list(ids[:at[0]]), np.asarray(embeds, dtype=np.float32), list(ids[at[-1] + 1:])]

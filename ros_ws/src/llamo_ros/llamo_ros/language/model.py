@@ -81,6 +81,8 @@ class MotionProjector(nn.Module):
 def placeholder_id(tokenizer, llm, token: str) -> int:
     """Id of the placeholder token, adding it as a special token (and resizing the LLM) if it is missing."""
     vocab = tokenizer.get_vocab()
+    if token not in vocab and llm is None:
+        raise ValueError(f"placeholder {token!r} is not in the tokenizer's vocabulary")
     if token not in vocab:
         tokenizer.add_special_tokens({"additional_special_tokens": [token]})
         llm.resize_token_embeddings(len(tokenizer))
@@ -104,6 +106,12 @@ def chat_prompt(instruction: str, answer: str | None = None, motion: bool = True
 def expand_motion_tag(text: str, placeholder: str, num_tokens: int) -> str:
     """Replace each MOTION_TAG by `num_tokens` copies of the placeholder token."""
     return text.replace(MOTION_TAG, placeholder * num_tokens)
+
+
+def prompt_token_ids(tokenizer, prompt: str, config: MotionLLMConfig, motion: bool = True) -> list[int]:
+    """Token ids of the chat prompt for `prompt`, MOTION_TAG expanded to the config's placeholder tokens."""
+    text = expand_motion_tag(chat_prompt(prompt, motion=motion), config.placeholder_token, config.num_motion_tokens)
+    return tokenizer(text, add_special_tokens=False)["input_ids"]
 
 
 def splice(inputs_embeds: torch.Tensor, input_ids: torch.Tensor, motion_embeds: torch.Tensor,
@@ -169,12 +177,9 @@ class MotionLLM(nn.Module):
 
         labels are -100 except on the answer tokens and the closing <|im_end|>.
         """
-        placeholder = self.config.placeholder_token
-        n = self.config.num_motion_tokens
         seqs, labs = [], []
         for i, prompt in enumerate(prompts):
-            p_ids = self.tokenizer(expand_motion_tag(chat_prompt(prompt, motion=motion), placeholder, n),
-                                   add_special_tokens=False)["input_ids"]
+            p_ids = prompt_token_ids(self.tokenizer, prompt, self.config, motion)
             a_ids = []
             if answers is not None:
                 a_ids = self.tokenizer(answers[i], add_special_tokens=False)["input_ids"] + [self.end_id]

