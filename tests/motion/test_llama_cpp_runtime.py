@@ -70,3 +70,25 @@ def test_long_prompt_refused(lm):
         lm.generate([[1, 2], np.zeros((3, lm.n_embd + 1), np.float32)], max_new_tokens=4)
     # the context is still usable afterwards
     assert len(lm.generate([lm.tokenize(PROMPT)], max_new_tokens=3).tokens) >= 1
+
+
+def test_kept_prefix_and_merged_batch_give_the_fresh_result(lm, hf_embeddings):
+    """prefill keeps the KV of the previous prompt's leading tokens and sends text after embeddings as embeddings:
+    a second prompt sharing the chat header decodes as in a fresh context, token path included."""
+    from llamo_ros.language.llama_cpp_runtime import LlamaCppLM
+    from llamo_ros.language.llm import gguf_path
+    table, tok = hf_embeddings
+    a = lm.tokenize(PROMPT)
+    b = lm.tokenize(PROMPT.replace("France", "Italy"))
+    mixed = [b[:3], table[b[3:6]], b[6:]]
+    fresh = LlamaCppLM(gguf_path(), n_ctx=256, n_threads=1)
+    try:
+        want = fresh.generate(mixed, max_new_tokens=6).tokens
+        want_text = fresh.generate([b], max_new_tokens=6).tokens
+    finally:
+        fresh.close()
+    lm.generate([a], max_new_tokens=6)
+    assert lm.generate(mixed, max_new_tokens=6).tokens == want
+    assert lm._prefix == b[:3]
+    assert lm.generate([b], max_new_tokens=6).tokens == want_text
+    assert np.allclose(lm.embed_tokens(b[:5]), table[b[:5]], atol=1e-6)   # the shipped GGUF's Q8_0 rows = HF's

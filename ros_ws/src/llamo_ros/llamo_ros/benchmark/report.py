@@ -20,14 +20,16 @@ def motion_table(rows: list[dict]) -> str:
 
 
 def llm_table(rows: list[dict]) -> str:
-    lines = ["LLM greedy decode (single-threaded)",
-             f"{'variant':<55} {'tokens/s':>9} {'first token ms':>15} {'vs fp32':>8}  drift vs fp32 (6 prompts x 12 "
-             f"greedy tokens: first-N agreement, teacher-forced top-1, mean |dlogit|)"]
+    lines = ["LLM greedy decode (single-threaded); drift vs fp32 over d.prompts prompts x N greedy tokens (text prompts; "
+             "'describe prompt + motion' rows: 6 motion windows + 6 text prompts)",
+             f"{'variant':<72} {'tokens/s':>9} {'first token ms':>15} {'vs fp32':>8} {'vs int8':>8}  drift: first-N "
+             f"agreement, teacher-forced top-1, mean |dlogit|"]
     for r in rows:
         d = r.get("drift")
         drift = (f"{d['agreement']:.1%}, {d['top1_agreement']:.1%}, {d['mean_logit_diff']:.2f}" if d else "")
-        lines.append(f"{r['variant']:<55} {r['tokens_per_s']:>9.1f} {r['first_token_ms']:>15.1f} "
-                     f"{r['speedup_vs_fp32']:>7.2f}x  {drift}")
+        vs_int8 = f"{r['speedup_vs_int8']:>7.2f}x" if "speedup_vs_int8" in r else f"{'':>8}"
+        lines.append(f"{r['variant']:<72} {r['tokens_per_s']:>9.1f} {r['first_token_ms']:>15.1f} "
+                     f"{r['speedup_vs_fp32']:>7.2f}x {vs_int8}  {drift}")
     return "\n".join(lines)
 
 

@@ -99,6 +99,7 @@ class LlamaCppResult:
     first_token_s: float       # prefill of all segments + the first greedy id, s
     decode_s: float            # the remaining steps, s
 
+    @property
     def tokens_per_s(self) -> float:
         """Decode rate after the first token, tokens/s."""
         n = len(self.tokens) - 1
@@ -140,6 +141,9 @@ class LlamaCppLM:
             lib.llama_model_free(self.model)
             raise RuntimeError(f"llama.cpp could not create a context of {n_ctx} positions")
         self._lock = threading.Lock()
+        self.path = str(path)
+        self._prefix: list[int] = []   # leading prompt tokens whose KV is held (prefill reuses them)
+        self._token_embd = None        # (memory-mapped rows, GGML type) of token_embd, read on first use
 
     def close(self) -> None:
         """Free the context and the model."""
@@ -165,7 +169,7 @@ class LlamaCppLM:
         return [int(buf[i]) for i in range(n)]
 
     def _decode(self, pos0: int, tokens: list[int] | None = None, embd: np.ndarray | None = None,
-                want_logits: bool = False) -> None:
+                want_logits: bool = False, all_logits: bool = False) -> None:
         lib = self.lib
         n = len(tokens) if tokens is not None else int(embd.shape[0])
         batch = lib.llama_batch_init(n, 0 if tokens is not None else self.n_embd, 1)
@@ -180,8 +184,8 @@ class LlamaCppLM:
                 batch.pos[i] = pos0 + i
                 batch.n_seq_id[i] = 1
                 batch.seq_id[i][0] = 0
-                batch.logits[i] = 0
-            batch.logits[n - 1] = 1 if want_logits else 0
+                batch.logits[i] = 1 if all_logits else 0
+            batch.logits[n - 1] = 1 if want_logits or all_logits else 0
             batch.n_tokens = n
             rc = lib.llama_decode(self.ctx, batch)
             if rc != 0:
@@ -189,36 +193,85 @@ class LlamaCppLM:
         finally:
             lib.llama_batch_free(batch)
 
+    def logits_at(self, i: int) -> np.ndarray:
+        """(V,) float32 logits of the i-th position of the last decoded batch that asked for them (-1: last)."""
+        p = self.lib.llama_get_logits_ith(self.ctx, i)
+        return np.frombuffer(self.ffi.buffer(p, self.n_vocab * 4), np.float32).copy()
+
+    def score(self, segments: list, tokens: list[int]) -> np.ndarray:
+        """Teacher-forced logits (len(tokens), V): row k predicts tokens[k] after the prompt and tokens[:k]."""
+        with self._lock:
+            pos = self.prefill(segments)
+            rows = [self.last_logits()]
+            if len(tokens) > 1:
+                if pos + len(tokens) - 1 > self.n_ctx:
+                    raise ValueError("prompt + scored tokens do not fit the context")
+                self._decode(pos, tokens=list(tokens[:-1]), all_logits=True)
+                rows += [self.logits_at(i) for i in range(len(tokens) - 1)]
+            return np.stack(rows)
+
     def last_logits(self) -> np.ndarray:
         """(V,) float32 logits of the last position that asked for them."""
         p = self.lib.llama_get_logits_ith(self.ctx, -1)
         return np.frombuffer(self.ffi.buffer(p, self.n_vocab * 4), np.float32).copy()
 
-    def prefill(self, segments: list) -> int:
-        """Clear the cache and decode `segments` (token-id lists and (N, n_embd) arrays); returns positions used.
+    def embed_tokens(self, ids: list[int]) -> np.ndarray:
+        """(len(ids), n_embd) float32 rows of the GGUF's token embedding, dequantised as llama.cpp's get_rows does."""
+        if self._token_embd is None:
+            from gguf import GGUFReader
 
+            tensor = next(t for t in GGUFReader(self.path).tensors if t.name == "token_embd.weight")
+            self._token_embd = (tensor.data, tensor.tensor_type)   # memory-mapped: rows are read on demand
+        from gguf.quants import dequantize
+
+        data, kind = self._token_embd
+        return dequantize(np.asarray(data[np.asarray(ids, dtype=np.int64)]), kind).astype(np.float32)
+
+    def prefill(self, segments: list) -> int:
+        """Decode the prompt `segments` (token-id lists and (N, n_embd) arrays) into a fresh sequence; returns the
+        positions used.
+
+        Two savings, each a whole pass over the weights on a CPU: the KV of a leading token run equal to the
+        previous prompt's (the chat header before the motion tokens) is kept, and once a prompt has embeddings,
+        everything after the kept prefix goes in as ONE embeddings batch (text rows from the GGUF's own
+        token_embd, so the numbers are the token path's).
         Raises ValueError if the prompt leaves no room in the context (the caller's prompt is too long).
         """
         sizes = [len(s) if isinstance(s, (list, tuple)) else int(np.asarray(s).shape[0]) for s in segments]
-        if sum(sizes) == 0:
+        total = sum(sizes)
+        if total == 0:
             raise ValueError("empty prompt")
-        if sum(sizes) >= self.n_ctx:
-            raise ValueError(f"prompt of {sum(sizes)} positions does not fit the llama.cpp context of "
+        if total >= self.n_ctx:
+            raise ValueError(f"prompt of {total} positions does not fit the llama.cpp context of "
                              f"{self.n_ctx} (leave room for at least one generated token)")
-        self.lib.llama_kv_cache_clear(self.ctx)
-        last = max(i for i, n in enumerate(sizes) if n > 0)
-        pos = 0
-        for i, (seg, n) in enumerate(zip(segments, sizes)):
-            if n == 0:
-                continue
+        for seg in segments:
+            if not isinstance(seg, (list, tuple)):
+                shape = np.shape(seg)
+                if len(shape) != 2 or shape[1] != self.n_embd:
+                    raise ValueError(f"embeddings must be (N, {self.n_embd}), got {shape}")
+        head = list(segments[0]) if isinstance(segments[0], (list, tuple)) else []
+        keep = 0
+        while keep < min(len(head), len(self._prefix), total - 1) and head[keep] == self._prefix[keep]:
+            keep += 1
+        self._prefix = []   # what the KV holds is unknown until this prefill succeeds
+        if keep:
+            self.lib.llama_kv_cache_seq_rm(self.ctx, 0, keep, -1)
+        else:
+            self.lib.llama_kv_cache_clear(self.ctx)
+        rest = [list(segments[0])[keep:] if i == 0 and head else s for i, s in enumerate(segments)]
+        rest = [s for s in rest if len(s)]
+        if len(rest) > 1 and any(not isinstance(s, (list, tuple)) for s in rest):
+            rest = [np.concatenate([self.embed_tokens(s) if isinstance(s, (list, tuple)) else
+                                    np.asarray(s, dtype=np.float32) for s in rest])]
+        pos = keep
+        for i, seg in enumerate(rest):
+            last = i == len(rest) - 1
             if isinstance(seg, (list, tuple)):
-                self._decode(pos, tokens=list(seg), want_logits=i == last)
+                self._decode(pos, tokens=list(seg), want_logits=last)
             else:
-                arr = np.asarray(seg, dtype=np.float32)
-                if arr.ndim != 2 or arr.shape[1] != self.n_embd:
-                    raise ValueError(f"embeddings must be (N, {self.n_embd}), got {arr.shape}")
-                self._decode(pos, embd=arr, want_logits=i == last)
-            pos += n
+                self._decode(pos, embd=np.asarray(seg, dtype=np.float32), want_logits=last)
+            pos += len(seg)
+        self._prefix = head
         return pos
 
     def generate(self, segments: list, max_new_tokens: int = 40, eos_ids: tuple[int, ...] = (),
