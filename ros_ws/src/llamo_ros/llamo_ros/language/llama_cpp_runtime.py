@@ -6,11 +6,12 @@ batch into one sequence with continuous positions; only the last position of the
 logits. Generation is greedy with the torch path's stop rules (first id in `eos_ids`, `max_new_tokens`, or
 the step after `stop` is set).
 
-Binding: the CPU module of the `llama-cpp-cffi` wheel (CFFI API mode, manylinux_2_28, glibc >= 2.27), chosen
-by measurement (docs/benchmarks.md): llama-cpp-python is source-only (~17 min build on 2 cores) and
+Binding: the CPU (or CUDA 12.6) module of the `llama-cpp-cffi` wheel (CFFI API mode, manylinux_2_28, glibc >=
+2.27), chosen by measurement (docs/benchmarks.md): llama-cpp-python is source-only (~17 min build on 2 cores) and
 llama-cpp-py-sync's wheel, although tagged manylinux2014, needs glibc 2.38. The module is loaded directly
 from the installed `llama` package folder so that none of that package's Python (and its heavy
-requirements: transformers pins, numba, vulkan) is imported.
+requirements: transformers pins, numba, vulkan) is imported. Where the wheel does not serve (Jetson: aarch64 +
+CUDA), tools/build_llama_cpp.sh builds llama.cpp and a module of the same API; $LLAMO_LLAMA_CPP_MODULE names it.
 """
 from __future__ import annotations
 
@@ -26,19 +27,29 @@ import numpy as np
 
 _BINDINGS: dict[str, tuple] = {}       # kind ("cpu" / "cuda") -> (lib, ffi)
 _BINDING_ERRORS: dict[str, str] = {}   # kind -> why it does not load
+_BINDING_FILES: dict[str, str] = {}    # kind -> the module file loaded
 _LOG_CALLBACKS = []                    # cffi callbacks must outlive the library's use of them
 log = logging.getLogger("llamo_ros.llama_cpp")
 MODULE_ENV = "LLAMO_LLAMA_CPP_MODULE"  # path of a CFFI module built here (tools/build_llama_cpp_cuda.sh), e.g. Jetson
 
 
 def _module_files(kind: str) -> list[str]:
-    if os.environ.get(MODULE_ENV) and kind == "cuda":
+    """Candidate modules, best first: $LLAMO_LLAMA_CPP_MODULE, a build of tools/build_llama_cpp.sh in the cache
+    (~/.cache/llamo_ros/llama_cpp/module-<kind>*), the llama-cpp-cffi wheel's."""
+    # a module named in the environment replaces the others for both kinds; a CPU-only build then fails the CUDA
+    # kind's GPU-offload check, with that reason
+    if os.environ.get(MODULE_ENV):
         return [os.environ[MODULE_ENV]]
+    from llamo_ros.language.llm import cache_dir
+
+    built = str(cache_dir() / "llama_cpp" / ("module-cpu-native" if kind == "cpu" else "module-cuda-sm*"))
+    found = sorted(glob.glob(os.path.join(built, "_llama_cpp_native.*.so")))
     spec = importlib.util.find_spec("llama")
     if spec is None or not spec.submodule_search_locations:
-        return []
+        return found
     pattern = "_llama_cpp_cpu.*.so" if kind == "cpu" else "_llama_cpp_cuda_*.so"
-    return sorted(f for folder in spec.submodule_search_locations for f in glob.glob(os.path.join(folder, pattern)))
+    return found + sorted(f for folder in spec.submodule_search_locations
+                          for f in glob.glob(os.path.join(folder, pattern)))
 
 
 def load_binding(cuda: bool = False):
@@ -54,7 +65,7 @@ def load_binding(cuda: bool = False):
                                  + (f" and no {MODULE_ENV}" if cuda else "") + " (make setup-llama-cpp)")
         raise ImportError(_BINDING_ERRORS[kind])
     try:
-        name = "llama." + Path(found[0]).name.split(".")[0]
+        name = "llama." + Path(found[0]).name.split(".")[0]   # its PyInit_ name; the package is never imported
         mod_spec = importlib.util.spec_from_file_location(name, found[0])
         module = importlib.util.module_from_spec(mod_spec)
         mod_spec.loader.exec_module(module)
@@ -66,6 +77,7 @@ def load_binding(cuda: bool = False):
     module.lib.llama_backend_init()
     _route_logs(module.lib, module.ffi)
     _BINDINGS[kind] = (module.lib, module.ffi)
+    _BINDING_FILES[kind] = found[0]
     return _BINDINGS[kind]
 
 
@@ -90,7 +102,10 @@ def binding_available(cuda: bool = False) -> tuple[bool, str]:
         load_binding(cuda)
     except ImportError as e:
         return False, str(e)
-    return True, f"llama-cpp-cffi's {'CUDA' if cuda else 'CPU'} module"
+    kind = "cuda" if cuda else "cpu"
+    path = _BINDING_FILES[kind]
+    what = "llama-cpp-cffi wheel" if "_llama_cpp_native" not in Path(path).name else "tools/build_llama_cpp.sh"
+    return True, f"{kind.upper()} module of the {what} ({path})"
 
 
 @dataclass

@@ -23,7 +23,9 @@ LLM_RUNTIMES = ("auto", "llama_cpp", "torch")
 
 @dataclass
 class LlamaCppConfig:
-    gguf_type: str = "q8_0"     # GGUF export generated from (q8_0, q4_k_m, q4_1, f32); docs/benchmarks.md
+    # GGUF export generated from (language/gguf_export.QUANT_TYPES); q4_1_lora8 scored like fp32 torch on the
+    # evaluation splits where plain q4_1 lost 20+ QA points (docs/benchmarks.md)
+    gguf_type: str = "q4_1_lora8"
     n_ctx: int = 1024           # positions per generation (prompt + answer); longer prompts are refused
     n_ubatch: int = 64          # prompt positions per compute step (first-token latency, docs/benchmarks.md)
     n_threads: int = 0          # 0: torch's intra-op thread count (what the torch path would use)

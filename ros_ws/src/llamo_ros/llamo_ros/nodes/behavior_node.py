@@ -52,7 +52,8 @@ class BehaviorModelConfig:
     quantize_int8: bool = param(True, "int8 dynamic quantization of the LLM's linear layers (CPU; torch runtime)")
     llm_runtime: str = param("auto", "what generates descriptions and answers: auto (llama.cpp when its binding "
                                      "loads, else PyTorch; logged), llama_cpp or torch")
-    llm_gguf_type: str = param("q8_0", "GGUF type the llama.cpp runtime generates from: q8_0, q4_1 or f32")
+    llm_gguf_type: str = param("q4_1_lora8", "GGUF export the llama.cpp runtime runs: q4_1_lora8 (the shipped 4-bit "
+                                             "SmolLM2 + the LoRA-merged layers in 8 bits), q8_0, q4_1 or f32")
     intent_runtime: str = param("auto", "encoder + intent/path heads backend: auto (TensorRT, then onnxruntime, "
                                         "then PyTorch) or tensorrt / onnxruntime / torch")
     max_new_tokens: int = param(40, "longest description or answer, tokens")

@@ -343,7 +343,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--int8", action="store_true", help="the motion model's LLM quantised as the robot runs it")
     ap.add_argument("--llm-runtime", default="torch", choices=("auto", "llama_cpp", "torch"),
                     help="what generates captions and answers (llama_cpp: the checkpoint's GGUF export)")
-    ap.add_argument("--gguf-type", default="q8_0", help="GGUF type of the llama.cpp runtime (q8_0, q4_1, f32)")
+    ap.add_argument("--gguf-type", default="q4_1_lora8", help="GGUF export llama.cpp runs (q4_1_lora8, q8_0, q4_1, "
+                                                              "f32)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--vtest", action="store_true", help="also replay vtest.avi (real pedestrians) with the checkpoint")
