@@ -104,7 +104,8 @@ if [ "$WITH_LLAMA_CPP" = 1 ]; then
   # llama.cpp runtime of the LLM: the prebuilt wheel (320 MB download: 6 s on this host's mirror, no build), then,
   # where cmake and a C++ compiler exist, llama.cpp built for this CPU (~2 min on 2 cores): on AVX-512 hosts it
   # runs 2x the wheel's AVX2 module (docs/benchmarks.md) and the runtime prefers it
-  h=$(inputs_hash requirements/llama-cpp.txt tools/build_llama_cpp.sh tools/llama_cpp_cffi_build.py)
+  h=$(inputs_hash requirements/llama-cpp.txt tools/build_llama_cpp.sh tools/llama_cpp_cffi_build.py \
+    models/motion_llm_demo/config.json models/motion_llm_demo/lora.safetensors)
   if done_already llama-cpp "$h"; then
     echo "llama.cpp binding: up to date"
   else
@@ -116,6 +117,8 @@ if [ "$WITH_LLAMA_CPP" = 1 ]; then
       echo "llama.cpp native build skipped (no cmake or C++ compiler): the wheel's AVX2 module is used"
     fi
     PYTHONPATH=ros_ws/src/llamo_ros LLAMO_CACHE_DIR=$CACHE "$VENV/bin/python" -c "from llamo_ros.language.llama_cpp_runtime import binding_available as b; ok, why = b(); print('llama.cpp binding:', why); raise SystemExit(0 if ok else 1)"
+    # the shipped checkpoint's GGUF export now, so that the first node start does not pay for it (~30 s, once)
+    OMP_NUM_THREADS=1 LLAMO_CACHE_DIR=$CACHE "$VENV/bin/python" export/export_gguf.py --cache 2>&1 | grep -v -i warn | tail -2
     mark_done llama-cpp "$h"
   fi
 fi

@@ -87,6 +87,7 @@ def _behavior_stage(args: argparse.Namespace):
 
     model = load_behavior_model(args.checkpoint or None, args.llm or None, quantize_int8=not args.fp32,
                                 llm_runtime=args.llm_runtime, llm_gguf_type=args.gguf_type)
+    print(f"LLM runtime: {model.mlm.llm_runtime_note}")
     return BehaviorStage(model, BehaviorConfig(describe_period_s=args.describe_period))
 
 

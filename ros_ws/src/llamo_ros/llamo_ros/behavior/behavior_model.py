@@ -142,8 +142,9 @@ class BehaviorModel:
         return self.mlm.answer(self.features(window), question, max_new_tokens=self.max_new_tokens, stop=stop)
 
     def preload(self) -> None:
-        """Load the language model now rather than at the first description (seconds, once)."""
-        _ = self.mlm.lm
+        """Load the language model now rather than at the first description (seconds, once; on llama.cpp the
+        checkpoint's GGUF export too, ~15 s, once per checkpoint)."""
+        _ = self.mlm.generator
 
 
 def load_behavior_model(checkpoint_dir: str | os.PathLike | None = None, llm_dir: str | os.PathLike | None = None,

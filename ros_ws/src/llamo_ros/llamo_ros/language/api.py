@@ -92,6 +92,7 @@ class MotionLanguageModel:
         self.checkpoint_dir, self.config, self.motion = checkpoint_dir, config, motion
         self.llm_dir, self.device, self.quantize_int8 = llm_dir, device, quantize_int8
         self.llm_runtime = llm_runtime    # "llama_cpp" or "torch" (resolved from "auto" by load)
+        self.llm_runtime_note = llm_runtime
         self.llama_cpp = llama_cpp        # LlamaCppConfig of the llama.cpp runtime
         self._lm: MotionLLM | None = None
         self._llama = None
@@ -119,8 +120,11 @@ class MotionLanguageModel:
         llama_cpp = llama_cpp or LlamaCppConfig()
         what = f"llama.cpp {llama_cpp.gguf_type}" if runtime == "llama_cpp" else "torch" + (
             " int8" if quantize_int8 else " fp32")
-        log.info("LLM runtime: %s (llm_runtime=%s: %s)", what, llm_runtime, why)
-        return cls(checkpoint_dir, config, motion, config.llm_path, device, quantize_int8, runtime, llama_cpp)
+        note = f"{what} (llm_runtime={llm_runtime}: {why})"
+        log.info("LLM runtime: %s", note)
+        mlm = cls(checkpoint_dir, config, motion, config.llm_path, device, quantize_int8, runtime, llama_cpp)
+        mlm.llm_runtime_note = note   # what runs and why, for the node's and the replay's start-up line
+        return mlm
 
     # ---- motion ----------------------------------------------------------------------------------------
     def features(self, joints: np.ndarray, confidence: np.ndarray | None, fps: float) -> np.ndarray:

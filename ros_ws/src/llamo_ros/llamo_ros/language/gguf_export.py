@@ -298,5 +298,6 @@ def cached_gguf(checkpoint_dir: str | os.PathLike, cache_root: str | os.PathLike
             import shutil
             shutil.rmtree(entry)
         os.replace(tmp, entry)
-        os.mkdir(tmp)   # TemporaryDirectory removes it on exit
+        os.chmod(entry, 0o755)   # TemporaryDirectory made it owner-only
+        os.mkdir(tmp)            # TemporaryDirectory removes it on exit
     return {t: entry / gguf_file(t) for t in types}

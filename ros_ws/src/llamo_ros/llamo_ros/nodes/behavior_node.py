@@ -125,7 +125,8 @@ class BehaviorNode(StageNode):
         self.descriptions_pub = self.create_lifecycle_publisher(BehaviorDescription, "descriptions", 10)
         self.diagnostics_pub = self.create_lifecycle_publisher(DiagnosticArray, "/diagnostics", 10)
         self.worker = DescriptionWorker(self._on_description, worker, on_error=self._on_description_error)
-        self.get_logger().info(f"behavior node configured: model={model.name}")
+        self.get_logger().info(f"behavior node configured: model={model.name}; LLM runtime: "
+                               f"{getattr(getattr(model, 'mlm', None), 'llm_runtime_note', 'n/a')}")
         return super().on_configure(state)
 
     def on_activate(self, state: LifecycleState) -> TransitionCallbackReturn:
