@@ -92,3 +92,24 @@ def test_kept_prefix_and_merged_batch_give_the_fresh_result(lm, hf_embeddings):
     assert lm._prefix == b[:3]
     assert lm.generate([b], max_new_tokens=6).tokens == want_text
     assert np.allclose(lm.embed_tokens(b[:5]), table[b[:5]], atol=1e-6)   # the shipped GGUF's Q8_0 rows = HF's
+
+
+@pytest.mark.gpu
+def test_cuda_build_offloads_every_layer_and_matches_cpu():
+    """The CUDA build (the wheel's CUDA module, or tools/build_llama_cpp.sh --cuda) with every layer offloaded
+    generates the CPU build's greedy tokens."""
+    from llamo_ros.language.llama_cpp_runtime import LlamaCppLM
+    from llamo_ros.language.llm import gguf_path
+    if not torch.cuda.is_available():
+        pytest.skip("no CUDA device")
+    ok, why = binding_available(cuda=True)
+    if not ok:
+        pytest.skip(f"no CUDA build of llama.cpp: {why}")
+    cpu = LlamaCppLM(gguf_path(), n_ctx=256, n_threads=1)
+    gpu = LlamaCppLM(gguf_path(), n_ctx=256, n_threads=1, n_gpu_layers=-1, cuda=True)
+    try:
+        ids = cpu.tokenize(PROMPT)
+        assert gpu.generate([ids], max_new_tokens=6).tokens[:4] == cpu.generate([ids], max_new_tokens=6).tokens[:4]
+    finally:
+        cpu.close()
+        gpu.close()

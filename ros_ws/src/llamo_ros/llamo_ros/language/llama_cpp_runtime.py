@@ -64,20 +64,25 @@ def load_binding(cuda: bool = False):
         _BINDING_ERRORS[kind] = (f"llama.cpp binding missing: no {kind} module of the 'llama-cpp-cffi' wheel"
                                  + (f" and no {MODULE_ENV}" if cuda else "") + " (make setup-llama-cpp)")
         raise ImportError(_BINDING_ERRORS[kind])
-    try:
-        name = "llama." + Path(found[0]).name.split(".")[0]   # its PyInit_ name; the package is never imported
-        mod_spec = importlib.util.spec_from_file_location(name, found[0])
-        module = importlib.util.module_from_spec(mod_spec)
-        mod_spec.loader.exec_module(module)
-        if cuda and not module.lib.llama_supports_gpu_offload():
-            raise ImportError("built without GPU offload")
-    except Exception as e:   # wrong glibc / ABI / no CUDA driver: the binding is there but cannot run here
-        _BINDING_ERRORS[kind] = f"llama.cpp binding {found[0]} does not load: {type(e).__name__}: {e}"
-        raise ImportError(_BINDING_ERRORS[kind]) from e
+    reasons = []
+    for path in found:   # the first candidate that loads here wins
+        try:
+            name = "llama." + Path(path).name.split(".")[0]   # its PyInit_ name; the package is never imported
+            mod_spec = importlib.util.spec_from_file_location(name, path)
+            module = importlib.util.module_from_spec(mod_spec)
+            mod_spec.loader.exec_module(module)
+            if cuda and not module.lib.llama_supports_gpu_offload():
+                raise ImportError("built without GPU offload")
+            break
+        except Exception as e:   # wrong glibc / ABI / no cffi / no CUDA driver: there, but cannot run here
+            reasons.append(f"{path} does not load: {type(e).__name__}: {e}")
+    else:
+        _BINDING_ERRORS[kind] = "llama.cpp binding " + "; ".join(reasons)
+        raise ImportError(_BINDING_ERRORS[kind])
     module.lib.llama_backend_init()
     _route_logs(module.lib, module.ffi)
     _BINDINGS[kind] = (module.lib, module.ffi)
-    _BINDING_FILES[kind] = found[0]
+    _BINDING_FILES[kind] = path
     return _BINDINGS[kind]
 
 
