@@ -18,7 +18,7 @@
 # expect minutes on 16 cores, most of an hour on a Jetson Orin's 8-12 (use --jobs to bound memory: ~1.5 GB/job).
 set -euo pipefail
 SDIST=llama-cpp-python==0.3.7   # vendors llama.cpp of 2025-02 (llama_kv_cache_* API)
-CUDA=0 ARCH=87 SRC="" JOBS=$(nproc)
+CUDA=0 ARCH=87 SRC="" JOBS=$(nproc) SOURCE_ONLY=0
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${LLAMO_CACHE_DIR:-$HOME/.cache/llamo_ros}/llama_cpp
 PYTHON=${PYTHON:-$REPO/.venv/bin/python}
@@ -29,7 +29,8 @@ while [ $# -gt 0 ]; do
     --src) SRC=${2:?--src needs a folder}; shift ;;
     --out) OUT=${2:?--out needs a folder}; shift ;;
     --jobs) JOBS=${2:?--jobs needs a number}; shift ;;
-    *) echo "build_llama_cpp: unknown option $1 (--cuda --arch N --src DIR --out DIR --jobs N)" >&2; exit 2 ;;
+    --source-only) SOURCE_ONLY=1 ;;   # fetch the pinned source into $OUT/src and stop (tools/gpu_check.sh prepare)
+    *) echo "build_llama_cpp: unknown option $1 (--cuda --arch N --src DIR --out DIR --jobs N --source-only)" >&2; exit 2 ;;
   esac
   shift
 done
@@ -44,6 +45,7 @@ if [ -z "$SRC" ]; then
     tar -xzf "$OUT"/src/llama_cpp_python-*.tar.gz -C "$OUT/src" --strip-components=1 --wildcards '*/vendor/llama.cpp'
   fi
 fi
+[ "$SOURCE_ONLY" = 1 ] && { echo "$SRC"; exit 0; }
 FLAGS=(-DBUILD_SHARED_LIBS=ON -DCMAKE_BUILD_TYPE=Release -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF
        -DLLAMA_BUILD_SERVER=OFF -DLLAMA_BUILD_COMMON=OFF -DLLAMA_CURL=OFF)
 if [ "$CUDA" = 1 ]; then

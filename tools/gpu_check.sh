@@ -17,7 +17,7 @@ if [ "${1:-}" = prepare ]; then
   PY=$REPO/.venv/bin/python
   PYTHONPATH=$REPO/ros_ws/src/llamo_ros "$PY" "$REPO/tools/gpu_check.py" prepare --out "$ASSETS"
   SRC=${LLAMO_CACHE_DIR:-$HOME/.cache/llamo_ros}/llama_cpp/src/vendor/llama.cpp
-  [ -f "$SRC/include/llama.h" ] || bash "$REPO/tools/build_llama_cpp.sh"   # fetches the pinned source (PyPI sdist)
+  [ -f "$SRC/include/llama.h" ] || PYTHON=$PY bash "$REPO/tools/build_llama_cpp.sh" --source-only   # PyPI sdist
   tar -czf "$ASSETS/llama_cpp_src.tgz" -C "$SRC" include ggml src cmake CMakeLists.txt
   "$PY" -m pip --disable-pip-version-check download -q --no-deps --only-binary :all: --python-version 3.12 \
     --platform manylinux2014_x86_64 --platform manylinux_2_17_x86_64 -d "$ASSETS/wheels" cffi==2.1.1 pycparser==3.12 \

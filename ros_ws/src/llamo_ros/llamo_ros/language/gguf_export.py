@@ -273,6 +273,15 @@ def export_gguf(checkpoint_dir: str | os.PathLike, out_dir: str | os.PathLike, t
     return record
 
 
+def _complete(entry: Path, types) -> bool:
+    """Whether the cache entry's export.json (written last) lists every type in `types`."""
+    record = entry / EXPORT_JSON
+    if not record.is_file():
+        return False
+    done = json.loads(record.read_text())
+    return done.get("version") == EXPORT_VERSION and set(types) <= set(done.get("types", []))
+
+
 def cached_gguf(checkpoint_dir: str | os.PathLike, cache_root: str | os.PathLike | None = None,
                 types=DEFAULT_TYPES, mlm=None) -> dict[str, Path]:
     """{type: path} of the checkpoint's GGUF exports: from the cache, else exported now (~15 s, once) and cached.
@@ -284,20 +293,21 @@ def cached_gguf(checkpoint_dir: str | os.PathLike, cache_root: str | os.PathLike
     types = tuple(dict.fromkeys(tuple(types) + DEFAULT_TYPES))
     root = Path(cache_root) if cache_root is not None else cache_dir() / "gguf"
     entry = root / checkpoint_key(checkpoint_dir, gguf_path())
-    record = entry / EXPORT_JSON
-    if record.is_file():
-        done = json.loads(record.read_text())
-        if done.get("version") == EXPORT_VERSION and set(types) <= set(done.get("types", [])):
-            return {t: entry / gguf_file(t) for t in types}
+    if _complete(entry, types):
+        return {t: entry / gguf_file(t) for t in types}
     log.info("exporting %s's LLM to GGUF (once) at %s", checkpoint_dir, entry)
     root.mkdir(parents=True, exist_ok=True)
     # Exported beside the entry and renamed: a crash mid-export must not leave a half entry in the cache.
     with tempfile.TemporaryDirectory(dir=root) as tmp:
         export_gguf(checkpoint_dir, tmp, types, mlm=mlm)
-        if entry.exists():
+        os.chmod(tmp, 0o755)   # TemporaryDirectory made it owner-only
+        if not _complete(entry, types):   # else another process (a second node) finished first: keep its entry
             import shutil
-            shutil.rmtree(entry)
-        os.replace(tmp, entry)
-        os.chmod(entry, 0o755)   # TemporaryDirectory made it owner-only
-        os.mkdir(tmp)            # TemporaryDirectory removes it on exit
+            shutil.rmtree(entry, ignore_errors=True)   # an older or smaller entry
+            try:
+                os.replace(tmp, entry)
+                os.mkdir(tmp)   # TemporaryDirectory removes it on exit
+            except OSError:     # lost the race to another process's rename
+                if not _complete(entry, types):
+                    raise
     return {t: entry / gguf_file(t) for t in types}
