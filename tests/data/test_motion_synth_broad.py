@@ -365,7 +365,8 @@ def test_estimator_bias_changes_the_skeleton_per_clip_not_the_truth():
     ratios, tilts = [], []
     for seed in range(12):
         off = generate_clip(seed, broad_config(pose_tilt_std_deg=0.0, pose_scale_range=(1.0, 1.0),
-                                               joint_bias_std_m=0.0, **plain))
+                                               joint_bias_std_m=0.0, vary_proportions=False, head_at_eyes_prob=0.0,
+                                               **plain))
         on = generate_clip(seed, broad_config(**plain))
         np.testing.assert_array_equal(on.joints_clean, off.joints_clean)
         np.testing.assert_allclose(on.joints[:, J["pelvis"]], off.joints[:, J["pelvis"]], atol=1e-5)
@@ -388,7 +389,8 @@ def test_arm_carriage_raises_or_stills_the_arms_of_walkers_and_standers():
     every walking/standing segment carries its arms; a carried wrist is higher in the middle of the segment (a
     pocket, a phone, crossed arms...) or, for a bag in the hand, swings less; the intents are unchanged."""
     plain = dict(jitter_base_m=0.0, jitter_per_m=0.0, outlier_frame_prob=0.0, dropout_prob=0.0,
-                 pose_tilt_std_deg=0.0, pose_scale_range=(1.0, 1.0), joint_bias_std_m=0.0)
+                 pose_tilt_std_deg=0.0, pose_scale_range=(1.0, 1.0), joint_bias_std_m=0.0, vary_proportions=False,
+                 head_at_eyes_prob=0.0)
     styles = set()
     for seed in range(30):
         off = generate_clip(seed, broad_config(arm_carriage_prob=0.0, **plain))
@@ -413,3 +415,25 @@ def test_arm_carriage_raises_or_stills_the_arms_of_walkers_and_standers():
                 else:
                     assert up_on.mean() > up_off.mean() + 0.05, (seed, seg.name, carriage["style"])
     assert len(styles) >= 4
+
+
+def test_estimated_proportions_scale_each_bone_group_by_one_factor_per_clip():
+    """vary_proportions: every bone's length is its exact length times one factor per clip and bone group, within
+    the group's range; head_at_eyes_prob 1: the head joint lies on the nose-head-top line at the eyes."""
+    from llamo_ros.data.motion_synth.config import ESTIMATED_PROPORTIONS, EYES_ALONG_HEAD
+    plain = dict(jitter_base_m=0.0, jitter_per_m=0.0, outlier_frame_prob=0.0, dropout_prob=0.0,
+                 pose_tilt_std_deg=0.0, pose_scale_range=(1.0, 1.0), joint_bias_std_m=0.0)
+    factors = {}
+    for seed in range(6):
+        clip = generate_clip(seed, broad_config(vary_proportions=True, head_at_eyes_prob=1.0, **plain))
+        ratio = _bone_lengths(clip.joints) / _bone_lengths(clip.joints_clean)            # (T, bones)
+        np.testing.assert_allclose(ratio, np.broadcast_to(ratio[:1], ratio.shape), rtol=1e-4)   # constant in time
+        by_child = {child: ratio[0, i] for i, (_, child) in enumerate(BONES)}
+        for group, (names, (lo, hi)) in ESTIMATED_PROPORTIONS.items():
+            values = [by_child[J[n]] for n in names]
+            assert np.ptp(values) < 1e-4, group                                          # one factor per group
+            if group != "head":
+                assert lo - 1e-4 <= values[0] <= hi + 1e-4, group
+                factors.setdefault(group, []).append(values[0])
+        assert EYES_ALONG_HEAD[0] - 1e-4 <= by_child[J["head"]] <= EYES_ALONG_HEAD[1] + 1e-4
+    assert all(np.ptp(v) > 0.01 for v in factors.values())                               # drawn per clip
