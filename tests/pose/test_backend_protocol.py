@@ -1,4 +1,4 @@
-"""Every pose backend implements the whole `PoseBackend` protocol (estimate, reset, close), and all of them
+"""Every pose backend implements the whole `PoseBackend` protocol (estimate, reset, dropped, close), and all of them
 and the pose stage share one default for max_persons."""
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ import pytest
 
 from llamo_ros.pose.person_pose import DEFAULT_MAX_PERSONS, PoseBackend
 
-PROTOCOL_METHODS = ("estimate", "reset", "close")
+PROTOCOL_METHODS = ("estimate", "reset", "dropped", "close")
 
 
 @pytest.mark.parametrize("module, name", [("mediapipe_backend", "MediaPipeBackend"),
                                           ("mmpose_backend", "MMPoseBackend"), ("onnx_backend", "OnnxPoseBackend")])
-def test_every_backend_implements_reset_and_close(module, name):
+def test_every_backend_implements_the_protocol(module, name):
     import importlib
 
     cls = getattr(importlib.import_module(f"llamo_ros.pose.{module}"), name)

@@ -26,7 +26,7 @@ from llamo_ros.messages.image_msg import image_msg_to_array, image_msg_to_rgb8
 from llamo_ros.pose.backends import create_backend
 from llamo_ros.pose.camera import CameraIntrinsics
 from llamo_ros.pose.metric_root import MetricRootConfig
-from llamo_ros.pose.person_filter import upright_people
+from llamo_ros.pose.person_filter import split_upright
 from llamo_ros.pose.person_pose import DEFAULT_MAX_PERSONS, PersonPose, PoseBackend, RootSource
 from llamo_ros.pose.root_filter import RootFilter, RootFilterSettings
 from llamo_ros.pose.tracker import PersonTracker, PersonTrackerConfig
@@ -62,8 +62,8 @@ class PoseConfig:
     depth_max_age_s: float = param(0.1, "use a depth image only if its stamp is this close to the image's, s")
     min_box_height_to_width: float = param(0.0, "drop people whose box height/width is below this "
                                                 "(1.0 for pedestrian scenes: no skeletons on things lying "
-                                                "on the ground; mediapipe also starts tracks only on upright "
-                                                "people); 0 keeps everyone, fallen people included")
+                                                "on the ground; a tracking backend then does not follow "
+                                                "them); 0 keeps everyone, fallen people included")
     max_missed_frames: int = param(15, "frames a track survives without detection (occlusions)")
     image_transport: str = param("raw", "raw: subscribe `image` (sensor_msgs/Image); compressed: subscribe "
                                         "`<image>/compressed` (sensor_msgs/CompressedImage, JPEG or PNG), "
@@ -102,7 +102,7 @@ def backend_from_config(c: PoseConfig) -> PoseBackend:
         min_detection_confidence=c.min_detection_confidence, device=c.device, model_dir=c.model_dir,
         checkpoints={k: v for k, v in (("detector", c.detector_checkpoint), ("pose2d", c.pose2d_checkpoint),
                                        ("lifter", c.lifter_checkpoint)) if v},
-        detection_tiles_per_frame=c.detection_tiles_per_frame, min_box_height_to_width=c.min_box_height_to_width)
+        detection_tiles_per_frame=c.detection_tiles_per_frame)
 
 
 class CameraToTarget(Protocol):
@@ -162,8 +162,11 @@ class PoseFrameProcessor:
                                              "(require_camera_info is true)")
         depth = self._depth_for(msg, width, height)
         try:
-            persons = upright_people(self.backend.estimate(image, intrinsics, depth),
-                                     self.config.min_box_height_to_width)
+            # the upright filter's one place: tested once per person, and the backend told whom it dropped
+            persons, flat = split_upright(self.backend.estimate(image, intrinsics, depth),
+                                          self.config.min_box_height_to_width)
+            if flat:
+                self.backend.dropped(flat)
             persons = self.tracker.update(persons)
             if self.root_filter is not None:
                 stamp = msg.header.stamp

@@ -9,19 +9,16 @@ BACKEND_NAMES = ("mediapipe", "mmpose", "onnx")
 
 def create_backend(name: str, root_config: MetricRootConfig | None = None, max_persons: int = DEFAULT_MAX_PERSONS,
                    min_detection_confidence: float = 0.5, device: str = "cpu", model_dir: str = "",
-                   checkpoints: dict[str, str] | None = None, detection_tiles_per_frame: int = 2,
-                   min_box_height_to_width: float = 0.0) -> PoseBackend:
+                   checkpoints: dict[str, str] | None = None, detection_tiles_per_frame: int = 2) -> PoseBackend:
     """Build a backend. ``model_dir``: ONNX files (onnx); ``checkpoints``: detector/pose2d/lifter
     checkpoint paths (mmpose; missing ones mean random weights, for tests only);
-    ``detection_tiles_per_frame``, ``min_box_height_to_width``: MediaPipe detector windows per image and
-    the shape a new person needs to be tracked (see MediaPipeConfig)."""
+    ``detection_tiles_per_frame``: MediaPipe detector windows per image (see MediaPipeConfig)."""
     if name == "mediapipe":
         from llamo_ros.pose.mediapipe_backend import MediaPipeBackend, MediaPipeConfig
 
         return MediaPipeBackend(MediaPipeConfig(max_persons=max_persons,
                                                 min_detection_confidence=min_detection_confidence,
-                                                detection_tiles_per_frame=detection_tiles_per_frame,
-                                                min_box_height_to_width=min_box_height_to_width), root_config)
+                                                detection_tiles_per_frame=detection_tiles_per_frame), root_config)
     if name == "mmpose":
         from llamo_ros.pose.mmpose_backend import MMPoseBackend, MMPoseConfig
 

@@ -19,9 +19,9 @@ the wheel (no download) separately, the way MediaPipe's own tracking works, but 
    landmarks, 3/4 of the time); MediaPipe's own ``PoseLandmarkByRoiCpu`` is the fallback. The
    model's pose presence score (threshold 0.5) ends a track when the person is gone.
 3. New detections not already covered by a tracked person get landmarks the same way, up to
-   ``max_persons`` landmark runs per call. With ``min_box_height_to_width`` set, only an upright
-   fit starts a track: a fit to a thing lying on the ground (vtest.avi's yellow jacket on the
-   lawn) would otherwise be re-measured every frame for nothing.
+   ``max_persons`` landmark runs per call. A new person the pose stage drops (`dropped`: its
+   upright filter, `person_filter`) is not tracked: a fit to a thing lying on the ground
+   (vtest.avi's yellow jacket on the lawn) would otherwise be re-measured every frame for nothing.
 
 One landmark run costs about as much as one detector window, so per-frame cost ~ (people + windows
 scanned) x one inference; see `MediaPipeConfig` for the knobs. Measured on the 2-core CPU shared
@@ -53,7 +53,6 @@ from llamo_ros.pose.blazepose_landmarks import GraphLandmarkModel, LandmarkFit, 
 from llamo_ros.pose.camera import CameraIntrinsics
 from llamo_ros.pose.keypoint_layouts import mediapipe33_to_h36m17
 from llamo_ros.pose.metric_root import MetricRootConfig, place_person
-from llamo_ros.pose.person_filter import is_upright
 from llamo_ros.pose.person_pose import DEFAULT_MAX_PERSONS, PersonPose, checked_rgb_image
 from llamo_ros.skeleton import JOINT_INDEX
 
@@ -89,12 +88,6 @@ class MediaPipeConfig:
                                            # box height are one person (keep the tracked one)
     roi_hold: float = 0.1                  # a tracked person's ROI moves only when the new one differs by
                                            # more than this x the ROI side (or 10 deg); 0 = follow every fit
-    # A new person starts a track only if their box height / width is at least this (0: anyone). Once
-    # tracked, people are followed whatever their shape (bending, sitting, falling). On vtest.avi, 1.0
-    # saves one landmark run per frame: the yellow jacket on the lawn, which a pedestrian pipeline drops
-    # anyway (`upright_people`), is no longer re-measured every frame, only when a detector window finds
-    # it again.
-    min_box_height_to_width: float = 0.0
     threads: int = 2                       # landmark fits and detector windows run in parallel (each model
                                            # releases the GIL; 2.1x on 2 cores); results and their order do
                                            # not depend on it
@@ -198,6 +191,7 @@ class MediaPipeBackend:
                           else None)
         self._pool = ThreadPoolExecutor(self.config.threads, "mediapipe") if self.config.threads > 1 else None
         self._tracked: list[_Roi] = []
+        self._started: list[tuple[PersonPose, _Roi]] = []   # people whose track the last call started
         self._next_window = 0
         self._swept = False          # has a full detection scan run since the last reset?
         self._image_size: tuple[int, int] | None = None
@@ -243,7 +237,17 @@ class MediaPipeBackend:
 
     def reset(self) -> None:
         """Forget tracked people (call between unrelated images or streams)."""
-        self._tracked, self._next_window, self._swept = [], 0, False
+        self._tracked, self._started, self._next_window, self._swept = [], [], 0, False
+
+    def dropped(self, persons: list[PersonPose]) -> None:
+        """The stage dropped ``persons`` of the last `estimate`: those whose track that call started are not
+        followed (on vtest.avi the upright filter saves one landmark run per frame: the jacket on the lawn is
+        re-measured only when a detector window finds it again). People tracked before stay tracked whatever
+        their shape (bending, sitting, falling)."""
+        gone = {id(p) for p in persons}
+        stop = [roi for person, roi in self._started if id(person) in gone]
+        self._tracked = [roi for roi in self._tracked if not any(roi is r for r in stop)]
+        self._started = [(p, roi) for p, roi in self._started if id(p) not in gone]
 
     def estimate(self, image_rgb: np.ndarray, intrinsics: CameraIntrinsics | None = None,
                  depth: np.ndarray | None = None) -> list[PersonPose]:
@@ -277,6 +281,7 @@ class MediaPipeBackend:
         refit = self.config.track_between_frames
         second = self._run_all([("landmarks", image, fit[1]) for fit in first_fits if fit is not None]) if refit else []
         second_of = iter(second)
+        started: list[tuple[PersonPose, _Roi]] = []
         for result, first_fit in zip(first, first_fits):
             if runs >= self.config.max_persons:
                 break
@@ -286,10 +291,11 @@ class MediaPipeBackend:
             if fit is not None and refit and runs < self.config.max_persons:
                 runs += 1
                 fit = self._accept(second_result, image, intrinsics, depth, persons) or fit
-            if fit is not None and is_upright(fit[0], self.config.min_box_height_to_width):
+            if fit is not None:
                 persons.append(fit[0])
                 next_rois.append(fit[1])
-        self._tracked = next_rois
+                started.append(fit)
+        self._tracked, self._started = next_rois, started
         return persons
 
     # -- detection --------------------------------------------------------------------------

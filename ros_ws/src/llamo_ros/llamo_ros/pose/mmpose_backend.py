@@ -134,6 +134,10 @@ class MMPoseBackend:
         """Forget every person's 2D history (call between unrelated images or streams)."""
         self._stream.reset()
 
+    def dropped(self, persons: list[PersonPose]) -> None:
+        """Nothing to stop: people are detected anew in every image; a 2D history only feeds the lifter and
+        ends when its box is not found again."""
+
     def close(self) -> None:
         """Drop the models (torch modules hold no threads or files; their memory goes with them)."""
         self.detector = self.pose2d = self.lifter = None

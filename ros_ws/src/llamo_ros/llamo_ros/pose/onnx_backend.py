@@ -182,6 +182,10 @@ class OnnxPoseBackend:
         """Forget every person's 2D history (call between unrelated images or streams)."""
         self._stream.reset()
 
+    def dropped(self, persons: list[PersonPose]) -> None:
+        """Nothing to stop: people are detected anew in every image; a 2D history only feeds the lifter and
+        ends when its box is not found again."""
+
     def close(self) -> None:
         """Close the MediaPipe box source (its threads) and drop the onnxruntime sessions."""
         if self._mediapipe is not None:
