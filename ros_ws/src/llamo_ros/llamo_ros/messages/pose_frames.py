@@ -17,17 +17,20 @@ from std_msgs.msg import ColorRGBA
 from visualization_msgs.msg import Marker, MarkerArray
 
 from llamo_msgs.msg import Keypoint2D, Keypoint3D, Person3D, Person3DArray
-from llamo_ros.config_fields import param
+from llamo_ros.config_fields import nested, param
 from llamo_ros.frames import FrameLookupError, RigidTransform
 from llamo_ros.image_encoding import ImageFormatError, to_depth_metres
 from llamo_ros.messages.diagnostics import ERROR_LOG_PERIOD_S
 from llamo_ros.messages.frame_messages import markers_in_frame, persons_in_frame, transform_msg
 from llamo_ros.messages.image_msg import image_msg_to_array, image_msg_to_rgb8
-from llamo_ros.pose.backends import create_backend
+from llamo_ros.pose.backends import BACKEND_NAMES, create_backend
 from llamo_ros.pose.camera import CameraIntrinsics
+from llamo_ros.pose.mediapipe_backend import MediaPipeConfig
 from llamo_ros.pose.metric_root import MetricRootConfig
+from llamo_ros.pose.mmpose_backend import MMPoseConfig
+from llamo_ros.pose.onnx_backend import OnnxPoseConfig
 from llamo_ros.pose.person_filter import split_upright
-from llamo_ros.pose.person_pose import DEFAULT_MAX_PERSONS, PersonPose, PoseBackend, RootSource
+from llamo_ros.pose.person_pose import PersonPose, PoseBackend, RootSource
 from llamo_ros.pose.root_filter import RootFilter, RootFilterSettings
 from llamo_ros.pose.tracker import PersonTracker, PersonTrackerConfig
 from llamo_ros.skeleton import BONES
@@ -43,19 +46,11 @@ _ROOT_SOURCE_FIELD = {
 
 @dataclass
 class PoseConfig:
-    """Every parameter of the pose stage; the pose node declares one ROS parameter per field."""
+    """Every parameter of the pose stage; the pose node declares one ROS parameter per field (a backend's
+    settings as `<backend>.<field>`, e.g. mediapipe.detection_tiles_per_frame)."""
 
-    backend: str = param("mediapipe", "pose backend: mediapipe | mmpose | onnx")
-    device: str = param("cpu", "torch device of the mmpose backend, e.g. cpu or cuda:0")
-    model_dir: str = param("", "directory of the exported ONNX models (onnx backend)")
-    detector_checkpoint: str = param("", "RTMDet person detector .pth (mmpose backend; empty = random weights)")
-    pose2d_checkpoint: str = param("", "RTMPose-m .pth (mmpose backend; empty = random weights)")
-    lifter_checkpoint: str = param("", "VideoPose3D lifter .pth (mmpose backend; empty = random weights)")
-    max_persons: int = param(DEFAULT_MAX_PERSONS, "most people estimated per image")
-    min_detection_confidence: float = param(0.5, "person detection threshold in [0, 1]")
-    detection_tiles_per_frame: int = param(2, "mediapipe: detector windows scanned per image, round-robin over "
-                                              "the whole frame and 224 px tiles (0 = all; more finds people "
-                                              "sooner, costs about one landmark run each)")
+    backend: str = param("mediapipe", "pose backend: mediapipe | mmpose | onnx; its settings are the "
+                                      "<backend>.* parameters")
     require_camera_info: bool = param(False, "drop images until a valid CameraInfo arrived; "
                                              "if false, a 60 deg horizontal FOV is assumed and flagged")
     body_height_m: float = param(1.70, "assumed standing height for the height-prior distance, metres")
@@ -81,8 +76,14 @@ class PoseConfig:
     root_max_gap_s: float = param(1.0, "root filter: a track unmeasured for longer restarts, s")
     error_log_period_s: float = param(ERROR_LOG_PERIOD_S, "minimum seconds between repeated error logs of one kind")
     diagnostics_period_s: float = param(1.0, "period of /diagnostics, s")
+    # Each backend's own settings, beside its code; only the chosen backend's are used.
+    mediapipe: MediaPipeConfig = nested(MediaPipeConfig)
+    mmpose: MMPoseConfig = nested(MMPoseConfig)
+    onnx: OnnxPoseConfig = nested(OnnxPoseConfig)
 
     def __post_init__(self) -> None:
+        if self.backend not in BACKEND_NAMES:
+            raise ValueError(f"unknown pose backend {self.backend!r}; known: {', '.join(BACKEND_NAMES)}")
         if self.image_transport not in IMAGE_TRANSPORTS:
             raise ValueError(f"image_transport must be one of {IMAGE_TRANSPORTS}, got {self.image_transport!r}")
 
@@ -97,12 +98,8 @@ def root_filter_from_config(c: PoseConfig) -> RootFilter | None:
 
 
 def backend_from_config(c: PoseConfig) -> PoseBackend:
-    return create_backend(
-        c.backend, MetricRootConfig(body_height_m=c.body_height_m), max_persons=c.max_persons,
-        min_detection_confidence=c.min_detection_confidence, device=c.device, model_dir=c.model_dir,
-        checkpoints={k: v for k, v in (("detector", c.detector_checkpoint), ("pose2d", c.pose2d_checkpoint),
-                                       ("lifter", c.lifter_checkpoint)) if v},
-        detection_tiles_per_frame=c.detection_tiles_per_frame)
+    """The chosen backend with its own settings (the PoseConfig field named like it)."""
+    return create_backend(c.backend, getattr(c, c.backend), MetricRootConfig(body_height_m=c.body_height_m))
 
 
 class CameraToTarget(Protocol):

@@ -48,6 +48,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from llamo_ros.config_fields import param
 from llamo_ros.pose.blazepose_detector import GraphPoseDetector, LiteRtPoseDetector, PersonDetection
 from llamo_ros.pose.blazepose_landmarks import GraphLandmarkModel, LandmarkFit, LiteRtLandmarkModel
 from llamo_ros.pose.camera import CameraIntrinsics
@@ -60,37 +61,37 @@ _log = logging.getLogger(__name__)
 
 @dataclass
 class MediaPipeConfig:
-    """Settings of `MediaPipeBackend` (pixels are pixels of the input image)."""
+    """Settings of `MediaPipeBackend` (pixels are pixels of the input image); pose node parameters
+    ``mediapipe.<field>``."""
 
-    max_persons: int = DEFAULT_MAX_PERSONS # landmark runs per call at most (tracked people first)
-    min_detection_confidence: float = 0.5  # BlazePose detector score needed to start a person
-    min_keypoint_confidence: float = 0.5   # landmarks below this do not shape the person's box
-    model_complexity: int = 1              # 1 = pose_landmark_full, the only landmark model in the wheel
-    # "litert": the detector and landmark models through LiteRT with MediaPipe's processing in numpy (the
-    # same results in less time); "mediapipe": MediaPipe's own graphs (the fallback when LiteRT is missing)
-    runtime: str = "litert"
-    # Detector windows: the whole frame plus square tiles of this side, 224 = the detector's input
-    # size, so tiles are neither shrunk nor enlarged; 0 = whole frame only (legacy behaviour).
-    detection_tile_px: int = 224
-    detection_tile_overlap: float = 0.25   # fraction of a tile shared with its neighbour; a person
-                                           # cut by one tile border is whole in the next tile
-    # Detector windows scanned per call, round-robin over [whole frame, tiles...]; 0 = all of them
-    # every call. Each window costs about one landmark run; new people appear within
-    # ceil(windows / this) frames (768x576: 21 windows, 11 frames at 2). 2 rather than 3 keeps a 2-core
-    # CPU at camera rate on vtest.avi (pose 86-97 vs 102-107 ms/frame) for 2.4 % fewer people per frame,
-    # the ones that entered up to 0.4 s earlier.
-    detection_tiles_per_frame: int = 2
-    track_between_frames: bool = True      # re-measure last call's people from their own landmarks
-                                           # (video); False: every call independent (photographs)
-    roi_scale: float = 1.25                # ROI side / (2 x hip-centre-to-body-extent distance);
-                                           # MediaPipe's own value for pose
-    duplicate_distance: float = 0.25       # two people whose hip centres are closer than this x the
-                                           # box height are one person (keep the tracked one)
-    roi_hold: float = 0.1                  # a tracked person's ROI moves only when the new one differs by
-                                           # more than this x the ROI side (or 10 deg); 0 = follow every fit
-    threads: int = 2                       # landmark fits and detector windows run in parallel (each model
-                                           # releases the GIL; 2.1x on 2 cores); results and their order do
-                                           # not depend on it
+    max_persons: int = param(DEFAULT_MAX_PERSONS, "landmark runs per image at most (tracked people first)")
+    min_detection_confidence: float = param(0.5, "BlazePose detector score needed to start a person, in [0, 1]")
+    min_keypoint_confidence: float = param(0.5, "landmarks below this confidence do not shape the person's box")
+    model_complexity: int = param(1, "1 = pose_landmark_full, the only landmark model in the mediapipe wheel")
+    # LiteRT gives MediaPipe's results in less time; the graphs are the fallback when LiteRT is missing
+    runtime: str = param("litert", "litert: the models through LiteRT with MediaPipe's processing in numpy; "
+                                   "mediapipe: MediaPipe's own graphs")
+    # 224 = the detector's input size, so tiles are neither shrunk nor enlarged
+    detection_tile_px: int = param(224, "detector windows: the whole frame plus square tiles of this side, px "
+                                        "(0 = whole frame only)")
+    # a person cut by one tile border is whole in the next tile
+    detection_tile_overlap: float = param(0.25, "fraction of a detector tile shared with its neighbour")
+    # Each window costs about one landmark run; new people appear within ceil(windows / this) frames (768x576:
+    # 21 windows, 11 frames at 2). 2 rather than 3 keeps a 2-core CPU at camera rate on vtest.avi (pose 86-97 vs
+    # 102-107 ms/frame) for 2.4 % fewer people per frame, the ones that entered up to 0.4 s earlier.
+    detection_tiles_per_frame: int = param(2, "detector windows scanned per image, round-robin over the whole "
+                                              "frame and the tiles (0 = all; more finds people sooner, costs "
+                                              "about one landmark run each)")
+    track_between_frames: bool = param(True, "re-measure the last image's people from their own landmarks "
+                                             "(video); false: every image independent (photographs)")
+    roi_scale: float = param(1.25, "ROI side / (2 x hip-centre-to-body-extent distance); MediaPipe's own value")
+    duplicate_distance: float = param(0.25, "two people whose hip centres are closer than this x the box height "
+                                            "are one person (the tracked one is kept)")
+    roi_hold: float = param(0.1, "a tracked person's ROI moves only when the new one differs by more than this "
+                                 "x the ROI side (or 10 deg); 0 = follow every fit")
+    # each model releases the GIL: 2.1x on 2 cores
+    threads: int = param(2, "landmark fits and detector windows run in parallel on this many threads "
+                            "(results and their order do not depend on it)")
 
 
 @dataclass
