@@ -1,8 +1,9 @@
 """One camera stream's pose processing at message level, shared by the pose node and the bag replay.
 
 `PoseFrameProcessor` keeps the latest CameraInfo and depth image, turns an Image message into tracked
-metric skeletons (`Person3DArray`) and RViz markers, and counts and reports what it had to drop or ignore.
-It holds no ROS node: the node feeds it from subscriptions, the replay from a bag.
+metric skeletons (`track`: a core `PoseFrame`; `messages`: `Person3DArray` and RViz markers), and counts and
+reports what it had to drop or ignore. It holds no ROS node: the node feeds it from subscriptions, the replay
+from a bag.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Callable, Protocol
 import numpy as np
 from geometry_msgs.msg import Point, Vector3
 from sensor_msgs.msg import CameraInfo, CompressedImage, Image
-from std_msgs.msg import ColorRGBA
+from std_msgs.msg import ColorRGBA, Header
 from visualization_msgs.msg import Marker, MarkerArray
 
 from llamo_msgs.msg import Keypoint2D, Keypoint3D, Person3D, Person3DArray
@@ -31,6 +32,7 @@ from llamo_ros.pose.mmpose_backend import MMPoseConfig
 from llamo_ros.pose.onnx_backend import OnnxPoseConfig
 from llamo_ros.pose.person_filter import split_upright
 from llamo_ros.pose.person_pose import PersonPose, PoseBackend, RootSource
+from llamo_ros.pose.pose_frame import PoseFrame
 from llamo_ros.pose.root_filter import RootFilter, RootFilterSettings
 from llamo_ros.pose.tracker import PersonTracker, PersonTrackerConfig
 from llamo_ros.skeleton import BONES
@@ -151,7 +153,13 @@ class PoseFrameProcessor:
             return self._drop(kind, f"dropping {kind.replace('_', ' ')}: {error}")
 
     def estimate(self, msg: Image | CompressedImage, image: np.ndarray) -> tuple[Person3DArray, MarkerArray] | None:
-        """Tracked people of a decoded image (`decode`), stamped from `msg`; None when dropped (counted)."""
+        """Tracked people of a decoded image (`decode`) as messages, stamped from `msg`; None when dropped."""
+        frame = self.track(msg, image)
+        return None if frame is None else self.messages(frame)
+
+    def track(self, msg: Image | CompressedImage, image: np.ndarray) -> PoseFrame | None:
+        """Tracked people of a decoded image (`decode`), in core types, with the stamp and header of `msg` and
+        the transform to the output frame; None when dropped (counted and reported)."""
         height, width = image.shape[:2]
         intrinsics = self._camera_for(width, height)
         if intrinsics is None and self.config.require_camera_info:
@@ -170,19 +178,27 @@ class PoseFrameProcessor:
                 self.root_filter.filter_persons(int(stamp.sec) * 1_000_000_000 + int(stamp.nanosec), persons)
         except Exception as error:  # noqa: BLE001  a backend failure must not kill the node or the replay
             return self._drop("backend", f"pose estimation failed: {type(error).__name__}: {error}")
-        persons_out, markers_out = persons_msg(msg, width, height, persons), markers_msg(msg, persons)
+        stamp_ns = msg.header.stamp.sec * 1_000_000_000 + msg.header.stamp.nanosec
+        frame = PoseFrame(stamp_ns, msg.header, (width, height), persons, msg.header.frame_id)
         if self.to_target is not None:   # estimated in the camera frame, published in the target frame
-            stamp_ns = msg.header.stamp.sec * 1_000_000_000 + msg.header.stamp.nanosec
             try:
-                transform = self.to_target.lookup(msg.header.frame_id, stamp_ns)
+                frame.camera_to_frame = self.to_target.lookup(msg.header.frame_id, stamp_ns)
             except FrameLookupError as error:
                 self.transform_missing += 1
                 return self._drop("transform", f"dropping image: {error}")
-            frame = self.to_target.target_frame
-            persons_out = persons_in_frame(persons_out, transform, frame)
-            markers_out = markers_in_frame(markers_out, transform, frame)
+            frame.frame_id = self.to_target.target_frame
         self.processed_frames += 1
-        return persons_out, markers_out
+        return frame
+
+    @staticmethod
+    def messages(frame: PoseFrame) -> tuple[Person3DArray, MarkerArray]:
+        """`frame` as the published Person3DArray and skeleton markers, in its output frame."""
+        persons_out = persons_msg(frame.header, *frame.image_size, frame.persons)
+        markers_out = markers_msg(frame.header, frame.persons)
+        if frame.camera_to_frame is None:
+            return persons_out, markers_out
+        return (persons_in_frame(persons_out, frame.camera_to_frame, frame.frame_id),
+                markers_in_frame(markers_out, frame.camera_to_frame, frame.frame_id))
 
     def close(self) -> None:
         self.backend.close()
@@ -226,11 +242,11 @@ class PoseFrameProcessor:
         return None
 
 
-def persons_msg(image_msg: Image, width: int, height: int, persons: list[PersonPose]) -> Person3DArray:
-    """Tracked people of one image -> Person3DArray with the image's header (camera optical frame; an
+def persons_msg(header: Header, width: int, height: int, persons: list[PersonPose]) -> Person3DArray:
+    """Tracked people of one image -> Person3DArray with the image's `header` (camera optical frame; an
     identity camera_transform)."""
     out = Person3DArray()
-    out.header = image_msg.header
+    out.header = header
     out.image_width, out.image_height = width, height
     for p in persons:
         m = Person3D()
@@ -254,21 +270,21 @@ def persons_msg(image_msg: Image, width: int, height: int, persons: list[PersonP
     return out
 
 
-def markers_msg(image_msg: Image, persons: list[PersonPose]) -> MarkerArray:
-    """RViz skeletons (bones and joints, one colour per track) in the image's frame."""
+def markers_msg(header: Header, persons: list[PersonPose]) -> MarkerArray:
+    """RViz skeletons (bones and joints, one colour per track) in the image's frame (`header`)."""
     out = MarkerArray()
-    out.markers.append(Marker(header=image_msg.header, action=Marker.DELETEALL, ns="skeleton"))
+    out.markers.append(Marker(header=header, action=Marker.DELETEALL, ns="skeleton"))
     for p in persons:
         if p.root_source is RootSource.NONE:
             continue
         hue = (p.track_id * 0.618034) % 1.0   # golden-ratio hues: neighbouring ids differ in colour
         color = ColorRGBA(r=float(abs(math.sin(6.283 * hue))), g=float(abs(math.cos(6.283 * hue))), b=0.8, a=1.0)
-        bones = Marker(header=image_msg.header, ns="skeleton", id=2 * max(0, p.track_id),
+        bones = Marker(header=header, ns="skeleton", id=2 * max(0, p.track_id),
                        type=Marker.LINE_LIST, action=Marker.ADD, color=color)
         bones.scale.x = 0.03
         bones.pose.orientation.w = 1.0
         bones.points = [_point(p.keypoints_3d[j]) for bone in BONES for j in bone]
-        joints = Marker(header=image_msg.header, ns="skeleton", id=2 * max(0, p.track_id) + 1,
+        joints = Marker(header=header, ns="skeleton", id=2 * max(0, p.track_id) + 1,
                         type=Marker.SPHERE_LIST, action=Marker.ADD, color=color)
         joints.scale.x = joints.scale.y = joints.scale.z = 0.06
         joints.pose.orientation.w = 1.0
