@@ -409,6 +409,8 @@ def test_arm_carriage_raises_or_stills_the_arms_of_walkers_and_standers():
                 wrist = J["left_wrist" if side == "l" else "right_wrist"]
                 up_on = (w_on[mid, wrist, 1] - w_on[mid, J["pelvis"], 1])
                 up_off = (w_off[mid, wrist, 1] - w_off[mid, J["pelvis"], 1])
+                if carriage["style"] == "relaxed":   # any arm pose, hanging included
+                    continue
                 if carriage["style"] == "bag_in_hand":
                     if seg.name != "stand":   # a standing arm does not swing anyway
                         assert up_on.std() < up_off.std(), (seed, seg.name)

@@ -180,7 +180,7 @@ ESTIMATED_PROPORTIONS: dict[str, tuple[tuple[str, ...], tuple[float, float]]] = 
 }
 EYES_ALONG_HEAD = (0.15, 0.35)   # the eyes' point between the nose and the head top, as a fraction of that bone
 # How often real pedestrians hold their arms other than hanging (an estimate: most people on vtest.avi do).
-PEDESTRIAN_ARMS = dict(arm_carriage_prob=0.6)
+PEDESTRIAN_ARMS = dict(arm_carriage_prob=0.7)
 
 
 def broad_config(**overrides) -> SynthConfig:
