@@ -112,23 +112,63 @@ def test_camera_to_planner_through_separate_pose_and_behavior_processes(ros_grap
     assert "Traceback" not in logs(), logs()
 
 
+def _launch_behavior_stage():
+    """A BehaviorStage with the shipped model and the launch YAML's behavior.* and buffer.* values."""
+    import yaml
+
+    from llamo_ros.behavior.behavior_model import load_behavior_model
+    from llamo_ros.behavior.engine import BehaviorConfig
+    from llamo_ros.behavior.stage import BehaviorStage
+    from llamo_ros.config_fields import config_from, described_fields
+    from llamo_ros.motion.track_buffer import TrackBufferConfig
+
+    values = yaml.safe_load(Path(PARAMS).read_text())["behavior"]["ros__parameters"]
+
+    def config(cls, prefix: str):
+        defaults = {name: default for name, default, _ in described_fields(cls)}
+        return config_from(cls, lambda name: values.get(prefix + name, defaults[name]))
+
+    return BehaviorStage(load_behavior_model(), config(BehaviorConfig, "behavior."),
+                         config(TrackBufferConfig, "buffer."))
+
+
 def test_composed_mode_runs_both_stages_in_one_process_without_the_persons_hop(ros_graph, ros_node, tmp_path):
     from llamo_msgs.msg import IntentPredictionArray, Person3DArray
 
+    from llamo_ros.messages.behavior_messages import behavior_frame
     from llamo_ros.nodes.pipeline_graph import COMPOSED
 
     proc = ros_graph.spawn(str(INSTALL / "llamo_ros" / "lib" / "llamo_ros" / COMPOSED.executable),
                            *ros_args(COMPOSED, PARAMS), log_name="composed", log_dir=tmp_path)
+    node, spin = ros_node
+    persons, intents = [], []
+    node.create_subscription(Person3DArray, "/llamo/persons", persons.append, 100)
+    node.create_subscription(IntentPredictionArray, "/llamo/intents", intents.append, 100)
+    log = lambda: (tmp_path / "composed.log").read_text()  # noqa: E731
+    # the camera starts once the pose node listens and this test hears both outputs: every frame is seen
+    assert wait_until(lambda: node.get_subscriptions_info_by_topic(LAUNCH_DEFAULTS["image_topic"])
+                      and node.count_publishers("/llamo/persons") and node.count_publishers("/llamo/intents"),
+                      timeout=120, spin=spin), log()
+    wait_until(lambda: False, timeout=1.0, spin=spin)   # let the test's subscriptions match
     ros_graph.spawn(str(PROCS / "publish_images.py"), str(_frames(tmp_path)), "10",
                     LAUNCH_DEFAULTS["image_topic"], LAUNCH_DEFAULTS["camera_info_topic"],
                     log_name="camera", log_dir=tmp_path)
-    node, spin = ros_node
-    persons, intents = [], []
-    node.create_subscription(Person3DArray, "/llamo/persons", persons.append, 50)
-    node.create_subscription(IntentPredictionArray, "/llamo/intents", intents.append, 50)
-    log = lambda: (tmp_path / "composed.log").read_text()  # noqa: E731
-    assert wait_until(lambda: intents and persons, timeout=120, spin=spin), log()
+    assert wait_until(lambda: len(intents) >= 10, timeout=120, spin=spin), log()
     assert {("pose", "/llamo"), ("behavior", "/llamo")} <= set(node.get_node_names_and_namespaces())
     # the behaviour stage gets people in process: nobody but this test subscribes to /llamo/persons
     assert [i.node_name for i in node.get_subscriptions_info_by_topic("/llamo/persons")] == [node.get_name()]
     assert ros_graph.stop(proc, signal.SIGTERM) == 0 and "Traceback" not in log(), log()
+
+    # What it published is what the Person3DArray path gives for the published people (separate processes).
+    stage, stamp = _launch_behavior_stage(), lambda m: (m.header.stamp.sec, m.header.stamp.nanosec)  # noqa: E731
+    expected = {stamp(m): f.intents_msg for m in persons if (f := behavior_frame(stage, m)).intents_msg}
+    assert len(intents) >= 10 and all(stamp(m) in expected for m in intents), (len(intents), len(expected))
+    for got in intents:
+        want = expected[stamp(got)]
+        assert got.header == want.header
+        assert [(p.track_id, p.most_likely) for p in got.predictions] == \
+            [(p.track_id, p.most_likely) for p in want.predictions]
+        for p, q in zip(got.predictions, want.predictions):
+            np.testing.assert_allclose(p.probabilities, q.probabilities, atol=1e-5)
+            np.testing.assert_allclose([(a.x, a.y, a.z) for a in p.future_path],
+                                       [(a.x, a.y, a.z) for a in q.future_path], atol=1e-5)

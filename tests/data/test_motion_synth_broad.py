@@ -348,3 +348,94 @@ def test_kick_raises_an_ankle_above_its_knee_fast():
             rise = np.diff(w[:, J[f"{s}_ankle"], 1]) * clip.fps
             ok |= bool(above.any() and rise.max() > 2.0)
         assert ok, seed
+
+
+# ---- the pose estimator's clip-constant errors ---------------------------------------------------------
+
+def _bone_lengths(joints):
+    """(T, 17, 3) -> (T, len(BONES)) metres."""
+    return np.stack([np.linalg.norm(joints[:, a] - joints[:, b], axis=-1) for a, b in BONES], axis=-1)
+
+
+def test_estimator_bias_changes_the_skeleton_per_clip_not_the_truth():
+    """With the bias the noisy skeleton's proportions and torso direction differ from the exact body's by a
+    clip-constant amount (beyond the white jitter); the exact joints, the root and the clip's frames are those
+    of the same seed without it."""
+    plain = dict(jitter_base_m=0.0, jitter_per_m=0.0, outlier_frame_prob=0.0, dropout_prob=0.0)
+    ratios, tilts = [], []
+    for seed in range(12):
+        off = generate_clip(seed, broad_config(pose_tilt_std_deg=0.0, pose_scale_range=(1.0, 1.0),
+                                               joint_bias_std_m=0.0, vary_proportions=False, head_at_eyes_prob=0.0,
+                                               **plain))
+        on = generate_clip(seed, broad_config(**plain))
+        np.testing.assert_array_equal(on.joints_clean, off.joints_clean)
+        np.testing.assert_allclose(on.joints[:, J["pelvis"]], off.joints[:, J["pelvis"]], atol=1e-5)
+        np.testing.assert_allclose(off.joints, off.joints_clean, atol=1e-5)   # no noise at all without the bias
+        ratio = _bone_lengths(on.joints) / _bone_lengths(on.joints_clean)   # (T, bones)
+        ratios.append(float(np.median(ratio)))
+        torso = lambda j: j[:, J["thorax"]] - j[:, J["pelvis"]]     # noqa: E731
+        a, b = torso(on.joints), torso(on.joints_clean)
+        cos = (a * b).sum(-1) / np.linalg.norm(a, axis=-1) / np.linalg.norm(b, axis=-1)
+        tilts.append(float(np.degrees(np.arccos(np.clip(np.median(cos), -1, 1)))))
+    ratios, tilts = np.array(ratios), np.array(tilts)
+    assert ratios.min() < 0.95 and ratios.max() < 1.25 and np.ptp(ratios) > 0.05   # proportions differ per clip
+    assert np.median(tilts) > 2.0 and tilts.max() < 60.0                          # torsos turned, by a few degrees
+    with pytest.raises(ValueError):
+        SynthConfig(pose_scale_range=(1.1, 0.9))
+
+
+def test_arm_carriage_raises_or_stills_the_arms_of_walkers_and_standers():
+    """The same scene with arm_carriage_prob 1 vs 0 (its own random stream, so the plan is otherwise the same):
+    every walking/standing segment carries its arms; a carried wrist is higher in the middle of the segment (a
+    pocket, a phone, crossed arms...) or, for a bag in the hand, swings less; the intents are unchanged."""
+    plain = dict(jitter_base_m=0.0, jitter_per_m=0.0, outlier_frame_prob=0.0, dropout_prob=0.0,
+                 pose_tilt_std_deg=0.0, pose_scale_range=(1.0, 1.0), joint_bias_std_m=0.0, vary_proportions=False,
+                 head_at_eyes_prob=0.0)
+    styles = set()
+    for seed in range(30):
+        off = generate_clip(seed, broad_config(arm_carriage_prob=0.0, **plain))
+        on = generate_clip(seed, broad_config(arm_carriage_prob=1.0, **plain))
+        plan = plan_scene(seed, broad_config(arm_carriage_prob=0.0, **plain))
+        np.testing.assert_array_equal(on.intent, off.intent)
+        w_on, w_off = world(on, plan), world(off, plan)
+        for seg in on.segments:
+            carriage = seg.params.get("arm_carriage")
+            assert (carriage is not None) == (seg.name in ("stand", "walk_towards", "walk_past", "walk_away", "walk"))
+            if carriage is None or seg.end - seg.start < 2 * on.fps:
+                continue
+            styles.add(carriage["style"])
+            mid = slice(seg.start + int(0.7 * on.fps), seg.end - int(0.7 * on.fps))   # past the 0.5 s ramps
+            for side in carriage["arms"]:
+                wrist = J["left_wrist" if side == "l" else "right_wrist"]
+                up_on = (w_on[mid, wrist, 1] - w_on[mid, J["pelvis"], 1])
+                up_off = (w_off[mid, wrist, 1] - w_off[mid, J["pelvis"], 1])
+                if carriage["style"] == "relaxed":   # any arm pose, hanging included
+                    continue
+                if carriage["style"] == "bag_in_hand":
+                    if seg.name != "stand":   # a standing arm does not swing anyway
+                        assert up_on.std() < up_off.std(), (seed, seg.name)
+                else:
+                    assert up_on.mean() > up_off.mean() + 0.05, (seed, seg.name, carriage["style"])
+    assert len(styles) >= 4
+
+
+def test_estimated_proportions_scale_each_bone_group_by_one_factor_per_clip():
+    """vary_proportions: every bone's length is its exact length times one factor per clip and bone group, within
+    the group's range; head_at_eyes_prob 1: the head joint lies on the nose-head-top line at the eyes."""
+    from llamo_ros.data.motion_synth.config import ESTIMATED_PROPORTIONS, EYES_ALONG_HEAD
+    plain = dict(jitter_base_m=0.0, jitter_per_m=0.0, outlier_frame_prob=0.0, dropout_prob=0.0,
+                 pose_tilt_std_deg=0.0, pose_scale_range=(1.0, 1.0), joint_bias_std_m=0.0)
+    factors = {}
+    for seed in range(6):
+        clip = generate_clip(seed, broad_config(vary_proportions=True, head_at_eyes_prob=1.0, **plain))
+        ratio = _bone_lengths(clip.joints) / _bone_lengths(clip.joints_clean)            # (T, bones)
+        np.testing.assert_allclose(ratio, np.broadcast_to(ratio[:1], ratio.shape), rtol=1e-4)   # constant in time
+        by_child = {child: ratio[0, i] for i, (_, child) in enumerate(BONES)}
+        for group, (names, (lo, hi)) in ESTIMATED_PROPORTIONS.items():
+            values = [by_child[J[n]] for n in names]
+            assert np.ptp(values) < 1e-4, group                                          # one factor per group
+            if group != "head":
+                assert lo - 1e-4 <= values[0] <= hi + 1e-4, group
+                factors.setdefault(group, []).append(values[0])
+        assert EYES_ALONG_HEAD[0] - 1e-4 <= by_child[J["head"]] <= EYES_ALONG_HEAD[1] + 1e-4
+    assert all(np.ptp(v) > 0.01 for v in factors.values())                               # drawn per clip

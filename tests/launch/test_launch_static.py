@@ -56,11 +56,20 @@ def test_launch_files_parse_and_name_only_installed_executables(path: Path):
     assert (INSTALL / "share" / "llamo_ros" / "launch" / path.name).is_file(), "launch file not installed"
 
 
+def _flat(section: dict, prefix: str = "") -> dict:
+    """A ros__parameters section with its blocks flattened to dotted names, as rcl reads YAML."""
+    out = {}
+    for key, value in section.items():
+        out.update(_flat(value, f"{prefix}{key}.") if isinstance(value, dict) else {prefix + key: value})
+    return out
+
+
 def test_parameter_file_parses_and_names_declared_parameters_only():
     params = yaml.safe_load((LAUNCH / "llamo_params.yaml").read_text())
     assert set(params) == set(NODE_PARAMETERS)
+    assert "mediapipe.detection_tiles_per_frame" in _flat(params["pose"]["ros__parameters"])   # a nested one
     for node, section in params.items():
-        unknown = set(section["ros__parameters"]) - NODE_PARAMETERS[node]
+        unknown = set(_flat(section["ros__parameters"])) - NODE_PARAMETERS[node]
         assert not unknown, f"{node}: parameters not declared by the node: {sorted(unknown)}"
 
 
@@ -73,7 +82,7 @@ def test_parameter_defaults_in_yaml_match_types_of_the_dataclasses():
              for node, configs in (("pose", POSE), ("behavior", BEHAVIOR))}
     params = yaml.safe_load((LAUNCH / "llamo_params.yaml").read_text())
     for node, section in params.items():
-        for key, value in section["ros__parameters"].items():
+        for key, value in _flat(section["ros__parameters"]).items():
             assert isinstance(value, types[node][key]), f"{node}.{key}={value!r} is not {types[node][key].__name__}"
 
 

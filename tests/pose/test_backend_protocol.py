@@ -1,4 +1,4 @@
-"""Every pose backend implements the whole `PoseBackend` protocol (estimate, reset, close), and all of them
+"""Every pose backend implements the whole `PoseBackend` protocol (estimate, reset, dropped, close), and all of them
 and the pose stage share one default for max_persons."""
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ import pytest
 
 from llamo_ros.pose.person_pose import DEFAULT_MAX_PERSONS, PoseBackend
 
-PROTOCOL_METHODS = ("estimate", "reset", "close")
+PROTOCOL_METHODS = ("estimate", "reset", "dropped", "close")
 
 
 @pytest.mark.parametrize("module, name", [("mediapipe_backend", "MediaPipeBackend"),
                                           ("mmpose_backend", "MMPoseBackend"), ("onnx_backend", "OnnxPoseBackend")])
-def test_every_backend_implements_reset_and_close(module, name):
+def test_every_backend_implements_the_protocol(module, name):
     import importlib
 
     cls = getattr(importlib.import_module(f"llamo_ros.pose.{module}"), name)
@@ -22,16 +22,44 @@ def test_every_backend_implements_reset_and_close(module, name):
         assert callable(cls.__dict__.get(method)), f"{name} does not implement {method}()"
 
 
-def test_one_default_for_max_persons():
+def test_every_backend_setting_has_one_default_beside_its_backend():
+    """Each backend's settings live in its own config (one default each), nested in PoseConfig under the backend's
+    name, and the pose stage's own parameters repeat none of them."""
+    from dataclasses import fields
+
+    from llamo_ros.config_fields import described_fields
     from llamo_ros.messages.pose_frames import PoseConfig
-    from llamo_ros.pose.backends import create_backend
+    from llamo_ros.pose.backends import BACKEND_NAMES, create_backend
     from llamo_ros.pose.mediapipe_backend import MediaPipeConfig
     from llamo_ros.pose.mmpose_backend import MMPoseConfig
     from llamo_ros.pose.onnx_backend import OnnxPoseConfig
 
-    defaults = {PoseConfig().max_persons, MediaPipeConfig().max_persons, MMPoseConfig().max_persons,
-                OnnxPoseConfig().max_persons, inspect.signature(create_backend).parameters["max_persons"].default}
-    assert defaults == {DEFAULT_MAX_PERSONS}
+    configs = {"mediapipe": MediaPipeConfig, "mmpose": MMPoseConfig, "onnx": OnnxPoseConfig}
+    assert {f.name: f.default_factory for f in fields(PoseConfig) if f.name in BACKEND_NAMES} == configs
+    stage_own = {name for name, _, _ in described_fields(PoseConfig) if "." not in name}
+    for name, cls in configs.items():
+        settings = {field.split(".")[0] for field, _, _ in described_fields(cls)}   # raises if one lacks a default
+        assert not stage_own & settings, f"{sorted(stage_own & settings)} set twice: PoseConfig and {cls.__name__}"
+        assert cls().max_persons == DEFAULT_MAX_PERSONS
+    # create_backend holds no defaults of its own: only the configs do
+    assert list(inspect.signature(create_backend).parameters) == ["name", "config", "root_config", "settings"]
+
+
+def test_the_pose_stage_builds_the_chosen_backend_from_its_own_settings():
+    from llamo_ros.messages.pose_frames import PoseConfig, backend_from_config
+    from llamo_ros.pose.mediapipe_backend import MediaPipeBackend
+
+    config = PoseConfig(backend="mediapipe", body_height_m=1.5)
+    config.mediapipe.detection_tiles_per_frame, config.mediapipe.threads = 5, 1
+    config.onnx.max_persons = 1   # another backend's settings do not leak into this one
+    backend = backend_from_config(config)
+    try:
+        assert isinstance(backend, MediaPipeBackend) and backend.config == config.mediapipe
+        assert backend.config.max_persons == DEFAULT_MAX_PERSONS and backend.root_config.body_height_m == 1.5
+    finally:
+        backend.close()
+    with pytest.raises(ValueError, match="unknown pose backend 'yolo'"):
+        PoseConfig(backend="yolo")
 
 
 def test_identity_has_one_owner_the_person_tracker():

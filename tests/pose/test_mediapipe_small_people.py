@@ -95,19 +95,50 @@ def test_video_mode_keeps_track_ids(vtest_frames):
     assert tracker.ids_issued <= 2 * max(counts), (tracker.ids_issued, counts)  # no id churn
 
 
-def test_only_upright_people_start_tracks(vtest_frames):
-    """min_box_height_to_width: the jacket on the lawn is no longer tracked, the walkers still are."""
+def test_the_stage_filters_once_and_the_backend_follows_only_upright_new_people(vtest_frames, monkeypatch):
+    """The upright filter's one place is the pose stage: the backend returns every fit (the jacket on the lawn
+    included), the stage tests each person once per frame and keeps the upright ones, and the backend, told whom
+    the stage dropped, stops following the jacket; the walkers are tracked as without the filter."""
+    from sensor_msgs.msg import Image
+
+    from llamo_ros.messages.pose_frames import PoseConfig, PoseFrameProcessor
+    from llamo_ros.pose import person_filter
     from llamo_ros.pose.mediapipe_backend import MediaPipeBackend, MediaPipeConfig
 
-    raw, upright = [], []
-    for ratio, out in ((0.0, raw), (1.0, upright)):
-        backend = MediaPipeBackend(MediaPipeConfig(max_persons=8, min_box_height_to_width=ratio))
-        try:
-            out += [backend.estimate(frame) for frame in vtest_frames[:30]]
-        finally:
-            backend.close()
-    flat_frames = sum(len(persons) > len(upright_people(persons, 1.0)) for persons in raw)
-    assert flat_frames >= 25, flat_frames          # without the rule the jacket is tracked all along
-    assert all(upright_people(persons, 1.0) == persons for persons in upright)
-    walkers = [len(upright_people(persons, 1.0)) for persons in raw]
-    assert abs(np.mean([len(p) for p in upright]) - np.mean(walkers)) <= 0.3, (walkers, [len(p) for p in upright])
+    class Recording(MediaPipeBackend):   # the real backend, keeping what it returned to the stage
+        returned: list
+
+        def estimate(self, *args):
+            self.returned.append(super().estimate(*args))
+            return self.returned[-1]
+
+    tested: list[int] = []
+    real_test = person_filter.is_upright
+    monkeypatch.setattr(person_filter, "is_upright",   # the real test, counted
+                        lambda p, ratio: tested.append(id(p)) is None and real_test(p, ratio))
+    backend = Recording(MediaPipeConfig(max_persons=8))
+    backend.returned = []
+    stage = PoseFrameProcessor(PoseConfig(min_box_height_to_width=1.0), on_error=lambda kind, text: None,
+                               backend=backend)
+    alone = MediaPipeBackend(MediaPipeConfig(max_persons=8))   # nobody tells it whom the stage drops
+    try:
+        published, untold = [], []
+        for t, frame in enumerate(vtest_frames[:30]):
+            msg = Image()
+            msg.header.stamp.sec, msg.header.stamp.nanosec = 100 + t // 10, (t % 10) * 100_000_000
+            published.append(stage.estimate(msg, frame)[0])
+            assert len(tested) == sum(map(len, backend.returned)), "a person was tested twice or not at all"
+            untold.append(alone.estimate(frame))
+    finally:
+        stage.close()
+        alone.close()
+    for returned, msg in zip(backend.returned, published):
+        kept = upright_people(returned, 1.0)
+        assert [p.bbox.tolist() for p in kept] == [[q.bbox_x_min, q.bbox_y_min, q.bbox_x_max, q.bbox_y_max]
+                                                   for q in msg.persons]
+    flat = lambda people: len(people) > len(upright_people(people, 1.0))  # noqa: E731
+    assert flat(backend.returned[0]), "the backend filtered the jacket itself: the stage is the filter's one place"
+    assert sum(map(flat, untold)) >= 25, "without being told, the backend tracks the jacket all along"
+    assert sum(map(flat, backend.returned)) <= 10, "the backend kept following a person the stage dropped"
+    walkers = [len(upright_people(people, 1.0)) for people in untold]
+    assert abs(np.mean([len(m.persons) for m in published]) - np.mean(walkers)) <= 0.3, walkers

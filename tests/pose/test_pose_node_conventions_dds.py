@@ -32,7 +32,7 @@ def test_compressed_frames_of_real_pedestrians_give_persons_and_corrupt_ones_are
         pytest.skip(f"sample video unavailable: {error}")
     np.save(tmp_path / "frames.npy", np.ascontiguousarray(rgb[..., ::-1]))   # BGR, as a camera driver has it
     node_proc = ros_graph.spawn("-m", "llamo_ros.nodes.pose_node", "--ros-args", "-p", "image_transport:=compressed",
-                                "-p", "max_persons:=8", "-p", "error_log_period_s:=0.0",
+                                "-p", "mediapipe.max_persons:=8", "-p", "error_log_period_s:=0.0",
                                 "-r", "image:=/cam/image_raw", "-r", "camera_info:=/cam/camera_info",
                                 log_name="pose", log_dir=tmp_path)
     ros_graph.spawn(str(PROCS / "publish_compressed.py"), str(tmp_path / "frames.npy"), "4", "/cam/image_raw",

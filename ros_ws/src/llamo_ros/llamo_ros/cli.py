@@ -68,8 +68,9 @@ def _report(args: argparse.Namespace) -> int:
 def _pose_config(args: argparse.Namespace):
     from llamo_ros.messages.pose_frames import PoseConfig
 
-    return PoseConfig(backend=args.backend, max_persons=args.max_persons,
-                      min_box_height_to_width=args.min_box_height_to_width)
+    config = PoseConfig(backend=args.backend, min_box_height_to_width=args.min_box_height_to_width)
+    getattr(config, args.backend).max_persons = args.max_persons   # the chosen backend's own setting
+    return config
 
 
 def _target_frame(args: argparse.Namespace):

@@ -219,7 +219,7 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backends", nargs="+", default=["mediapipe"])
     parser.add_argument("--frames", type=int, default=30)
-    parser.add_argument("--model-dir", default="", help="ONNX models for the onnx backend")
+    parser.add_argument("--model-dir", default="", help="ONNX models for the onnx backend (default: its model_dir)")
     parser.add_argument("--json", default="", help="also write the results to this file")
     parser.add_argument("--small-people-frames", type=int, default=0,
                         help="also run the MediaPipe small-people trade-off on this many vtest.avi frames")
@@ -238,7 +238,8 @@ def main(argv=None) -> None:
     for name in args.backends:
         try:
             # 4 people per image, as measured since the first benchmarks (the pipeline's default is 8)
-            backend = create_backend(name, model_dir=args.model_dir, max_persons=4)
+            onnx_dir = {"model_dir": args.model_dir} if name == "onnx" and args.model_dir else {}
+            backend = create_backend(name, max_persons=4, **onnx_dir)
         except (ImportError, FileNotFoundError, ValueError) as error:
             report[name] = {"skipped": f"{type(error).__name__}: {error}"}
         else:

@@ -33,7 +33,7 @@ def replay_benchmark(frames: int = 0, describe: bool = False, backend: str = "me
         write_video_bag(sample_path("vtest.avi"), bag, VideoBagConfig(max_frames=frames))
         stage = BehaviorStage(load_behavior_model())
         replay = BagReplay(ReplayConfig(describe=describe),
-                           PoseConfig(backend=backend, max_persons=8, min_box_height_to_width=1.0), stage,
+                           PoseConfig(backend=backend, min_box_height_to_width=1.0), stage,
                            on_event=lambda _: None, progress=False)
         report = replay.run(bag, Path(tmp) / "out")
         stability = asdict(stability_report(Path(tmp) / "out"))
@@ -81,7 +81,7 @@ def compressed_vs_raw(frames: int = 0, codec: str = "jpeg", jpeg_quality: int = 
                                                                            jpeg_quality=jpeg_quality))
             size = sum(f.stat().st_size for f in bag.iterdir())
             replay = BagReplay(ReplayConfig(describe=False),
-                               PoseConfig(max_persons=8, min_box_height_to_width=1.0), BehaviorStage(model),
+                               PoseConfig(min_box_height_to_width=1.0), BehaviorStage(model),
                                on_event=lambda _: None, progress=True)
             report = replay.run(bag, root / f"out_{name}")
             counts[name] = people(root / f"out_{name}")

@@ -1,7 +1,8 @@
 """Behaviour-stage results <-> llamo_msgs messages; shared by the behaviour node and the bag replay.
 
 `behavior_frame` is the whole message-level frame path (Person3DArray in, intents and markers out, through a
-`BehaviorStage`), so the node and the replay differ only in where the messages go."""
+`BehaviorStage`), so the node and the replay differ only in where the messages go; `behavior_frame_of_poses` is
+the same path fed by the pose stage's `PoseFrame` in one process (the composed node), with no Person3DArray read."""
 from __future__ import annotations
 
 import math
@@ -19,6 +20,7 @@ from llamo_ros.behavior.stage import BehaviorStage, Description
 from llamo_ros.frames import RigidTransform
 from llamo_ros.messages.frame_messages import camera_transform
 from llamo_ros.motion.intents import INTENT_LABELS
+from llamo_ros.pose.pose_frame import PoseFrame
 from llamo_ros.skeleton import LAYOUT_NAME, NUM_JOINTS
 
 
@@ -151,9 +153,25 @@ def behavior_frame(stage: BehaviorStage, msg: Person3DArray) -> BehaviorFrame:
     """Run one Person3DArray through `stage`: its people (moved into the camera optical frame) -> intents and
     RViz markers stamped like `msg` and in its frame, and the description requests due."""
     tracks, problems = persons_to_tracks(msg)
-    intents, requests = stage.on_frame(stamp_ns(msg.header.stamp), tracks, msg.header)
+    return _run(stage, stamp_ns(msg.header.stamp), msg.header, tracks, problems, camera_transform(msg))
+
+
+def behavior_frame_of_poses(stage: BehaviorStage, frame: PoseFrame) -> BehaviorFrame:
+    """Run the pose stage's own output through `stage`, in one process (the composed node): the same as
+    `behavior_frame` of the Person3DArray published for `frame`, without making or reading one. In a target frame
+    the joints skip that message's frame round trip, so values may differ in the last float32 bit."""
+    tracks, problems = frame.tracks()
+    # the published Person3DArray's header: the image's stamp, the output frame
+    header = Header(stamp=Time(sec=frame.header.stamp.sec, nanosec=frame.header.stamp.nanosec), frame_id=frame.frame_id)
+    to_frame = frame.camera_to_frame if frame.camera_to_frame is not None else RigidTransform.identity()
+    return _run(stage, frame.stamp_ns, header, tracks, problems, to_frame)
+
+
+def _run(stage: BehaviorStage, stamp: int, header: Header, tracks: list, problems: list[str],
+         to_frame: RigidTransform) -> BehaviorFrame:
+    """`tracks` (camera optical frame) of one frame through `stage`; outputs in `header`'s frame (`to_frame`)."""
+    intents, requests = stage.on_frame(stamp, tracks, header)
     if not intents:
         return BehaviorFrame(intents, requests, None, None, problems)
-    to_frame = camera_transform(msg)
-    return BehaviorFrame(intents, requests, intents_to_msg(msg.header, intents, to_frame),
-                         intent_markers_msg(msg.header, intents, to_frame), problems)
+    return BehaviorFrame(intents, requests, intents_to_msg(header, intents, to_frame),
+                         intent_markers_msg(header, intents, to_frame), problems)

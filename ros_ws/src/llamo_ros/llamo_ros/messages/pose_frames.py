@@ -1,8 +1,9 @@
 """One camera stream's pose processing at message level, shared by the pose node and the bag replay.
 
 `PoseFrameProcessor` keeps the latest CameraInfo and depth image, turns an Image message into tracked
-metric skeletons (`Person3DArray`) and RViz markers, and counts and reports what it had to drop or ignore.
-It holds no ROS node: the node feeds it from subscriptions, the replay from a bag.
+metric skeletons (`track`: a core `PoseFrame`; `messages`: `Person3DArray` and RViz markers), and counts and
+reports what it had to drop or ignore. It holds no ROS node: the node feeds it from subscriptions, the replay
+from a bag.
 """
 from __future__ import annotations
 
@@ -13,21 +14,25 @@ from typing import Callable, Protocol
 import numpy as np
 from geometry_msgs.msg import Point, Vector3
 from sensor_msgs.msg import CameraInfo, CompressedImage, Image
-from std_msgs.msg import ColorRGBA
+from std_msgs.msg import ColorRGBA, Header
 from visualization_msgs.msg import Marker, MarkerArray
 
 from llamo_msgs.msg import Keypoint2D, Keypoint3D, Person3D, Person3DArray
-from llamo_ros.config_fields import param
+from llamo_ros.config_fields import nested, param
 from llamo_ros.frames import FrameLookupError, RigidTransform
 from llamo_ros.image_encoding import ImageFormatError, to_depth_metres
 from llamo_ros.messages.diagnostics import ERROR_LOG_PERIOD_S
 from llamo_ros.messages.frame_messages import markers_in_frame, persons_in_frame, transform_msg
 from llamo_ros.messages.image_msg import image_msg_to_array, image_msg_to_rgb8
-from llamo_ros.pose.backends import create_backend
+from llamo_ros.pose.backends import BACKEND_NAMES, create_backend
 from llamo_ros.pose.camera import CameraIntrinsics
+from llamo_ros.pose.mediapipe_backend import MediaPipeConfig
 from llamo_ros.pose.metric_root import MetricRootConfig
-from llamo_ros.pose.person_filter import upright_people
-from llamo_ros.pose.person_pose import DEFAULT_MAX_PERSONS, PersonPose, PoseBackend, RootSource
+from llamo_ros.pose.mmpose_backend import MMPoseConfig
+from llamo_ros.pose.onnx_backend import OnnxPoseConfig
+from llamo_ros.pose.person_filter import split_upright
+from llamo_ros.pose.person_pose import PersonPose, PoseBackend, RootSource
+from llamo_ros.pose.pose_frame import PoseFrame
 from llamo_ros.pose.root_filter import RootFilter, RootFilterSettings
 from llamo_ros.pose.tracker import PersonTracker, PersonTrackerConfig
 from llamo_ros.skeleton import BONES
@@ -43,27 +48,19 @@ _ROOT_SOURCE_FIELD = {
 
 @dataclass
 class PoseConfig:
-    """Every parameter of the pose stage; the pose node declares one ROS parameter per field."""
+    """Every parameter of the pose stage; the pose node declares one ROS parameter per field (a backend's
+    settings as `<backend>.<field>`, e.g. mediapipe.detection_tiles_per_frame)."""
 
-    backend: str = param("mediapipe", "pose backend: mediapipe | mmpose | onnx")
-    device: str = param("cpu", "torch device of the mmpose backend, e.g. cpu or cuda:0")
-    model_dir: str = param("", "directory of the exported ONNX models (onnx backend)")
-    detector_checkpoint: str = param("", "RTMDet person detector .pth (mmpose backend; empty = random weights)")
-    pose2d_checkpoint: str = param("", "RTMPose-m .pth (mmpose backend; empty = random weights)")
-    lifter_checkpoint: str = param("", "VideoPose3D lifter .pth (mmpose backend; empty = random weights)")
-    max_persons: int = param(DEFAULT_MAX_PERSONS, "most people estimated per image")
-    min_detection_confidence: float = param(0.5, "person detection threshold in [0, 1]")
-    detection_tiles_per_frame: int = param(2, "mediapipe: detector windows scanned per image, round-robin over "
-                                              "the whole frame and 224 px tiles (0 = all; more finds people "
-                                              "sooner, costs about one landmark run each)")
+    backend: str = param("mediapipe", "pose backend: mediapipe | mmpose | onnx; its settings are the "
+                                      "<backend>.* parameters")
     require_camera_info: bool = param(False, "drop images until a valid CameraInfo arrived; "
                                              "if false, a 60 deg horizontal FOV is assumed and flagged")
     body_height_m: float = param(1.70, "assumed standing height for the height-prior distance, metres")
     depth_max_age_s: float = param(0.1, "use a depth image only if its stamp is this close to the image's, s")
     min_box_height_to_width: float = param(0.0, "drop people whose box height/width is below this "
                                                 "(1.0 for pedestrian scenes: no skeletons on things lying "
-                                                "on the ground; mediapipe also starts tracks only on upright "
-                                                "people); 0 keeps everyone, fallen people included")
+                                                "on the ground; a tracking backend then does not follow "
+                                                "them); 0 keeps everyone, fallen people included")
     max_missed_frames: int = param(15, "frames a track survives without detection (occlusions)")
     image_transport: str = param("raw", "raw: subscribe `image` (sensor_msgs/Image); compressed: subscribe "
                                         "`<image>/compressed` (sensor_msgs/CompressedImage, JPEG or PNG), "
@@ -81,8 +78,14 @@ class PoseConfig:
     root_max_gap_s: float = param(1.0, "root filter: a track unmeasured for longer restarts, s")
     error_log_period_s: float = param(ERROR_LOG_PERIOD_S, "minimum seconds between repeated error logs of one kind")
     diagnostics_period_s: float = param(1.0, "period of /diagnostics, s")
+    # Each backend's own settings, beside its code; only the chosen backend's are used.
+    mediapipe: MediaPipeConfig = nested(MediaPipeConfig)
+    mmpose: MMPoseConfig = nested(MMPoseConfig)
+    onnx: OnnxPoseConfig = nested(OnnxPoseConfig)
 
     def __post_init__(self) -> None:
+        if self.backend not in BACKEND_NAMES:
+            raise ValueError(f"unknown pose backend {self.backend!r}; known: {', '.join(BACKEND_NAMES)}")
         if self.image_transport not in IMAGE_TRANSPORTS:
             raise ValueError(f"image_transport must be one of {IMAGE_TRANSPORTS}, got {self.image_transport!r}")
 
@@ -97,12 +100,8 @@ def root_filter_from_config(c: PoseConfig) -> RootFilter | None:
 
 
 def backend_from_config(c: PoseConfig) -> PoseBackend:
-    return create_backend(
-        c.backend, MetricRootConfig(body_height_m=c.body_height_m), max_persons=c.max_persons,
-        min_detection_confidence=c.min_detection_confidence, device=c.device, model_dir=c.model_dir,
-        checkpoints={k: v for k, v in (("detector", c.detector_checkpoint), ("pose2d", c.pose2d_checkpoint),
-                                       ("lifter", c.lifter_checkpoint)) if v},
-        detection_tiles_per_frame=c.detection_tiles_per_frame, min_box_height_to_width=c.min_box_height_to_width)
+    """The chosen backend with its own settings (the PoseConfig field named like it)."""
+    return create_backend(c.backend, getattr(c, c.backend), MetricRootConfig(body_height_m=c.body_height_m))
 
 
 class CameraToTarget(Protocol):
@@ -154,7 +153,13 @@ class PoseFrameProcessor:
             return self._drop(kind, f"dropping {kind.replace('_', ' ')}: {error}")
 
     def estimate(self, msg: Image | CompressedImage, image: np.ndarray) -> tuple[Person3DArray, MarkerArray] | None:
-        """Tracked people of a decoded image (`decode`), stamped from `msg`; None when dropped (counted)."""
+        """Tracked people of a decoded image (`decode`) as messages, stamped from `msg`; None when dropped."""
+        frame = self.track(msg, image)
+        return None if frame is None else self.messages(frame)
+
+    def track(self, msg: Image | CompressedImage, image: np.ndarray) -> PoseFrame | None:
+        """Tracked people of a decoded image (`decode`), in core types, with the stamp and header of `msg` and
+        the transform to the output frame; None when dropped (counted and reported)."""
         height, width = image.shape[:2]
         intrinsics = self._camera_for(width, height)
         if intrinsics is None and self.config.require_camera_info:
@@ -162,27 +167,38 @@ class PoseFrameProcessor:
                                              "(require_camera_info is true)")
         depth = self._depth_for(msg, width, height)
         try:
-            persons = upright_people(self.backend.estimate(image, intrinsics, depth),
-                                     self.config.min_box_height_to_width)
+            # the upright filter's one place: tested once per person, and the backend told whom it dropped
+            persons, flat = split_upright(self.backend.estimate(image, intrinsics, depth),
+                                          self.config.min_box_height_to_width)
+            if flat:
+                self.backend.dropped(flat)
             persons = self.tracker.update(persons)
             if self.root_filter is not None:
                 stamp = msg.header.stamp
                 self.root_filter.filter_persons(int(stamp.sec) * 1_000_000_000 + int(stamp.nanosec), persons)
         except Exception as error:  # noqa: BLE001  a backend failure must not kill the node or the replay
             return self._drop("backend", f"pose estimation failed: {type(error).__name__}: {error}")
-        persons_out, markers_out = persons_msg(msg, width, height, persons), markers_msg(msg, persons)
+        stamp_ns = msg.header.stamp.sec * 1_000_000_000 + msg.header.stamp.nanosec
+        frame = PoseFrame(stamp_ns, msg.header, (width, height), persons, msg.header.frame_id)
         if self.to_target is not None:   # estimated in the camera frame, published in the target frame
-            stamp_ns = msg.header.stamp.sec * 1_000_000_000 + msg.header.stamp.nanosec
             try:
-                transform = self.to_target.lookup(msg.header.frame_id, stamp_ns)
+                frame.camera_to_frame = self.to_target.lookup(msg.header.frame_id, stamp_ns)
             except FrameLookupError as error:
                 self.transform_missing += 1
                 return self._drop("transform", f"dropping image: {error}")
-            frame = self.to_target.target_frame
-            persons_out = persons_in_frame(persons_out, transform, frame)
-            markers_out = markers_in_frame(markers_out, transform, frame)
+            frame.frame_id = self.to_target.target_frame
         self.processed_frames += 1
-        return persons_out, markers_out
+        return frame
+
+    @staticmethod
+    def messages(frame: PoseFrame) -> tuple[Person3DArray, MarkerArray]:
+        """`frame` as the published Person3DArray and skeleton markers, in its output frame."""
+        persons_out = persons_msg(frame.header, *frame.image_size, frame.persons)
+        markers_out = markers_msg(frame.header, frame.persons)
+        if frame.camera_to_frame is None:
+            return persons_out, markers_out
+        return (persons_in_frame(persons_out, frame.camera_to_frame, frame.frame_id),
+                markers_in_frame(markers_out, frame.camera_to_frame, frame.frame_id))
 
     def close(self) -> None:
         self.backend.close()
@@ -226,11 +242,11 @@ class PoseFrameProcessor:
         return None
 
 
-def persons_msg(image_msg: Image, width: int, height: int, persons: list[PersonPose]) -> Person3DArray:
-    """Tracked people of one image -> Person3DArray with the image's header (camera optical frame; an
+def persons_msg(header: Header, width: int, height: int, persons: list[PersonPose]) -> Person3DArray:
+    """Tracked people of one image -> Person3DArray with the image's `header` (camera optical frame; an
     identity camera_transform)."""
     out = Person3DArray()
-    out.header = image_msg.header
+    out.header = header
     out.image_width, out.image_height = width, height
     for p in persons:
         m = Person3D()
@@ -254,21 +270,21 @@ def persons_msg(image_msg: Image, width: int, height: int, persons: list[PersonP
     return out
 
 
-def markers_msg(image_msg: Image, persons: list[PersonPose]) -> MarkerArray:
-    """RViz skeletons (bones and joints, one colour per track) in the image's frame."""
+def markers_msg(header: Header, persons: list[PersonPose]) -> MarkerArray:
+    """RViz skeletons (bones and joints, one colour per track) in the image's frame (`header`)."""
     out = MarkerArray()
-    out.markers.append(Marker(header=image_msg.header, action=Marker.DELETEALL, ns="skeleton"))
+    out.markers.append(Marker(header=header, action=Marker.DELETEALL, ns="skeleton"))
     for p in persons:
         if p.root_source is RootSource.NONE:
             continue
         hue = (p.track_id * 0.618034) % 1.0   # golden-ratio hues: neighbouring ids differ in colour
         color = ColorRGBA(r=float(abs(math.sin(6.283 * hue))), g=float(abs(math.cos(6.283 * hue))), b=0.8, a=1.0)
-        bones = Marker(header=image_msg.header, ns="skeleton", id=2 * max(0, p.track_id),
+        bones = Marker(header=header, ns="skeleton", id=2 * max(0, p.track_id),
                        type=Marker.LINE_LIST, action=Marker.ADD, color=color)
         bones.scale.x = 0.03
         bones.pose.orientation.w = 1.0
         bones.points = [_point(p.keypoints_3d[j]) for bone in BONES for j in bone]
-        joints = Marker(header=image_msg.header, ns="skeleton", id=2 * max(0, p.track_id) + 1,
+        joints = Marker(header=header, ns="skeleton", id=2 * max(0, p.track_id) + 1,
                         type=Marker.SPHERE_LIST, action=Marker.ADD, color=color)
         joints.scale.x = joints.scale.y = joints.scale.z = 0.06
         joints.pose.orientation.w = 1.0

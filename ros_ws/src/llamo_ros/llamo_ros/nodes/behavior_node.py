@@ -22,6 +22,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
+from typing import Callable
 
 import rclpy
 from diagnostic_msgs.msg import DiagnosticArray
@@ -37,11 +38,13 @@ from llamo_ros.behavior.engine import AskResult, BehaviorConfig, DescriptionRequ
 from llamo_ros.behavior.stage import BehaviorStage, Description
 from llamo_ros.config_fields import param
 from llamo_ros.motion.track_buffer import TrackBufferConfig
-from llamo_ros.messages.behavior_messages import behavior_frame, description_msg, time_msg
+from llamo_ros.messages.behavior_messages import (BehaviorFrame, behavior_frame, behavior_frame_of_poses,
+                                                  description_msg, time_msg)
 from llamo_ros.messages.diagnostics import ERROR_LOG_PERIOD_S, latency_values, rate_hz, stage_status
 from llamo_ros.nodes.lifecycle import LifecycleConfig, StageNode, start_up
 from llamo_ros.nodes.parameters import declare_parameters, read_config
 from llamo_ros.nodes.shutdown import spin_until_shutdown
+from llamo_ros.pose.pose_frame import PoseFrame
 
 
 @dataclass
@@ -80,7 +83,7 @@ class BehaviorNode(StageNode):
 
     def __init__(self, model=None, subscribe_persons: bool = True) -> None:
         """`model`: an already loaded BehaviorModel, kept across cleanup (default: load from parameters in
-        configure); `subscribe_persons`: false when the pose stage calls `on_persons` in process (composed)."""
+        configure); `subscribe_persons`: false when the pose stage calls `on_pose_frame` in process (composed)."""
         super().__init__("behavior")
         for cls, prefix in PARAMETER_CONFIGS:
             declare_parameters(self, cls, prefix)
@@ -156,7 +159,14 @@ class BehaviorNode(StageNode):
     # -- persons -> intents -----------------------------------------------------------------------
     def on_persons(self, msg: Person3DArray) -> None:
         """One frame of tracked people -> intents now, descriptions queued; ignored while inactive."""
-        if not self._inputs:   # inactive (composed mode hands persons over in process)
+        self._on_frame(lambda stage: behavior_frame(stage, msg))
+
+    def on_pose_frame(self, frame: PoseFrame) -> None:
+        """`on_persons` for the pose stage's own output, in process (composed mode): no Person3DArray is read."""
+        self._on_frame(lambda stage: behavior_frame_of_poses(stage, frame))
+
+    def _on_frame(self, run: Callable[[BehaviorStage], BehaviorFrame]) -> None:
+        if not self._inputs:   # inactive (composed mode hands frames over in process)
             return
         start = time.perf_counter()
         self.received += 1
@@ -165,7 +175,7 @@ class BehaviorNode(StageNode):
             stage, worker = self.stage, self.worker
         if stage is None:  # cleaned up while this message waited
             return
-        frame = behavior_frame(stage, msg)
+        frame = run(stage)
         if frame.problems:
             self.skipped_persons += len(frame.problems)
             self._error("persons", "; ".join(frame.problems))

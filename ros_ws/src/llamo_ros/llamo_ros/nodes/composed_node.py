@@ -1,5 +1,6 @@
-"""Pose and behaviour stages in one process, for small robots: the pose node hands each Person3DArray to
-the behaviour node directly (no serialisation, no DDS hop); `persons` is still published for others.
+"""Pose and behaviour stages in one process, for small robots: the pose node hands each frame's tracked people
+to the behaviour node as the core `PoseFrame` (numpy skeletons in the camera optical frame: no message is made
+for it, serialised or read back, no DDS hop); `persons` and `markers` are still published for others.
 
 Both nodes keep their names (`pose`, `behavior`), parameter sections and lifecycles: each is configured
 and activated at start-up when its own ``autostart`` is true, and a lifecycle manager can drive each.
@@ -22,7 +23,7 @@ def main(args=None) -> None:
     try:
         behavior = BehaviorNode(subscribe_persons=False)
         nodes.append(behavior)
-        nodes.append(PoseNode(persons_sink=behavior.on_persons))
+        nodes.append(PoseNode(frames_sink=behavior.on_pose_frame))
         for node in nodes:  # behaviour first: it is ready for the first persons the pose node hands over
             if not start_up(node, read_config(node, LifecycleConfig).autostart):
                 raise SystemExit(1)  # the cause is logged; without a lifecycle manager nobody would retry

@@ -1,10 +1,11 @@
-"""Declare a node's ROS parameters from core config dataclasses (one read-only parameter per field)."""
+"""Declare a node's ROS parameters from core config dataclasses (one read-only parameter per field; a nested
+config's fields as dotted names, ROS 2 nested parameters)."""
 from __future__ import annotations
 
 from rcl_interfaces.msg import ParameterDescriptor
 from rclpy.node import Node
 
-from llamo_ros.config_fields import described_fields
+from llamo_ros.config_fields import config_from, described_fields
 
 
 READ_ONLY = "read-only: set it at start-up (parameter YAML, or -p NAME:=VALUE)"
@@ -22,7 +23,7 @@ def declare_parameters(node: Node, cls, prefix: str = "") -> None:
 
 def read_config(node: Node, cls, prefix: str = ""):
     """The current values of `cls`'s parameters (declared by `declare_parameters`) as a validated `cls`."""
-    return cls(**{name: node.get_parameter(prefix + name).value for name, _, _ in described_fields(cls)})
+    return config_from(cls, lambda name: node.get_parameter(name).value, prefix)
 
 
 def declare_config(node: Node, cls, prefix: str = ""):

@@ -44,6 +44,7 @@ from llamo_ros.nodes.parameters import declare_parameters, read_config
 from llamo_ros.nodes.shutdown import spin_until_shutdown
 from llamo_ros.messages.pose_frames import PoseConfig, PoseFrameProcessor
 from llamo_ros.messages.tf2_frames import camera_to_target
+from llamo_ros.pose.pose_frame import PoseFrame
 
 
 # Every parameter of the node: (config dataclass, parameter name prefix).
@@ -56,10 +57,11 @@ class PoseNode(StageNode):
     config: PoseConfig | None           # read in configure
     frames: PoseFrameProcessor | None   # the backend and per-stream state; None while unconfigured
 
-    def __init__(self, persons_sink: Callable[[Person3DArray], None] | None = None):
-        """`persons_sink`: also hand every Person3DArray to this callable, in process (composed mode)."""
+    def __init__(self, frames_sink: Callable[[PoseFrame], None] | None = None):
+        """`frames_sink`: also hand every published frame, as the core `PoseFrame`, to this callable in process
+        (composed mode: the behaviour stage reads it without a message in between)."""
         super().__init__("pose")
-        self._persons_sink = persons_sink
+        self._frames_sink = frames_sink
         for cls, prefix in PARAMETER_CONFIGS:
             declare_parameters(self, cls, prefix)
         self.config, self.frames = None, None
@@ -155,19 +157,20 @@ class PoseNode(StageNode):
                 (msg, image), self._pending = self._pending, None
                 frames = self.frames   # a cleanup may drop the attribute while this image is estimated
             start = time.perf_counter()
-            out = frames.estimate(msg, image)
-            if out is None:
+            frame = frames.track(msg, image)
+            if frame is None:
                 continue
+            persons, markers = frames.messages(frame)
             self.latencies.append(time.perf_counter() - start)
             if not self.context.ok():  # SIGINT/SIGTERM shut the context down while we were estimating
                 return
             if not self._inputs:  # deactivated while estimating: publish nothing while inactive
                 continue
             try:
-                self.persons_pub.publish(out[0])
-                self.markers_pub.publish(out[1])
-                if self._persons_sink is not None:   # composed mode: the behaviour node publishes from here too
-                    self._persons_sink(out[0])
+                self.persons_pub.publish(persons)
+                self.markers_pub.publish(markers)
+                if self._frames_sink is not None:   # composed mode: the behaviour node publishes from here too
+                    self._frames_sink(frame)
             except RCLError:
                 if self.context.ok():
                     raise

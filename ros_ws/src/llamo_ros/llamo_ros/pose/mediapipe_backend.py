@@ -19,9 +19,9 @@ the wheel (no download) separately, the way MediaPipe's own tracking works, but 
    landmarks, 3/4 of the time); MediaPipe's own ``PoseLandmarkByRoiCpu`` is the fallback. The
    model's pose presence score (threshold 0.5) ends a track when the person is gone.
 3. New detections not already covered by a tracked person get landmarks the same way, up to
-   ``max_persons`` landmark runs per call. With ``min_box_height_to_width`` set, only an upright
-   fit starts a track: a fit to a thing lying on the ground (vtest.avi's yellow jacket on the
-   lawn) would otherwise be re-measured every frame for nothing.
+   ``max_persons`` landmark runs per call. A new person the pose stage drops (`dropped`: its
+   upright filter, `person_filter`) is not tracked: a fit to a thing lying on the ground
+   (vtest.avi's yellow jacket on the lawn) would otherwise be re-measured every frame for nothing.
 
 One landmark run costs about as much as one detector window, so per-frame cost ~ (people + windows
 scanned) x one inference; see `MediaPipeConfig` for the knobs. Measured on the 2-core CPU shared
@@ -48,12 +48,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from llamo_ros.config_fields import param
 from llamo_ros.pose.blazepose_detector import GraphPoseDetector, LiteRtPoseDetector, PersonDetection
 from llamo_ros.pose.blazepose_landmarks import GraphLandmarkModel, LandmarkFit, LiteRtLandmarkModel
 from llamo_ros.pose.camera import CameraIntrinsics
 from llamo_ros.pose.keypoint_layouts import mediapipe33_to_h36m17
 from llamo_ros.pose.metric_root import MetricRootConfig, place_person
-from llamo_ros.pose.person_filter import is_upright
 from llamo_ros.pose.person_pose import DEFAULT_MAX_PERSONS, PersonPose, checked_rgb_image
 from llamo_ros.skeleton import JOINT_INDEX
 
@@ -61,43 +61,37 @@ _log = logging.getLogger(__name__)
 
 @dataclass
 class MediaPipeConfig:
-    """Settings of `MediaPipeBackend` (pixels are pixels of the input image)."""
+    """Settings of `MediaPipeBackend` (pixels are pixels of the input image); pose node parameters
+    ``mediapipe.<field>``."""
 
-    max_persons: int = DEFAULT_MAX_PERSONS # landmark runs per call at most (tracked people first)
-    min_detection_confidence: float = 0.5  # BlazePose detector score needed to start a person
-    min_keypoint_confidence: float = 0.5   # landmarks below this do not shape the person's box
-    model_complexity: int = 1              # 1 = pose_landmark_full, the only landmark model in the wheel
-    # "litert": the detector and landmark models through LiteRT with MediaPipe's processing in numpy (the
-    # same results in less time); "mediapipe": MediaPipe's own graphs (the fallback when LiteRT is missing)
-    runtime: str = "litert"
-    # Detector windows: the whole frame plus square tiles of this side, 224 = the detector's input
-    # size, so tiles are neither shrunk nor enlarged; 0 = whole frame only (legacy behaviour).
-    detection_tile_px: int = 224
-    detection_tile_overlap: float = 0.25   # fraction of a tile shared with its neighbour; a person
-                                           # cut by one tile border is whole in the next tile
-    # Detector windows scanned per call, round-robin over [whole frame, tiles...]; 0 = all of them
-    # every call. Each window costs about one landmark run; new people appear within
-    # ceil(windows / this) frames (768x576: 21 windows, 11 frames at 2). 2 rather than 3 keeps a 2-core
-    # CPU at camera rate on vtest.avi (pose 86-97 vs 102-107 ms/frame) for 2.4 % fewer people per frame,
-    # the ones that entered up to 0.4 s earlier.
-    detection_tiles_per_frame: int = 2
-    track_between_frames: bool = True      # re-measure last call's people from their own landmarks
-                                           # (video); False: every call independent (photographs)
-    roi_scale: float = 1.25                # ROI side / (2 x hip-centre-to-body-extent distance);
-                                           # MediaPipe's own value for pose
-    duplicate_distance: float = 0.25       # two people whose hip centres are closer than this x the
-                                           # box height are one person (keep the tracked one)
-    roi_hold: float = 0.1                  # a tracked person's ROI moves only when the new one differs by
-                                           # more than this x the ROI side (or 10 deg); 0 = follow every fit
-    # A new person starts a track only if their box height / width is at least this (0: anyone). Once
-    # tracked, people are followed whatever their shape (bending, sitting, falling). On vtest.avi, 1.0
-    # saves one landmark run per frame: the yellow jacket on the lawn, which a pedestrian pipeline drops
-    # anyway (`upright_people`), is no longer re-measured every frame, only when a detector window finds
-    # it again.
-    min_box_height_to_width: float = 0.0
-    threads: int = 2                       # landmark fits and detector windows run in parallel (each model
-                                           # releases the GIL; 2.1x on 2 cores); results and their order do
-                                           # not depend on it
+    max_persons: int = param(DEFAULT_MAX_PERSONS, "landmark runs per image at most (tracked people first)")
+    min_detection_confidence: float = param(0.5, "BlazePose detector score needed to start a person, in [0, 1]")
+    min_keypoint_confidence: float = param(0.5, "landmarks below this confidence do not shape the person's box")
+    model_complexity: int = param(1, "1 = pose_landmark_full, the only landmark model in the mediapipe wheel")
+    # LiteRT gives MediaPipe's results in less time; the graphs are the fallback when LiteRT is missing
+    runtime: str = param("litert", "litert: the models through LiteRT with MediaPipe's processing in numpy; "
+                                   "mediapipe: MediaPipe's own graphs")
+    # 224 = the detector's input size, so tiles are neither shrunk nor enlarged
+    detection_tile_px: int = param(224, "detector windows: the whole frame plus square tiles of this side, px "
+                                        "(0 = whole frame only)")
+    # a person cut by one tile border is whole in the next tile
+    detection_tile_overlap: float = param(0.25, "fraction of a detector tile shared with its neighbour")
+    # Each window costs about one landmark run; new people appear within ceil(windows / this) frames (768x576:
+    # 21 windows, 11 frames at 2). 2 rather than 3 keeps a 2-core CPU at camera rate on vtest.avi (pose 86-97 vs
+    # 102-107 ms/frame) for 2.4 % fewer people per frame, the ones that entered up to 0.4 s earlier.
+    detection_tiles_per_frame: int = param(2, "detector windows scanned per image, round-robin over the whole "
+                                              "frame and the tiles (0 = all; more finds people sooner, costs "
+                                              "about one landmark run each)")
+    track_between_frames: bool = param(True, "re-measure the last image's people from their own landmarks "
+                                             "(video); false: every image independent (photographs)")
+    roi_scale: float = param(1.25, "ROI side / (2 x hip-centre-to-body-extent distance); MediaPipe's own value")
+    duplicate_distance: float = param(0.25, "two people whose hip centres are closer than this x the box height "
+                                            "are one person (the tracked one is kept)")
+    roi_hold: float = param(0.1, "a tracked person's ROI moves only when the new one differs by more than this "
+                                 "x the ROI side (or 10 deg); 0 = follow every fit")
+    # each model releases the GIL: 2.1x on 2 cores
+    threads: int = param(2, "landmark fits and detector windows run in parallel on this many threads "
+                            "(results and their order do not depend on it)")
 
 
 @dataclass
@@ -198,6 +192,7 @@ class MediaPipeBackend:
                           else None)
         self._pool = ThreadPoolExecutor(self.config.threads, "mediapipe") if self.config.threads > 1 else None
         self._tracked: list[_Roi] = []
+        self._started: list[tuple[PersonPose, _Roi]] = []   # people whose track the last call started
         self._next_window = 0
         self._swept = False          # has a full detection scan run since the last reset?
         self._image_size: tuple[int, int] | None = None
@@ -243,7 +238,17 @@ class MediaPipeBackend:
 
     def reset(self) -> None:
         """Forget tracked people (call between unrelated images or streams)."""
-        self._tracked, self._next_window, self._swept = [], 0, False
+        self._tracked, self._started, self._next_window, self._swept = [], [], 0, False
+
+    def dropped(self, persons: list[PersonPose]) -> None:
+        """The stage dropped ``persons`` of the last `estimate`: those whose track that call started are not
+        followed (on vtest.avi the upright filter saves one landmark run per frame: the jacket on the lawn is
+        re-measured only when a detector window finds it again). People tracked before stay tracked whatever
+        their shape (bending, sitting, falling)."""
+        gone = {id(p) for p in persons}
+        stop = [roi for person, roi in self._started if id(person) in gone]
+        self._tracked = [roi for roi in self._tracked if not any(roi is r for r in stop)]
+        self._started = [(p, roi) for p, roi in self._started if id(p) not in gone]
 
     def estimate(self, image_rgb: np.ndarray, intrinsics: CameraIntrinsics | None = None,
                  depth: np.ndarray | None = None) -> list[PersonPose]:
@@ -277,6 +282,7 @@ class MediaPipeBackend:
         refit = self.config.track_between_frames
         second = self._run_all([("landmarks", image, fit[1]) for fit in first_fits if fit is not None]) if refit else []
         second_of = iter(second)
+        started: list[tuple[PersonPose, _Roi]] = []
         for result, first_fit in zip(first, first_fits):
             if runs >= self.config.max_persons:
                 break
@@ -286,10 +292,11 @@ class MediaPipeBackend:
             if fit is not None and refit and runs < self.config.max_persons:
                 runs += 1
                 fit = self._accept(second_result, image, intrinsics, depth, persons) or fit
-            if fit is not None and is_upright(fit[0], self.config.min_box_height_to_width):
+            if fit is not None:
                 persons.append(fit[0])
                 next_rois.append(fit[1])
-        self._tracked = next_rois
+                started.append(fit)
+        self._tracked, self._started = next_rois, started
         return persons
 
     # -- detection --------------------------------------------------------------------------

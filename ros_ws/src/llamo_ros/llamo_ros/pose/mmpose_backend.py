@@ -39,6 +39,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from llamo_ros.config_fields import param
 from llamo_ros.pose.camera import CameraIntrinsics
 from llamo_ros.pose.metric_root import MetricRootConfig
 from llamo_ros.pose.person_pose import DEFAULT_MAX_PERSONS, PersonPose, checked_rgb_image
@@ -59,21 +60,21 @@ def mmpose_config_path(relative: str) -> str:
 
 @dataclass
 class MMPoseConfig:
-    """Settings of `MMPoseBackend` (pixels are pixels of the input image)."""
+    """Settings of `MMPoseBackend` (pixels are pixels of the input image); pose node parameters
+    ``mmpose.<field>``."""
 
-    device: str = "cpu"                 # torch device of all three models ("cpu", "cuda:0")
-    max_persons: int = DEFAULT_MAX_PERSONS  # people (best detector scores) measured per image at most
-    detection_threshold: float = 0.5    # RTMDet person score needed to keep a box, in [0, 1]
-    detector_checkpoint: str = ""       # RTMDet-m person .pth; '' = random weights (tests only)
-    pose2d_checkpoint: str = ""         # RTMPose-m COCO 256x192 .pth; '' = random weights (tests only)
-    lifter_checkpoint: str = ""         # VideoPose3D 27-frame .pth; '' = random weights (tests only)
-    lifter_history: int = 13            # past frames of a person fed to the lifter (0..13); the
-                                        # future half of the 27-frame window is the current frame
-    association_iou: float = 0.3        # box IoU with last call's person to continue their history
-    # Test/diagnostic option: skip the detector and treat the whole image as one person box (score 1).
-    # With random detector weights the boxes are noise; this lets the 2D and lifter stages run on a
-    # real image. Never for deployment.
-    whole_image_as_person: bool = False
+    device: str = param("cpu", "torch device of all three models, e.g. cpu or cuda:0")
+    max_persons: int = param(DEFAULT_MAX_PERSONS, "people (best detector scores) measured per image at most")
+    detection_threshold: float = param(0.5, "RTMDet person score needed to keep a box, in [0, 1]")
+    detector_checkpoint: str = param("", "RTMDet-m person .pth; empty = random weights (tests only)")
+    pose2d_checkpoint: str = param("", "RTMPose-m COCO 256x192 .pth; empty = random weights (tests only)")
+    lifter_checkpoint: str = param("", "VideoPose3D 27-frame .pth; empty = random weights (tests only)")
+    lifter_history: int = param(13, "past frames of a person fed to the lifter (0..13); the future half of the "
+                                    "27-frame window is the current frame")
+    association_iou: float = param(0.3, "box IoU with the last image's person to continue their 2D history")
+    # With random detector weights the boxes are noise; this lets the 2D and lifter stages run on a real image.
+    whole_image_as_person: bool = param(False, "tests and diagnostics only: skip the detector, the whole image "
+                                               "is one person box (score 1); never for deployment")
 
 
 def _load_weights(model, path: str) -> None:
@@ -133,6 +134,10 @@ class MMPoseBackend:
     def reset(self) -> None:
         """Forget every person's 2D history (call between unrelated images or streams)."""
         self._stream.reset()
+
+    def dropped(self, persons: list[PersonPose]) -> None:
+        """Nothing to stop: people are detected anew in every image; a 2D history only feeds the lifter and
+        ends when its box is not found again."""
 
     def close(self) -> None:
         """Drop the models (torch modules hold no threads or files; their memory goes with them)."""

@@ -27,10 +27,11 @@ future edge-padded), metric root by `metric_root.place_person`; metres in the ca
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
+from llamo_ros.config_fields import nested, param
 from llamo_ros.pose.camera import CameraIntrinsics
 from llamo_ros.pose.metric_root import MetricRootConfig
 from llamo_ros.pose.person_pose import DEFAULT_MAX_PERSONS, PersonPose, checked_rgb_image
@@ -51,17 +52,19 @@ BOX_SOURCES = ("auto", "rtmdet", "mediapipe", "whole_image")
 
 @dataclass
 class OnnxPoseConfig:
-    """Settings of `OnnxPoseBackend` (pixels are pixels of the input image)."""
+    """Settings of `OnnxPoseBackend` (pixels are pixels of the input image); pose node parameters
+    ``onnx.<field>`` (``onnx.rtmdet.<field>``)."""
 
-    model_dir: str = "models/onnx"      # folder with the files written by export/export_mmpose.py
-    max_persons: int = DEFAULT_MAX_PERSONS  # people (best detector scores) measured per image at most
-    detection_threshold: float = 0.5    # box source's score needed to keep a person, in [0, 1]
-    box_source: str = "auto"            # "auto", "rtmdet", "mediapipe" or "whole_image" (module docstring)
-    rtmdet: RTMDetDecodeConfig = field(default_factory=RTMDetDecodeConfig)   # RTMDet test_cfg (score
-                                        # threshold before NMS, NMS IoU); detection_threshold applies after
-    threads: int = 1                    # onnxruntime intra-op threads per session
-    lifter_history: int = 13            # past frames of a person fed to the lifter (0..13)
-    association_iou: float = 0.3        # box IoU with last call's person to continue their history
+    model_dir: str = param("models/onnx", "folder with the ONNX files written by export/export_mmpose.py")
+    max_persons: int = param(DEFAULT_MAX_PERSONS, "people (best detector scores) measured per image at most")
+    detection_threshold: float = param(0.5, "the box source's score needed to keep a person, in [0, 1] (after "
+                                            "rtmdet's own thresholds)")
+    box_source: str = param("auto", "person boxes from: auto (rtmdet if its file is in model_dir, else "
+                                    "mediapipe), rtmdet, mediapipe, whole_image (tests only)")
+    rtmdet: RTMDetDecodeConfig = nested(RTMDetDecodeConfig)   # RTMDet's test_cfg (score threshold, NMS)
+    threads: int = param(1, "onnxruntime intra-op threads per session")
+    lifter_history: int = param(13, "past frames of a person fed to the lifter (0..13)")
+    association_iou: float = param(0.3, "box IoU with the last image's person to continue their 2D history")
 
     def __post_init__(self):
         if self.box_source not in BOX_SOURCES:
@@ -181,6 +184,10 @@ class OnnxPoseBackend:
     def reset(self) -> None:
         """Forget every person's 2D history (call between unrelated images or streams)."""
         self._stream.reset()
+
+    def dropped(self, persons: list[PersonPose]) -> None:
+        """Nothing to stop: people are detected anew in every image; a 2D history only feeds the lifter and
+        ends when its box is not found again."""
 
     def close(self) -> None:
         """Close the MediaPipe box source (its threads) and drop the onnxruntime sessions."""

@@ -71,6 +71,10 @@ class PoseBackend(Protocol):
     def reset(self) -> None:
         """Forget every per-stream state (tracked people, 2D histories): the next image starts a new stream."""
 
+    def dropped(self, persons: list[PersonPose]) -> None:
+        """The stage dropped ``persons`` (of the last `estimate`'s result, by identity) from its output: a backend
+        that tracks people between images stops following those it started tracking in that call."""
+
     def close(self) -> None:
         """Release threads and model sessions; the backend is not used afterwards."""
 

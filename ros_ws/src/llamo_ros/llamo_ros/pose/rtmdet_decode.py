@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from llamo_ros.config_fields import param
 from llamo_ros.pose.tracker import box_iou
 
 STRIDES = (8, 16, 32)                        # feature-map strides of the three head levels, pixels
@@ -37,11 +38,11 @@ PAD_VALUE = 114                              # grey of mmdet's Pad for the detec
 class RTMDetDecodeConfig:
     """The detector's test_cfg (values of ``rtmdet_m_640-8xb32_coco-person.py``)."""
 
-    score_threshold: float = 0.05   # sigmoid score a point needs to become a candidate box (strictly above)
-    nms_pre: int = 1000             # candidates kept per stride level before NMS (best scores)
-    iou_threshold: float = 0.6      # a box whose IoU with a better box exceeds this is suppressed
-    max_per_image: int = 100        # boxes returned at most
-    min_box_size: float = 0.0       # boxes need width and height above this, original-image pixels
+    score_threshold: float = param(0.05, "sigmoid score a point needs to become a candidate box (strictly above)")
+    nms_pre: int = param(1000, "candidates kept per stride level before NMS (best scores)")
+    iou_threshold: float = param(0.6, "a box whose IoU with a better box exceeds this is suppressed")
+    max_per_image: int = param(100, "boxes returned at most")
+    min_box_size: float = param(0.0, "boxes need width and height above this, original-image pixels")
 
     def __post_init__(self):
         if not 0.0 <= self.iou_threshold <= 1.0:

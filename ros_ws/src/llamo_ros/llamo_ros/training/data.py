@@ -1,7 +1,8 @@
 """Training and evaluation sets from the procedural generator (`llamo_ros.data.motion_synth`).
 
 Seeds split the data: train seeds [0, n), validation seeds from VAL_SEED0, test seeds from TEST_SEED0 -
-never overlapping. Two generators: the default ten-action one (`SynthConfig()`) and the broad one
+never overlapping. Two generators: the default ten-action one (`default_training_config()`: `SynthConfig()` with
+the pose estimator's systematic errors, `ESTIMATOR_BIAS`, and carried arms, `PEDESTRIAN_ARMS`) and the broad one
 (`broad_training_config()`: every catalogue action except HELDOUT_ACTIONS, realistic cameras, long walks),
 whose clips use seeds offset by BROAD_SEED_OFFSET. HELDOUT_ACTIONS are never trained on: the
 `heldout_actions` split measures how the model describes and flags motion it has never seen.
@@ -22,7 +23,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from llamo_ros.data.motion_clip import MotionClip
-from llamo_ros.data.motion_synth import ALL_ACTIONS, SynthConfig, broad_config, generate_clip
+from llamo_ros.data.motion_synth import (
+    ALL_ACTIONS, ESTIMATOR_BIAS, PEDESTRIAN_ARMS, SynthConfig, broad_config, generate_clip,
+)
 from llamo_ros.motion.captions import caption_for, qa_for
 from llamo_ros.motion.descriptors import MotionDescriptors, describe_motion
 from llamo_ros.motion.windows import WINDOW_FRAMES, MotionSample, clip_windows, window_at
@@ -38,6 +41,12 @@ WINDOW_S = WINDOW_FRAMES / FEATURE_RATE_HZ  # 3.2 s
 # motion: the model should describe the body's movement and flag the action as unknown ("other").
 HELDOUT_ACTIONS: tuple[str, ...] = ("hop", "kick", "crawl", "clap", "throw", "head_shake")
 TRAIN_ACTIONS: tuple[str, ...] = tuple(a for a in ALL_ACTIONS if a not in HELDOUT_ACTIONS)
+
+
+def default_training_config() -> SynthConfig:
+    """The default ten-action generator with what real skeletons show and its exact clips lack: the pose
+    estimator's clip-constant errors (orientation, scale, per-joint offsets) and arms held while walking."""
+    return SynthConfig(**ESTIMATOR_BIAS, **PEDESTRIAN_ARMS)
 
 
 def broad_training_config(**overrides) -> SynthConfig:

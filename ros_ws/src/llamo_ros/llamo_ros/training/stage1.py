@@ -31,7 +31,8 @@ from llamo_ros.motion.encoder import MotionEncoderConfig, constant_velocity_path
 from llamo_ros.motion.windows import HANDS, NO_HAND, collate
 from llamo_ros.training import checkpoint as ckpt
 from llamo_ros.training.data import (
-    BROAD_SEED_OFFSET, VAL_SEED0, batch_indices, broad_training_config, language_training_samples, motion_windows,
+    BROAD_SEED_OFFSET, VAL_SEED0, batch_indices, broad_training_config, default_training_config,
+    language_training_samples, motion_windows,
 )
 
 
@@ -149,7 +150,7 @@ def main(argv: list[str] | None = None) -> None:
 
     # ---- phase 1: encoder + heads ---------------------------------------------------------------------
     if state["phase"] == "heads":
-        train = collate(motion_windows(0, args.clips)
+        train = collate(motion_windows(0, args.clips, default_training_config())
                         + motion_windows(BROAD_SEED_OFFSET, args.broad_clips, broad_training_config()))
         print(f"heads: {len(train['intent'])} windows from {args.clips} default + {args.broad_clips} broad clips")
         sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.steps, pct_start=0.05)
@@ -202,7 +203,7 @@ def main(argv: list[str] | None = None) -> None:
         ckpt.save_train_state(out, modules, opt, state)
 
     # ---- temperature on validation windows ------------------------------------------------------------
-    val_windows = motion_windows(VAL_SEED0, args.val_clips)
+    val_windows = motion_windows(VAL_SEED0, args.val_clips, default_training_config())
     if args.broad_clips:
         val_windows += motion_windows(VAL_SEED0 + BROAD_SEED_OFFSET, args.val_clips, broad_training_config())
     val = to_torch(collate(val_windows), args.device)

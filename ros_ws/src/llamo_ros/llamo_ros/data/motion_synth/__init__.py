@@ -31,12 +31,14 @@ import numpy as np
 
 from llamo_ros.data.motion_clip import MotionClip
 from llamo_ros.data.motion_synth.actions import ACTION_FUNCTIONS
+from llamo_ros.data.motion_synth.arm_carriage import plan_arm_carriage
 from llamo_ros.data.motion_synth.catalogue import ALL_ACTIONS, BY_DIRECTION, CATALOGUE, FAMILIES, POSTURES, ActionSpec
 from llamo_ros.data.motion_synth.body import (
     ELBOW_MAX_RAD, KNEE_MAX_RAD, POSE_KEYS, SEATED_POSE, STANDING_POSE, BodyModel, body_from_height, smoothstep,
 )
 from llamo_ros.data.motion_synth.config import (
-    ACTION_INTENT, ACTION_WORDS, ACTIONS, FAST_ABOVE_MPS, SLOW_BELOW_MPS, SynthConfig, broad_config, speed_word,
+    ACTION_INTENT, ACTION_WORDS, ACTIONS, ESTIMATOR_BIAS, FAST_ABOVE_MPS, PEDESTRIAN_ARMS, SLOW_BELOW_MPS, SynthConfig,
+    broad_config, speed_word,
 )
 from llamo_ros.data.motion_synth.kinematics import CameraPose, _forward_kinematics, world_to_camera
 from llamo_ros.data.motion_synth.language import (
@@ -54,6 +56,7 @@ def generate_clip(seed: int, config: SynthConfig | None = None) -> MotionClip:
     """
     cfg = config or SynthConfig()
     plan = plan_scene(seed, cfg)
+    plan_arm_carriage(plan.actions, cfg.arm_carriage_prob, np.random.default_rng([int(seed), 3]))
     clean, intent, segments = _render(plan, cfg.fps)
     joints, confidence = _corrupt(clean, cfg, np.random.default_rng([int(seed), 1]))
     language_rng = np.random.default_rng([int(seed), 2])

@@ -74,6 +74,18 @@ class SynthConfig:
     dropout_burst_frames: tuple[int, int] = (1, 8)      # length of a dropout burst, frames (inclusive range)
     # per frame: probability of an estimator blunder (left-right swap or displaced joints)
     outlier_frame_prob: float = 0.01
+    # Per clip, systematic errors of a monocular 3D pose estimator: real skeletons differ from the exact body in
+    # orientation, proportions and per-joint offsets (MediaPipe on people 10-17 m away in vtest.avi: shoulders
+    # 0.84x, thighs 0.9x the generator's, head 13 cm forward). Constant over a clip; 0 / (1, 1): none.
+    pose_tilt_std_deg: float = 0.0                      # std of a pitch of the skeleton about its pelvis (roll: half)
+    pose_scale_range: tuple[float, float] = (1.0, 1.0)  # scale of the skeleton about its pelvis
+    joint_bias_std_m: float = 0.0                       # per-joint offsets, m: their std drawn from [0, this] per clip
+    # bone lengths scaled per clip and bone group within ESTIMATED_PROPORTIONS (MediaPipe's skeletons on
+    # vtest.avi, relative to the torso: upper arms 0.77x, hips 0.77x, thorax-nose 1.4x the generator's)
+    vary_proportions: bool = False
+    # probability that the "head" joint is the point between the eyes (MediaPipe's and COCO's 2D layouts,
+    # `pose.keypoint_layouts`) instead of the top of the head (Human3.6M, the lifters' output)
+    head_at_eyes_prob: float = 0.0
     # probability that a clip starts seated (so it opens with "stand_up")
     seated_start_prob: float = 0.12
     # relative sampling weight per action name (default 1.0)
@@ -89,6 +101,9 @@ class SynthConfig:
     keep_in_view: bool = False
     # broad planner: probability that a clip ending in a walk/jog/run ends with the person still moving (no stop)
     walk_on_prob: float = 0.0
+    # probability that a walking or standing action carries its arms (pockets, a phone, a bag...; see
+    # `arm_carriage`) instead of letting them hang and swing
+    arm_carriage_prob: float = 0.0
 
     def __post_init__(self) -> None:
         if not self.fps > 0:
@@ -117,7 +132,12 @@ class SynthConfig:
             raise ValueError("bearing_range_deg must lie in [-60, 60]")
         if self.jitter_base_m < 0 or self.jitter_per_m < 0:
             raise ValueError("jitter must be >= 0")
-        for name in ("dropout_prob", "outlier_frame_prob", "seated_start_prob", "walk_on_prob"):
+        if self.pose_tilt_std_deg < 0 or self.joint_bias_std_m < 0:
+            raise ValueError("pose_tilt_std_deg and joint_bias_std_m must be >= 0")
+        if not 0 < self.pose_scale_range[0] <= self.pose_scale_range[1]:
+            raise ValueError(f"pose_scale_range must be (lo, hi) with 0 < lo <= hi, got {self.pose_scale_range}")
+        for name in ("dropout_prob", "outlier_frame_prob", "seated_start_prob", "walk_on_prob", "arm_carriage_prob",
+                     "head_at_eyes_prob"):
             p = getattr(self, name)
             if not 0.0 <= p <= 1.0:
                 raise ValueError(f"{name} must be a probability, got {p}")
@@ -141,6 +161,28 @@ class SynthConfig:
                 raise ValueError(f"action weight must be >= 0, got {name}={w}")
 
 
+# The pose estimator's systematic errors that the broad generator (and training) simulate: wide enough to cover
+# the skeletons MediaPipe gives on real distant people (see SynthConfig.pose_tilt_std_deg).
+ESTIMATOR_BIAS = dict(pose_tilt_std_deg=10.0, pose_scale_range=(0.8, 1.02), joint_bias_std_m=0.05,
+                      vary_proportions=True, head_at_eyes_prob=0.5)
+# Per bone group (the child joints' bones), the range of the factor on its length when vary_proportions is on:
+# wide enough to hold both the generator's (lifter-like) proportions and MediaPipe's.
+ESTIMATED_PROPORTIONS: dict[str, tuple[tuple[str, ...], tuple[float, float]]] = {
+    "hip_width": (("right_hip", "left_hip"), (0.7, 1.05)),
+    "thigh": (("right_knee", "left_knee"), (0.85, 1.05)),
+    "shank": (("right_ankle", "left_ankle"), (0.85, 1.05)),
+    "spine": (("spine", "thorax"), (0.9, 1.1)),
+    "neck": (("neck_nose",), (0.9, 1.5)),
+    "head": (("head",), (0.85, 1.1)),
+    "shoulder_width": (("left_shoulder", "right_shoulder"), (0.85, 1.05)),
+    "upper_arm": (("left_elbow", "right_elbow"), (0.72, 1.05)),
+    "forearm": (("left_wrist", "right_wrist"), (0.72, 1.05)),
+}
+EYES_ALONG_HEAD = (0.15, 0.35)   # the eyes' point between the nose and the head top, as a fraction of that bone
+# How often real pedestrians hold their arms other than hanging (an estimate: most people on vtest.avi do).
+PEDESTRIAN_ARMS = dict(arm_carriage_prob=0.7)
+
+
 def broad_config(**overrides) -> SynthConfig:
     """The broad generator: every catalogue action, realistic walking speeds, varied bodies, styles, and
     cameras from robot heads (0.5 m, level) to CCTV-like views (3 m, 35 degrees down), person kept in view."""
@@ -150,6 +192,7 @@ def broad_config(**overrides) -> SynthConfig:
         walk_speed_range_mps=(0.8, 1.8), camera_distance_range_m=(2.0, 12.0), camera_height_range_m=(0.5, 3.0),
         camera_pitch_range_deg=(0.0, 35.0), bearing_range_deg=(-30.0, 30.0), seated_start_prob=0.05,
         style_amplitude_range=(0.8, 1.2), style_tempo_range=(0.8, 1.25), keep_in_view=True, walk_on_prob=0.6,
+        **ESTIMATOR_BIAS, **PEDESTRIAN_ARMS,
     )
     values.update(overrides)
     return SynthConfig(**values)

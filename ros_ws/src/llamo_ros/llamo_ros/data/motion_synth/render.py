@@ -7,12 +7,15 @@ import numpy as np
 
 from llamo_ros.data.motion_clip import ActionSegment
 from llamo_ros.data.motion_synth.actions import ACTION_FUNCTIONS
+from llamo_ros.data.motion_synth.arm_carriage import apply_arm_carriage
 from llamo_ros.data.motion_synth.body import EXTENDED_KEYS, EXTENDED_POSE, POSE_KEYS
 from llamo_ros.data.motion_synth.catalogue import BY_DIRECTION
-from llamo_ros.data.motion_synth.config import SynthConfig
+from llamo_ros.data.motion_synth.config import EYES_ALONG_HEAD, ESTIMATED_PROPORTIONS, SynthConfig
 from llamo_ros.data.motion_synth.kinematics import _forward_kinematics, world_to_camera
 from llamo_ros.data.motion_synth.scene import ScenePlan
+from llamo_ros.motion.features import facing_angle, rotate_about_vertical
 from llamo_ros.motion.intents import INTENT_INDEX, OTHER
+from llamo_ros.skeleton import JOINT_INDEX, PARENTS, ROOT
 
 # Intent index of frames whose action fits none of the named intents: "other".
 NO_INTENT = OTHER
@@ -27,6 +30,7 @@ def _render(plan: ScenePlan, fps: float):
         n = max(2, int(round(params["duration_s"] * fps)))
         t = np.arange(n) / fps                                        # (n,) seconds
         pose, velocity = ACTION_FUNCTIONS[name](t, params, plan.body, heading)
+        apply_arm_carriage(pose, t, params)
         heading = float(pose["heading"][-1])
         poses.append(pose)
         velocities.append(velocity)
@@ -89,6 +93,45 @@ def _corrupt(clean: np.ndarray, cfg: SynthConfig, rng: np.random.Generator):
     for f, joint in starts:
         length = int(rng.integers(cfg.dropout_burst_frames[0], cfg.dropout_burst_frames[1] + 1))
         lost[f:f + length, joint] = True
+    joints = _estimator_bias(joints, clean, cfg, rng)
     joints[lost] = np.nan
     confidence[lost] = 0.0
     return joints.astype(np.float32), confidence.astype(np.float32)
+
+
+def _estimator_bias(joints: np.ndarray, clean: np.ndarray, cfg: SynthConfig, rng: np.random.Generator) -> np.ndarray:
+    """A monocular estimator's clip-constant errors on (T, 17, 3) camera-frame joints: the skeleton rotated about
+    its exact pelvis by a pitch and a roll, scaled, and each joint offset in the body's frame (turning with the
+    exact body `clean`). Draws nothing when they are off, so clips of configs without them stay as they were."""
+    if (cfg.pose_tilt_std_deg == 0 and tuple(cfg.pose_scale_range) == (1.0, 1.0) and cfg.joint_bias_std_m == 0
+            and not cfg.vary_proportions and cfg.head_at_eyes_prob == 0):
+        return joints
+    pitch, roll = np.radians(rng.normal(0.0, cfg.pose_tilt_std_deg, 2) * (1.0, 0.5))
+    cp, sp, cr, sr = np.cos(pitch), np.sin(pitch), np.cos(roll), np.sin(roll)
+    rot = np.array([[1, 0, 0], [0, cp, -sp], [0, sp, cp]]) @ np.array([[cr, -sr, 0], [sr, cr, 0], [0, 0, 1]])
+    scale = rng.uniform(*cfg.pose_scale_range)
+    offsets = rng.normal(0.0, 1.0, (joints.shape[1], 3)) * rng.uniform(0.0, cfg.joint_bias_std_m)  # (17, 3)
+    offsets[ROOT] = 0.0                                    # the root's own error is the root estimator's
+    facing = facing_angle(clean)                                                   # (T,) rad
+    offsets = rotate_about_vertical(np.broadcast_to(offsets, joints.shape), -facing[:, None])  # (T, 17, 3)
+    pelvis = clean[:, ROOT, None]                                                  # (T, 1, 3)
+    joints = pelvis + (joints - pelvis) @ rot.T * scale
+    return _proportions(joints, cfg, rng) + offsets
+
+
+def _proportions(joints: np.ndarray, cfg: SynthConfig, rng: np.random.Generator) -> np.ndarray:
+    """(T, 17, 3) joints with each bone's length scaled by its group's factor (ESTIMATED_PROPORTIONS, drawn per
+    clip) and, with `head_at_eyes_prob`, the head joint moved down to the eyes; children move with parents."""
+    if not cfg.vary_proportions and cfg.head_at_eyes_prob == 0:
+        return joints
+    factor = np.ones(len(PARENTS))
+    if cfg.vary_proportions:
+        for names, (lo, hi) in ESTIMATED_PROPORTIONS.values():
+            factor[[JOINT_INDEX[n] for n in names]] = rng.uniform(lo, hi)
+    if rng.uniform() < cfg.head_at_eyes_prob:
+        factor[JOINT_INDEX["head"]] = rng.uniform(*EYES_ALONG_HEAD)
+    out = joints.copy()
+    for child, parent in enumerate(PARENTS):   # parents come before their children
+        if parent >= 0:
+            out[:, child] = out[:, parent] + factor[child] * (joints[:, child] - joints[:, parent])
+    return out
