@@ -7,8 +7,9 @@
 #   tools/build_llama_cpp.sh --cuda --arch 87          # Jetson Orin (JetPack 6: CUDA 12.6, gcc 11)
 #   tools/build_llama_cpp.sh --cuda --arch 90          # H100 / H200
 #   tools/build_llama_cpp.sh                           # CPU, -march=native
-#   then: export LLAMO_LLAMA_CPP_MODULE=<printed path>  (the behaviour node's llm_runtime auto / llama_cpp
-#   picks it up; on device cuda:0 it offloads every layer, LlamaCppConfig.n_gpu_layers = -1)
+#   The runtime finds the module in the default --out (~/.cache/llamo_ros/llama_cpp/module-<kind>) by itself;
+#   elsewhere: export LLAMO_LLAMA_CPP_MODULE=<printed path>. The behaviour node's llm_runtime auto / llama_cpp
+#   then uses it; on device cuda:0 it offloads every layer (LlamaCppConfig.n_gpu_layers = -1).
 #
 # Source: --src DIR (a llama.cpp checkout), else llama.cpp as vendored in the llama-cpp-python 0.3.7 sdist on PyPI
 # (66 MB; only its vendor/llama.cpp is used): the C API of the llama-cpp-cffi 0.4.18 wheel the runtime was written
@@ -60,5 +61,6 @@ GEN=()
 command -v ninja >/dev/null && GEN=(-G Ninja)
 cmake -S "$SRC" -B "$BUILD" "${GEN[@]}" "${FLAGS[@]}" >/dev/null
 cmake --build "$BUILD" --target llama -j "$JOBS"
-"$PYTHON" -m pip --disable-pip-version-check install -q "cffi>=1.17" 2>&1 | grep -v "is ignored" || true
+"$PYTHON" -c "import cffi" 2>/dev/null || "$PYTHON" -m pip --disable-pip-version-check install -q "cffi>=1.17" 2>&1 \
+  | grep -v "is ignored" || true
 "$PYTHON" "$REPO/tools/llama_cpp_cffi_build.py" --src "$SRC" --lib "$BUILD/bin" --out "$OUT/module-$KIND"

@@ -6,7 +6,7 @@
 #   here:  tools/gpu_check.sh prepare     # out/gpu_check: SmolLM2 metadata GGUF, the gguf package, llama.cpp's
 #                                         # source and the cffi wheels for cp312 (~8 MB; carry: ["out/gpu_check"])
 #   there: tools/gpu_check.sh             # 1 motion model (torch fp32/fp16), 2 LLM torch fp16,
-#                                         # 3 llama.cpp CUDA build (<= 5 min, skipped visibly without nvcc),
+#                                         # 3 llama.cpp CUDA build (<= 270 s, skipped visibly without nvcc),
 #                                         # 4 LLM llama.cpp CUDA, every layer offloaded
 set -uo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -38,24 +38,24 @@ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader ||
   || { echo "gpu_check: SKIPPED: PyTorch sees no CUDA device"; exit 0; }
 
 step 1/4 "motion model on CUDA (real checkpoint; torch fp32 / fp16; batch 1, 8, 32)"
-timeout 120 "$PY" "$REPO/tools/gpu_check.py" motion --json "$RESULTS/motion.json" || echo "motion: FAILED ($?)"
+timeout 60 "$PY" "$REPO/tools/gpu_check.py" motion --json "$RESULTS/motion.json" || echo "motion: FAILED ($?)"
 
 step 2/4 "cffi for the llama.cpp module (carried wheels)"
 "$PY" -c "import cffi" 2>/dev/null || "$PY" -m pip install -q --no-index --find-links "$ASSETS/wheels" \
   --target "$ASSETS/site" cffi pycparser || echo "cffi: install from the carried wheels FAILED"
 
-step 3/4 "llama.cpp CUDA build for this GPU (llama target only; bounded to 300 s)"
+step 3/4 "llama.cpp CUDA build for this GPU (llama target only; bounded to 270 s)"
 ARCH=$("$PY" -c "import torch; a, b = torch.cuda.get_device_capability(0); print(f'{a}{b}')")
 BUILD_OUT=$RESULTS/llama_cpp
 if command -v nvcc >/dev/null || [ -x /usr/local/cuda/bin/nvcc ]; then
   export PATH=$PATH:/usr/local/cuda/bin
   mkdir -p "$BUILD_OUT/src" && tar -xzf "$ASSETS/llama_cpp_src.tgz" -C "$BUILD_OUT/src"
-  if timeout 300 env PYTHON="$PY" bash "$REPO/tools/build_llama_cpp.sh" --cuda --arch "$ARCH" --src "$BUILD_OUT/src" \
+  if timeout 270 env PYTHON="$PY" bash "$REPO/tools/build_llama_cpp.sh" --cuda --arch "$ARCH" --src "$BUILD_OUT/src" \
        --out "$BUILD_OUT" --jobs "$(nproc)" > "$RESULTS/llama_cpp_build.log" 2>&1; then
     export LLAMO_LLAMA_CPP_MODULE=$(ls "$BUILD_OUT"/module-cuda-sm"$ARCH"/_llama_cpp_native.*.so | head -1)
     echo "built: $LLAMO_LLAMA_CPP_MODULE"
   else
-    echo "llama.cpp CUDA build FAILED or took over 300 s (tail of $RESULTS/llama_cpp_build.log):"
+    echo "llama.cpp CUDA build FAILED or took over 270 s (tail of $RESULTS/llama_cpp_build.log):"
     tail -5 "$RESULTS/llama_cpp_build.log"
   fi
 else
@@ -63,5 +63,5 @@ else
 fi
 
 step 4/4 "LLM on CUDA: torch fp16 (LlamaDecoder) and llama.cpp CUDA, describe's prompt shape with 8 motion embeddings"
-timeout 180 "$PY" "$REPO/tools/gpu_check.py" llm --assets "$ASSETS" --json "$RESULTS/llm.json" || echo "llm: FAILED ($?)"
+timeout 120 "$PY" "$REPO/tools/gpu_check.py" llm --assets "$ASSETS" --json "$RESULTS/llm.json" || echo "llm: FAILED ($?)"
 step done "results in $RESULTS"
