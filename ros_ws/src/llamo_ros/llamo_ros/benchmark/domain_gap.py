@@ -65,8 +65,7 @@ def p_other(model, features: np.ndarray) -> np.ndarray:
     from llamo_ros.motion.intents import with_appended_intents
 
     with torch.inference_mode():
-        logits = model.intent_head(model.encoder(torch.from_numpy(features)), calibrated=False)
-        probs = (logits / model.intent_head.temperature).softmax(-1).numpy()
+        probs = model.intent_head(model.encoder(torch.from_numpy(features))).softmax(-1).numpy()
     return with_appended_intents(probs)[:, -1]
 
 

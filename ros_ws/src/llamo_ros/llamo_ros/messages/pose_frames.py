@@ -166,6 +166,7 @@ class PoseFrameProcessor:
             return self._drop("camera_info", "dropping image: no CameraInfo matching the image yet "
                                              "(require_camera_info is true)")
         depth = self._depth_for(msg, width, height)
+        stamp_ns = int(msg.header.stamp.sec) * 1_000_000_000 + int(msg.header.stamp.nanosec)
         try:
             # the upright filter's one place: tested once per person, and the backend told whom it dropped
             persons, flat = split_upright(self.backend.estimate(image, intrinsics, depth),
@@ -174,11 +175,9 @@ class PoseFrameProcessor:
                 self.backend.dropped(flat)
             persons = self.tracker.update(persons)
             if self.root_filter is not None:
-                stamp = msg.header.stamp
-                self.root_filter.filter_persons(int(stamp.sec) * 1_000_000_000 + int(stamp.nanosec), persons)
+                self.root_filter.filter_persons(stamp_ns, persons)
         except Exception as error:  # noqa: BLE001  a backend failure must not kill the node or the replay
             return self._drop("backend", f"pose estimation failed: {type(error).__name__}: {error}")
-        stamp_ns = msg.header.stamp.sec * 1_000_000_000 + msg.header.stamp.nanosec
         frame = PoseFrame(stamp_ns, msg.header, (width, height), persons, msg.header.frame_id)
         if self.to_target is not None:   # estimated in the camera frame, published in the target frame
             try:

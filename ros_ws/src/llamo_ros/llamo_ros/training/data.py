@@ -87,6 +87,13 @@ def motion_windows(seed0: int, n_clips: int, config: SynthConfig | None = None,
     return out
 
 
+def head_windows(seed0: int, n_default: int, n_broad: int) -> list[MotionSample]:
+    """Windows of `n_default` default-generator clips from seed0 and `n_broad` broad ones from
+    seed0 + BROAD_SEED_OFFSET, both as trained on (`default_training_config`, `broad_training_config`)."""
+    return (motion_windows(seed0, n_default, default_training_config())
+            + motion_windows(seed0 + BROAD_SEED_OFFSET, n_broad, broad_training_config()))
+
+
 @dataclass
 class LanguageSample:
     window: MotionSample

@@ -33,9 +33,7 @@ from llamo_ros.motion.encoder import MotionModel, PathHead, constant_velocity_pa
 from llamo_ros.language.model import MotionLLMConfig
 from llamo_ros.motion.windows import collate
 from llamo_ros.training import checkpoint as ckpt
-from llamo_ros.training.data import (
-    BROAD_SEED_OFFSET, VAL_SEED0, batch_indices, broad_training_config, default_training_config, motion_windows,
-)
+from llamo_ros.training.data import VAL_SEED0, batch_indices, head_windows
 from llamo_ros.training.stage1 import plot_curves
 
 FINETUNE_SEED_OFFSET = 7_000_000  # clips of their own, unseen by stage 1
@@ -92,10 +90,8 @@ def main(argv: list[str] | None = None) -> None:
     model.eval()
     t0 = time.time()
     seed0 = FINETUNE_SEED_OFFSET
-    train = encode(model, motion_windows(seed0, args.clips, default_training_config())
-                   + motion_windows(seed0 + BROAD_SEED_OFFSET, args.broad_clips, broad_training_config()))
-    val = encode(model, motion_windows(VAL_SEED0 + FINETUNE_SEED_OFFSET, 100, default_training_config())
-                 + motion_windows(VAL_SEED0 + FINETUNE_SEED_OFFSET + BROAD_SEED_OFFSET, 150, broad_training_config()))
+    train = encode(model, head_windows(seed0, args.clips, args.broad_clips))
+    val = encode(model, head_windows(VAL_SEED0 + FINETUNE_SEED_OFFSET, 100, 150))
     print(f"{args.head} head: {len(train['path'])} training windows encoded in {time.time() - t0:.0f} s")
     head = model.path_head if args.head == "path" else model.intent_head
     params = list(head.net.parameters())

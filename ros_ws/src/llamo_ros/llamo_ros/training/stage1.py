@@ -30,10 +30,7 @@ from llamo_ros.language.model import DEFAULT_INSTRUCTION, MotionLLM, MotionLLMCo
 from llamo_ros.motion.encoder import MotionEncoderConfig, constant_velocity_path, path_loss, pool_tokens
 from llamo_ros.motion.windows import HANDS, NO_HAND, collate
 from llamo_ros.training import checkpoint as ckpt
-from llamo_ros.training.data import (
-    BROAD_SEED_OFFSET, VAL_SEED0, batch_indices, broad_training_config, default_training_config,
-    language_training_samples, motion_windows,
-)
+from llamo_ros.training.data import VAL_SEED0, batch_indices, head_windows, language_training_samples
 
 
 def plot_curves(log_path: Path, png_path: Path) -> None:
@@ -150,8 +147,7 @@ def main(argv: list[str] | None = None) -> None:
 
     # ---- phase 1: encoder + heads ---------------------------------------------------------------------
     if state["phase"] == "heads":
-        train = collate(motion_windows(0, args.clips, default_training_config())
-                        + motion_windows(BROAD_SEED_OFFSET, args.broad_clips, broad_training_config()))
+        train = collate(head_windows(0, args.clips, args.broad_clips))
         print(f"heads: {len(train['intent'])} windows from {args.clips} default + {args.broad_clips} broad clips")
         sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.steps, pct_start=0.05)
         for _ in range(state["step"]):
@@ -203,9 +199,7 @@ def main(argv: list[str] | None = None) -> None:
         ckpt.save_train_state(out, modules, opt, state)
 
     # ---- temperature on validation windows ------------------------------------------------------------
-    val_windows = motion_windows(VAL_SEED0, args.val_clips, default_training_config())
-    if args.broad_clips:
-        val_windows += motion_windows(VAL_SEED0 + BROAD_SEED_OFFSET, args.val_clips, broad_training_config())
+    val_windows = head_windows(VAL_SEED0, args.val_clips, args.val_clips if args.broad_clips else 0)
     val = to_torch(collate(val_windows), args.device)
     with torch.no_grad():
         logits = model.motion.intent_head(model.motion.encoder(val["features"]), calibrated=False)

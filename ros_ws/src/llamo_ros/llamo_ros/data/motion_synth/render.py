@@ -101,11 +101,11 @@ def _corrupt(clean: np.ndarray, cfg: SynthConfig, rng: np.random.Generator):
 
 def _estimator_bias(joints: np.ndarray, clean: np.ndarray, cfg: SynthConfig, rng: np.random.Generator) -> np.ndarray:
     """A monocular estimator's clip-constant errors on (T, 17, 3) camera-frame joints: the skeleton rotated about
-    its exact pelvis by a pitch and a roll, scaled, and each joint offset in the body's frame (turning with the
-    exact body `clean`). Draws nothing when they are off, so clips of configs without them stay as they were."""
-    if (cfg.pose_tilt_std_deg == 0 and tuple(cfg.pose_scale_range) == (1.0, 1.0) and cfg.joint_bias_std_m == 0
-            and not cfg.vary_proportions and cfg.head_at_eyes_prob == 0):
-        return joints
+    its exact pelvis by a pitch and a roll, scaled, its bone proportions changed (`_proportions`) and each joint
+    offset in the body's frame (turning with the exact body `clean`). Draws nothing for what is off, so clips of
+    configs without them stay as they were."""
+    if cfg.pose_tilt_std_deg == 0 and tuple(cfg.pose_scale_range) == (1.0, 1.0) and cfg.joint_bias_std_m == 0:
+        return _proportions(joints, cfg, rng)
     pitch, roll = np.radians(rng.normal(0.0, cfg.pose_tilt_std_deg, 2) * (1.0, 0.5))
     cp, sp, cr, sr = np.cos(pitch), np.sin(pitch), np.cos(roll), np.sin(roll)
     rot = np.array([[1, 0, 0], [0, cp, -sp], [0, sp, cp]]) @ np.array([[cr, -sr, 0], [sr, cr, 0], [0, 0, 1]])
