@@ -2,7 +2,8 @@
 
 Seeds split the data: train seeds [0, n), validation seeds from VAL_SEED0, test seeds from TEST_SEED0 -
 never overlapping. Two generators: the default ten-action one (`default_training_config()`: `SynthConfig()` with
-the pose estimator's systematic errors, `ESTIMATOR_BIAS`, and carried arms, `PEDESTRIAN_ARMS`) and the broad one
+the pose estimator's systematic errors, `ESTIMATOR_BIAS`, carried arms, `PEDESTRIAN_ARMS`, and people standing
+about or strolling, `PEDESTRIAN_STANDING`) and the broad one
 (`broad_training_config()`: every catalogue action except HELDOUT_ACTIONS, realistic cameras, long walks),
 whose clips use seeds offset by BROAD_SEED_OFFSET. HELDOUT_ACTIONS are never trained on: the
 `heldout_actions` split measures how the model describes and flags motion it has never seen.
@@ -24,7 +25,7 @@ import numpy as np
 
 from llamo_ros.data.motion_clip import MotionClip
 from llamo_ros.data.motion_synth import (
-    ALL_ACTIONS, ESTIMATOR_BIAS, PEDESTRIAN_ARMS, SynthConfig, broad_config, generate_clip,
+    ALL_ACTIONS, ESTIMATOR_BIAS, PEDESTRIAN_ARMS, PEDESTRIAN_STANDING, SynthConfig, broad_config, generate_clip,
 )
 from llamo_ros.motion.captions import caption_for, qa_for
 from llamo_ros.motion.descriptors import MotionDescriptors, describe_motion
@@ -46,7 +47,7 @@ TRAIN_ACTIONS: tuple[str, ...] = tuple(a for a in ALL_ACTIONS if a not in HELDOU
 def default_training_config() -> SynthConfig:
     """The default ten-action generator with what real skeletons show and its exact clips lack: the pose
     estimator's clip-constant errors (orientation, scale, per-joint offsets) and arms held while walking."""
-    return SynthConfig(**ESTIMATOR_BIAS, **PEDESTRIAN_ARMS)
+    return SynthConfig(**ESTIMATOR_BIAS, **PEDESTRIAN_ARMS, **PEDESTRIAN_STANDING)
 
 
 def broad_training_config(**overrides) -> SynthConfig:

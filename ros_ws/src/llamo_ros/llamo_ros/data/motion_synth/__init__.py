@@ -32,19 +32,20 @@ import numpy as np
 from llamo_ros.data.motion_clip import MotionClip
 from llamo_ros.data.motion_synth.actions import ACTION_FUNCTIONS
 from llamo_ros.data.motion_synth.arm_carriage import plan_arm_carriage
+from llamo_ros.data.motion_synth.standing_styles import STYLES as STAND_STYLES, plan_stand_styles
 from llamo_ros.data.motion_synth.catalogue import ALL_ACTIONS, BY_DIRECTION, CATALOGUE, FAMILIES, POSTURES, ActionSpec
 from llamo_ros.data.motion_synth.body import (
     ELBOW_MAX_RAD, KNEE_MAX_RAD, POSE_KEYS, SEATED_POSE, STANDING_POSE, BodyModel, body_from_height, smoothstep,
 )
 from llamo_ros.data.motion_synth.config import (
-    ACTION_INTENT, ACTION_WORDS, ACTIONS, ESTIMATOR_BIAS, FAST_ABOVE_MPS, PEDESTRIAN_ARMS, SLOW_BELOW_MPS, SynthConfig,
-    broad_config, speed_word,
+    ACTION_INTENT, ACTION_WORDS, ACTIONS, ESTIMATOR_BIAS, FAST_ABOVE_MPS, PEDESTRIAN_ARMS, PEDESTRIAN_STANDING,
+    SLOW_BELOW_MPS, SynthConfig, broad_config, speed_word,
 )
 from llamo_ros.data.motion_synth.kinematics import CameraPose, _forward_kinematics, world_to_camera
 from llamo_ros.data.motion_synth.language import (
     CLAUSES, GERUNDS, HAND_PHRASES, NUMBER_WORDS, POINT_DIRECTIONS, SUBJECTS, _caption, _clause, _qa, caption_clip,
 )
-from llamo_ros.data.motion_synth.locomotion import WALK_RAMP_S, gait_parameters
+from llamo_ros.data.motion_synth.locomotion import STROLL_SPEED_MPS, WALK_RAMP_S, gait_parameters
 from llamo_ros.data.motion_synth.render import NO_INTENT, _corrupt, _render, direction_intents
 from llamo_ros.data.motion_synth.scene import ScenePlan, plan_scene
 
@@ -57,6 +58,8 @@ def generate_clip(seed: int, config: SynthConfig | None = None) -> MotionClip:
     cfg = config or SynthConfig()
     plan = plan_scene(seed, cfg)
     plan_arm_carriage(plan.actions, cfg.arm_carriage_prob, np.random.default_rng([int(seed), 3]))
+    # after the carriage: arm styles take only the arms it leaves free; stream 4: its own draws
+    plan_stand_styles(plan.actions, cfg.stand_style_prob, np.random.default_rng([int(seed), 4]))
     clean, intent, segments = _render(plan, cfg.fps)
     joints, confidence = _corrupt(clean, cfg, np.random.default_rng([int(seed), 1]))
     language_rng = np.random.default_rng([int(seed), 2])

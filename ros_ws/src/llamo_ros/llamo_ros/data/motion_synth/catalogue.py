@@ -47,12 +47,16 @@ def _travel_heading(xz, rng) -> float:
     return float(rng.uniform(-180, 180))
 
 
-def _plan_gait(speed_range: tuple[float, float], duration: tuple[float, float], turns: bool, stops: bool):
+def _plan_gait(speed_range: tuple[float, float], duration: tuple[float, float], turns: bool, stops: bool,
+               strolls: bool = False):
     def plan(xz, heading_deg, cfg, rng, hand):
         dur = float(rng.uniform(*duration))
         p = {"speed_mps": round(float(rng.uniform(*speed_range)), 2), "heading_deg": _travel_heading(xz, rng),
              "duration_s": dur, "ramp_s": float(rng.uniform(0.6, 1.1)), "phase0": float(rng.uniform(0, 2 * math.pi)),
              **_styled(cfg, rng), "turns": [], "stops": []}
+        if strolls:  # a slow stroll instead (SynthConfig.stroll_prob); draws nothing when that is 0
+            stroll = locomotion.plan_stroll(cfg.stroll_prob, rng)
+            p.update({**stroll, "speed_mps": round(stroll["speed_mps"], 2)} if stroll else {})
         if turns:  # gradual turns: 20-90 degrees over 1.5-4 s, i.e. at most ~45 deg/s
             for _ in range(int(rng.integers(0, 3))):
                 t0 = float(rng.uniform(1.0, max(1.5, dur - 3.0)))
@@ -70,7 +74,8 @@ def _gait_speed(name):
 
 def _plan_moving(name, duration, turns=False, stops=False):
     def plan(xz, heading_deg, cfg, rng, hand):
-        return _plan_gait(_gait_speed(name)(cfg), duration, turns, stops)(xz, heading_deg, cfg, rng, hand)
+        return _plan_gait(_gait_speed(name)(cfg), duration, turns, stops, strolls=name == "walk")(
+            xz, heading_deg, cfg, rng, hand)
     return plan
 
 

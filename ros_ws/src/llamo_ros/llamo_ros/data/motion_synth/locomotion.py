@@ -12,6 +12,18 @@ from llamo_ros.data.motion_synth.body import (
 )
 
 WALK_RAMP_S = 0.6  # start/stop time of a walk; the steady speed holds in between
+# A slow stroll (window shopping, waiting for someone): 0.4-0.8 m/s against 1.2-1.5 m/s of a normal walk, with
+# shorter steps (`gait_parameters`) and the arms swinging 30-60 % as much (SynthConfig.stroll_prob).
+STROLL_SPEED_MPS = (0.4, 0.8)
+STROLL_ARM_SWING = (0.3, 0.6)
+
+
+def plan_stroll(probability: float, rng: np.random.Generator) -> dict:
+    """With `probability`, a walk's stroll parameters {"speed_mps": m/s, "arm_swing": share of the arm swing};
+    else {}. Draws nothing when the probability is 0 (clips of configs without strolls stay as they were)."""
+    if probability <= 0 or rng.uniform() >= probability:
+        return {}
+    return {"speed_mps": float(rng.uniform(*STROLL_SPEED_MPS)), "arm_swing": float(rng.uniform(*STROLL_ARM_SWING))}
 
 
 def gait_parameters(speed_mps: float, body: BodyModel) -> tuple[float, float, float]:
@@ -37,7 +49,7 @@ def _walk(t: np.ndarray, p: dict, body: BodyModel, heading0: float):
     pose = _pose_from(STANDING_POSE, n)
     pose["heading"] = _turn(t, heading0, direction) - 0.05 * env * np.sin(phase)  # pelvis rotation
     swing_knee = min(1.2, 0.9 * (0.6 + 0.4 * speed / 1.4))
-    arm_amp = 0.8 * amp
+    arm_amp = 0.8 * amp * p.get("arm_swing", 1.0)
     for side, ph in (("l", phase), ("r", phase + math.pi)):
         gait = {
             f"hip_flex_{side}": 0.03 + amp * np.sin(ph),
@@ -100,7 +112,8 @@ def _gait(t: np.ndarray, p: dict, body: BodyModel, heading0: float, running: boo
         amp, knee_swing, knee_base, arm_amp, elbow = (0.42 + 0.1 * (v - 2.5)) * amplitude, 1.7, 0.25, 0.65, 1.5
     else:
         _, step_hz, amp = gait_parameters(v, body)
-        amp, knee_swing, knee_base, arm_amp, elbow = amp, min(1.2, 0.9 * (0.6 + 0.4 * v / 1.4)), 0.08, 0.8 * amp, 0.3
+        amp, knee_swing, knee_base, arm_amp, elbow = (amp, min(1.2, 0.9 * (0.6 + 0.4 * v / 1.4)), 0.08,
+                                                      0.8 * amp * p.get("arm_swing", 1.0), 0.3)
     dt = np.diff(t, prepend=t[0])
     phase = p["phase0"] + np.cumsum(math.pi * step_hz * (0.25 + 0.75 * env) * dt)  # (n,) one stride = 2 pi
     pose = _extended_pose(n, heading0)

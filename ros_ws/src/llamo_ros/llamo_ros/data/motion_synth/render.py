@@ -13,6 +13,7 @@ from llamo_ros.data.motion_synth.catalogue import BY_DIRECTION
 from llamo_ros.data.motion_synth.config import EYES_ALONG_HEAD, ESTIMATED_PROPORTIONS, SynthConfig
 from llamo_ros.data.motion_synth.kinematics import _forward_kinematics, world_to_camera
 from llamo_ros.data.motion_synth.scene import ScenePlan
+from llamo_ros.data.motion_synth.standing_styles import apply_stand_styles
 from llamo_ros.motion.features import facing_angle, rotate_about_vertical
 from llamo_ros.motion.intents import INTENT_INDEX, OTHER
 from llamo_ros.skeleton import JOINT_INDEX, PARENTS, ROOT
@@ -31,6 +32,9 @@ def _render(plan: ScenePlan, fps: float):
         t = np.arange(n) / fps                                        # (n,) seconds
         pose, velocity = ACTION_FUNCTIONS[name](t, params, plan.body, heading)
         apply_arm_carriage(pose, t, params)
+        styled = apply_stand_styles(pose, t, params, plan.body, fps)
+        if styled is not None:
+            velocity = velocity + styled
         heading = float(pose["heading"][-1])
         poses.append(pose)
         velocities.append(velocity)
@@ -43,6 +47,9 @@ def _render(plan: ScenePlan, fps: float):
     if any("pitch" in p for p in poses):  # broad actions in the clip: every segment gets the whole-body channels
         keys = POSE_KEYS + EXTENDED_KEYS
         poses = [{**{k: np.full(len(p["heading"]), v) for k, v in EXTENDED_POSE.items()}, **p} for p in poses]
+    elif any("head_yaw" in p for p in poses):  # a styled stand looks around (`standing_styles`)
+        keys = POSE_KEYS + ("head_yaw",)
+        poses = [{"head_yaw": np.zeros(len(p["heading"])), **p} for p in poses]
     pose = {k: np.concatenate([p[k] for p in poses]) for k in keys}
     velocity = np.concatenate(velocities)                              # (T, 2) m/s
     anchor = np.asarray(plan.start_xz) + np.cumsum(velocity, axis=0) / fps - velocity[0] / fps  # (T, 2)

@@ -9,7 +9,7 @@ import numpy as np
 from llamo_ros.data.motion_synth.body import BodyModel, body_from_height
 from llamo_ros.data.motion_synth.config import ACTION_INTENT, ACTIONS, SynthConfig, speed_word
 from llamo_ros.data.motion_synth.kinematics import CameraPose
-from llamo_ros.data.motion_synth.locomotion import WALK_RAMP_S
+from llamo_ros.data.motion_synth.locomotion import WALK_RAMP_S, plan_stroll
 
 @dataclass
 class ScenePlan:
@@ -49,6 +49,8 @@ def _in_front(xz: np.ndarray, cfg: SynthConfig) -> bool:
 def _plan_walk(name: str, xz: np.ndarray, cfg: SynthConfig, rng: np.random.Generator) -> dict | None:
     """Walk parameters that keep the person in front of the camera, or None if there is no room."""
     speed = float(rng.uniform(*cfg.walk_speed_range_mps))
+    stroll = plan_stroll(cfg.stroll_prob, rng)
+    speed = stroll.get("speed_mps", speed)
     to_camera = math.degrees(math.atan2(-xz[0], -xz[1]))
     if name == "walk_towards":
         heading = to_camera + rng.uniform(-20, 20)
@@ -61,7 +63,8 @@ def _plan_walk(name: str, xz: np.ndarray, cfg: SynthConfig, rng: np.random.Gener
         path = [_walk_end(xz, heading, speed, d) for d in np.linspace(WALK_RAMP_S, duration, 6)]
         if all(_in_front(p, cfg) for p in path):
             return {"speed_mps": round(speed, 1), "heading_deg": _wrap_deg(heading), "duration_s": duration,
-                    "phase0": float(rng.uniform(0, 2 * math.pi))}
+                    "phase0": float(rng.uniform(0, 2 * math.pi)),
+                    **({"arm_swing": stroll["arm_swing"]} if stroll else {})}
         duration -= 0.25
     return None
 
