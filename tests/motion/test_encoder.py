@@ -91,7 +91,9 @@ def test_onnx_export_matches_pytorch(tmp_path):
     from llamo_ros.runtime.motion_onnx import export_motion_onnx
 
     torch.manual_seed(0)
-    model = MotionModel(MotionEncoderConfig()).eval()
+    # the shipped head layout: three modes, the root's track read over 20 frames (windows of 4 and 16 pad it)
+    model = MotionModel(MotionEncoderConfig(path_modes=3, path_history_frames=20)).eval()
+    torch.nn.init.normal_(model.path_head.net[-1].weight, std=0.1)  # residuals that depend on the inputs
     path = export_motion_onnx(model, tmp_path / "enc.onnx")
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = 1
@@ -122,3 +124,27 @@ def test_multi_mode_path_head_returns_its_most_likely_mode_and_trains_the_winner
     loss.backward()
     grad = head.net[-1].weight.grad[:3 * 20 * 3].view(3, 20 * 3, -1).abs().sum(dim=(1, 2))
     assert grad[1] > 0 and grad[0] == 0 and grad[2] == 0
+
+
+def test_path_head_reads_the_roots_track_over_its_history_frames():
+    from llamo_ros.motion.encoder import ROOT_TRACK, PathHead
+    from llamo_ros.motion.features import POSE
+    torch.manual_seed(0)
+    head = PathHead(MotionEncoderConfig(n_embd=32, n_head=2, n_layer=1, path_history_frames=10)).eval()
+    torch.nn.init.normal_(head.net[-1].weight, std=0.1)
+    tokens, features = torch.randn(2, 8, 32), torch.randn(2, 32, NUM_FEATURES)
+    inputs = head.inputs(tokens, features)
+    assert inputs.shape == (2, 64 + 10 * 12)
+    torch.testing.assert_close(inputs[:, 64:].view(2, 10, 12), features[:, -10:, ROOT_TRACK])
+    moved = features.clone()
+    moved[:, -1, ROOT_VEL] += 1.0     # the root's latest velocity: the residual sees it (besides the prior)
+    assert not torch.allclose(head.hypotheses(head.inputs(tokens, moved))[0], head.hypotheses(inputs)[0])
+    posed = features.clone()
+    posed[:, :, POSE] += 1.0          # the pose reaches the head only through the tokens
+    torch.testing.assert_close(head.inputs(tokens, posed), inputs)
+    older = features.clone()
+    older[:, :-10, ROOT_TRACK] += 1.0  # frames before the history window are not read
+    torch.testing.assert_close(head.inputs(tokens, older), inputs)
+    short = head.inputs(tokens, features[:, -4:])  # a 4-frame window: front-padded with zeros (VALID = 0)
+    assert torch.all(short[:, 64:].view(2, 10, 12)[:, :6] == 0)
+    torch.testing.assert_close(short[:, 64:].view(2, 10, 12)[:, 6:], features[:, -4:, ROOT_TRACK])

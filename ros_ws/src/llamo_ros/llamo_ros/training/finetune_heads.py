@@ -4,7 +4,8 @@ locomotion or pose-estimator noise.
     python -m llamo_ros.training.finetune_heads --head path --init out/stage2 --out out/final [--broad-clips 2500]
     python -m llamo_ros.training.finetune_heads --head intent --init out/final --out out/final2
 
-`--modes M` replaces the head by one proposing M paths (see `motion.encoder.PathHead`). The encoder and the
+`--modes M` replaces the head by one proposing M paths, `--history-frames h` by one that also reads the root's
+track over the last h frames (see `motion.encoder.PathHead`). The encoder and the
 other head stay frozen, so the motion tokens - and the projector and LoRA trained on them - stay valid: this
 can follow stage 2. The tokens of every training window are computed once (no dropout), then only the head's
 MLP trains, with the stage-1 loss (path: masked L1 relative to the pelvis now, winner-takes-all over modes;
@@ -40,15 +41,19 @@ FINETUNE_SEED_OFFSET = 7_000_000  # clips of their own, unseen by stage 1
 
 
 def encode(model: MotionModel, windows: list, batch: int = 512) -> dict[str, torch.Tensor]:
-    """Pooled tokens (B, 2D), constant-velocity paths (B, H, 3), true paths and masks of `windows`."""
+    """Pooled tokens (B, 2D), the path head's inputs (B, I), constant-velocity paths (B, H, 3), true paths and
+    masks of `windows`."""
     data = collate(windows)
-    pooled, cv = [], []
+    pooled, path_inputs, cv = [], [], []
     with torch.inference_mode():
         for i in range(0, len(windows), batch):
             x = torch.from_numpy(data["features"][i:i + batch])
-            pooled.append(pool_tokens(model.encoder(x)))
+            tokens = model.encoder(x)
+            pooled.append(pool_tokens(tokens))
+            path_inputs.append(model.path_head.inputs(tokens, x))
             cv.append(constant_velocity_path(x, model.path_head.steps, model.path_head.cv_window_frames))
-    return {"pooled": torch.cat(pooled), "cv": torch.cat(cv), "path": torch.from_numpy(data["path"]),
+    return {"pooled": torch.cat(pooled), "path_inputs": torch.cat(path_inputs), "cv": torch.cat(cv),
+            "path": torch.from_numpy(data["path"]),
             "mask": torch.from_numpy(data["path_mask"]), "intent": torch.from_numpy(data["intent"])}
 
 
@@ -56,7 +61,7 @@ def batch_loss(model: MotionModel, head: str, d: dict[str, torch.Tensor], idx) -
     if head == "intent":
         logits = model.intent_head.net(d["pooled"][idx])                       # (B, K), uncalibrated
         return F.cross_entropy(logits, d["intent"][idx], label_smoothing=0.05)
-    return path_loss(model.path_head, d["pooled"][idx], d["cv"][idx], d["path"][idx], d["mask"][idx])
+    return path_loss(model.path_head, d["path_inputs"][idx], d["cv"][idx], d["path"][idx], d["mask"][idx])
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -74,6 +79,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--modes", type=int, default=0, help="path modes (a new head, trained from scratch); 0: keep")
     ap.add_argument("--cv-window-frames", type=int, default=0,
                     help="velocity window of the constant-velocity prior, frames at 10 Hz (a new head); 0: keep")
+    ap.add_argument("--history-frames", type=int, default=-1,
+                    help="frames of the root's track the path head reads besides the tokens (a new head); -1: keep")
     args = ap.parse_args(argv)
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -83,9 +90,12 @@ def main(argv: list[str] | None = None) -> None:
     ckpt.load_module(model, init / "motion_model.safetensors")
     new_modes = args.modes and args.modes != config.encoder.path_modes
     new_window = args.cv_window_frames and args.cv_window_frames != config.encoder.cv_window_frames
-    if new_modes or new_window:   # a new head: other outputs or another prior
+    new_history = args.history_frames >= 0 and args.history_frames != config.encoder.path_history_frames
+    if new_modes or new_window or new_history:   # a new head: other inputs, outputs or prior
         config.encoder.path_modes = args.modes or config.encoder.path_modes
         config.encoder.cv_window_frames = args.cv_window_frames or config.encoder.cv_window_frames
+        if new_history:
+            config.encoder.path_history_frames = args.history_frames
         model.path_head = PathHead(config.encoder)
     model.eval()
     t0 = time.time()

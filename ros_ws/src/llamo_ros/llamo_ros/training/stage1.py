@@ -76,7 +76,8 @@ def heads_loss(model, batch: dict[str, torch.Tensor], hand_head: HandHead | None
     logits = model.intent_head(tokens, calibrated=False)                       # (B, K)
     cv = constant_velocity_path(batch["features"], model.path_head.steps, model.path_head.cv_window_frames)
     ce = F.cross_entropy(logits, batch["intent"], label_smoothing=0.05)
-    l1 = path_loss(model.path_head, pool_tokens(tokens), cv, batch["path"], batch["path_mask"])
+    path_inputs = model.path_head.inputs(tokens, batch["features"])           # (B, I)
+    l1 = path_loss(model.path_head, path_inputs, cv, batch["path"], batch["path_mask"])
     acc = (logits.argmax(-1) == batch["intent"]).float().mean()
     stats = {"intent_ce": ce.item(), "path_l1": l1.item(), "intent_acc": acc.item()}
     loss = ce + l1
