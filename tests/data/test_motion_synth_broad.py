@@ -361,7 +361,8 @@ def test_estimator_bias_changes_the_skeleton_per_clip_not_the_truth():
     """With the bias the noisy skeleton's proportions and torso direction differ from the exact body's by a
     clip-constant amount (beyond the white jitter); the exact joints, the root and the clip's frames are those
     of the same seed without it."""
-    plain = dict(jitter_base_m=0.0, jitter_per_m=0.0, outlier_frame_prob=0.0, dropout_prob=0.0)
+    plain = dict(jitter_base_m=0.0, jitter_per_m=0.0, outlier_frame_prob=0.0, dropout_prob=0.0,
+                 root_depth_noise_range=(0.0, 0.0))
     ratios, tilts = [], []
     for seed in range(12):
         off = generate_clip(seed, broad_config(pose_tilt_std_deg=0.0, pose_scale_range=(1.0, 1.0),
@@ -382,6 +383,29 @@ def test_estimator_bias_changes_the_skeleton_per_clip_not_the_truth():
     assert np.median(tilts) > 2.0 and tilts.max() < 60.0                          # torsos turned, by a few degrees
     with pytest.raises(ValueError):
         SynthConfig(pose_scale_range=(1.1, 0.9))
+
+
+def test_metric_root_error_moves_the_whole_skeleton_along_the_camera_ray():
+    """Per frame the skeleton shifts rigidly along the ray through the exact pelvis, by a Gaussian error whose std
+    is the configured fraction of the distance; off by default."""
+    assert SynthConfig().root_depth_noise_range == (0.0, 0.0)
+    plain = dict(jitter_base_m=0.0, jitter_per_m=0.0, outlier_frame_prob=0.0, dropout_prob=0.0)
+    fractions = []
+    for seed in range(6):
+        off = generate_clip(seed, broad_config(**plain, root_depth_noise_range=(0.0, 0.0)))
+        on = generate_clip(seed, broad_config(**plain, root_depth_noise_range=(0.03, 0.03)))
+        np.testing.assert_array_equal(on.joints_clean, off.joints_clean)
+        shift = on.joints.astype(np.float64) - off.joints                      # (T, 17, 3)
+        np.testing.assert_allclose(shift, shift[:, :1].repeat(17, axis=1), atol=1e-4)  # rigid: one shift per frame
+        pelvis = on.joints_clean[:, J["pelvis"]].astype(np.float64)
+        distance = np.linalg.norm(pelvis, axis=1)
+        ray = pelvis / distance[:, None]
+        along = (shift[:, 0] * ray).sum(1)
+        np.testing.assert_allclose(shift[:, 0], along[:, None] * ray, atol=1e-4)   # along the ray only
+        fractions.append(along / distance)
+    assert np.std(np.concatenate(fractions)) == pytest.approx(0.03, rel=0.1)
+    with pytest.raises(ValueError):
+        SynthConfig(root_depth_noise_range=(0.05, 0.01))
 
 
 def test_arm_carriage_raises_or_stills_the_arms_of_walkers_and_standers():

@@ -19,6 +19,7 @@ Two kinds of samples:
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,6 +31,9 @@ from llamo_ros.data.motion_synth import (
 from llamo_ros.motion.captions import caption_for, qa_for
 from llamo_ros.motion.descriptors import MotionDescriptors, describe_motion
 from llamo_ros.motion.windows import WINDOW_FRAMES, MotionSample, clip_windows, window_at
+from llamo_ros.pose.person_pose import RootSource
+from llamo_ros.pose.root_filter import RootFilter
+from llamo_ros.skeleton import JOINT_INDEX, ROOT
 from llamo_ros.motion.features import FEATURE_RATE_HZ
 
 VAL_SEED0 = 1_000_000
@@ -80,11 +84,34 @@ def split_seed0(kind: str, seed0: int) -> int:
     return seed0 + BROAD_SEED_OFFSET if kind in ("broad", "heldout_actions") else seed0
 
 
+def as_tracked(clip: MotionClip, source: RootSource = RootSource.HEIGHT_PRIOR) -> MotionClip:
+    """The clip's noisy joints as the pose stage publishes them: each frame's root (the pelvis, else the hip
+    midpoint) filtered by the pipeline's `pose.root_filter.RootFilter` with the noise model of `source`, and the
+    skeleton moved with it. Training and evaluation windows are built from these, so that the motion features
+    (root position and velocity above all) are the ones the behaviour stage computes on a live track."""
+    roots = RootFilter()
+    joints = clip.joints.copy()                                                  # (T, 17, 3) m, optical frame
+    hips = joints[:, [JOINT_INDEX["left_hip"], JOINT_INDEX["right_hip"]]].mean(axis=1)  # (T, 3), NaN if one is lost
+    for t in range(clip.num_frames):
+        measured = joints[t, ROOT] if np.all(np.isfinite(joints[t, ROOT])) else hips[t]
+        if not np.all(np.isfinite(measured)):
+            continue                                    # no root this frame: the stage publishes no skeleton either
+        estimate = roots.update(0, int(round(t * 1e9 / clip.fps)), measured.astype(np.float64), source)
+        if estimate is not None:
+            joints[t] += (estimate.position - measured).astype(joints.dtype)
+    return dataclasses.replace(clip, joints=joints)
+
+
+def training_clip(seed: int, config: SynthConfig | None = None) -> MotionClip:
+    """`generate_clip` as the pipeline would see it (`as_tracked`): every training and test window comes from here."""
+    return as_tracked(generate_clip(seed, config))
+
+
 def motion_windows(seed0: int, n_clips: int, config: SynthConfig | None = None,
                    stride_s: float = 0.5) -> list[MotionSample]:
     out = []
     for seed in range(seed0, seed0 + n_clips):
-        out.extend(clip_windows(generate_clip(seed, config), stride_s=stride_s))
+        out.extend(clip_windows(training_clip(seed, config), stride_s=stride_s))
     return out
 
 
@@ -147,7 +174,7 @@ def described_samples(seed0: int, n: int, config: SynthConfig, skip_actions: tup
     """
     out, seed = [], seed0
     while len(out) < n:
-        clip = generate_clip(seed, config)
+        clip = training_clip(seed, config)
         rng = np.random.default_rng([seed, 7])
         seed += 1
         for seg in clip.segments:
@@ -191,7 +218,7 @@ def _single_action_clips(seed0: int, n: int, config: SynthConfig | None = None) 
     config = config or heldout_config("seeds", language=True)
     out, seed = [], seed0 + LANGUAGE_SEED_OFFSET
     while len(out) < n:
-        clip = generate_clip(seed, config)
+        clip = training_clip(seed, config)
         seed += 1
         if len(clip.segments) == 1:
             out.append(_SingleActionClip(clip, clip.segments[0].name))

@@ -51,7 +51,7 @@ import torch
 from tqdm import tqdm
 
 from llamo_ros.behavior.description_guard import guard_description
-from llamo_ros.data.motion_synth import ACTION_INTENT, ACTION_WORDS, generate_clip
+from llamo_ros.data.motion_synth import ACTION_INTENT, ACTION_WORDS
 from llamo_ros.language.api import MotionLanguageModel
 from llamo_ros.language.model import DEFAULT_INSTRUCTION, MotionLLM, MotionLLMConfig, skeleton_as_text
 from llamo_ros.motion.action_rules import named_actions, supported_actions
@@ -62,7 +62,7 @@ from llamo_ros.skeleton import ROOT
 from llamo_ros.training import metrics as M
 from llamo_ros.training.data import (
     HELDOUT_ACTIONS, LANGUAGE_SEED_OFFSET, TEST_SEED0, LanguageSample, _single_action_clips, described_sample,
-    described_samples, heldout_config, split_seed0, window_start,
+    described_samples, heldout_config, split_seed0, training_clip, window_start,
 )
 
 SPLITS = ("seeds", "body_view", "broad", "heldout_actions")
@@ -86,7 +86,7 @@ def eval_windows(split: str, clips: int, keep_joints: bool = False) -> list[Eval
     joints with `keep_joints`, for the behaviour stage's checks)."""
     out = []
     for seed in range(split_seed0(split, TEST_SEED0), split_seed0(split, TEST_SEED0) + clips):
-        clip = generate_clip(seed, heldout_config(split))
+        clip = training_clip(seed, heldout_config(split))
         root = clip.joints_clean[:, ROOT].astype(np.float64)
         fps = clip.fps
         for s in clip_windows(clip):

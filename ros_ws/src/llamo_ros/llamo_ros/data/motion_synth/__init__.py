@@ -46,7 +46,7 @@ from llamo_ros.data.motion_synth.language import (
     CLAUSES, GERUNDS, HAND_PHRASES, NUMBER_WORDS, POINT_DIRECTIONS, SUBJECTS, _caption, _clause, _qa, caption_clip,
 )
 from llamo_ros.data.motion_synth.locomotion import STROLL_SPEED_MPS, WALK_RAMP_S, gait_parameters
-from llamo_ros.data.motion_synth.render import NO_INTENT, _corrupt, _render, direction_intents
+from llamo_ros.data.motion_synth.render import NO_INTENT, _corrupt, _render, direction_intents, metric_root_error
 from llamo_ros.data.motion_synth.scene import ScenePlan, plan_scene
 
 def generate_clip(seed: int, config: SynthConfig | None = None) -> MotionClip:
@@ -62,6 +62,7 @@ def generate_clip(seed: int, config: SynthConfig | None = None) -> MotionClip:
     plan_stand_styles(plan.actions, cfg.stand_style_prob, np.random.default_rng([int(seed), 4]))
     clean, intent, segments = _render(plan, cfg.fps)
     joints, confidence = _corrupt(clean, cfg, np.random.default_rng([int(seed), 1]))
+    joints = metric_root_error(joints, clean, cfg, np.random.default_rng([int(seed), 5]))  # stream 5: its own
     language_rng = np.random.default_rng([int(seed), 2])
     caption = caption_clip(segments, language_rng)
     return MotionClip(

@@ -106,6 +106,18 @@ def _corrupt(clean: np.ndarray, cfg: SynthConfig, rng: np.random.Generator):
     return joints.astype(np.float32), confidence.astype(np.float32)
 
 
+def metric_root_error(joints: np.ndarray, clean: np.ndarray, cfg: SynthConfig, rng: np.random.Generator) -> np.ndarray:
+    """(T, 17, 3) joints moved per frame along the camera ray through the exact pelvis by a Gaussian error of
+    std `root_depth_noise_range` (drawn per clip) times the distance: the metric root's frame-to-frame error
+    (`SynthConfig.root_depth_noise_range`). Draws nothing when that is off."""
+    if tuple(cfg.root_depth_noise_range) == (0.0, 0.0):
+        return joints
+    pelvis = clean[:, ROOT].astype(np.float64)                                    # (T, 3)
+    distance = np.linalg.norm(pelvis, axis=1, keepdims=True)                      # (T, 1)
+    error = rng.normal(0.0, rng.uniform(*cfg.root_depth_noise_range), (len(pelvis), 1)) * distance  # (T, 1) m
+    return (joints + (error * pelvis / np.maximum(distance, 1e-6))[:, None, :]).astype(joints.dtype)
+
+
 def _estimator_bias(joints: np.ndarray, clean: np.ndarray, cfg: SynthConfig, rng: np.random.Generator) -> np.ndarray:
     """A monocular estimator's clip-constant errors on (T, 17, 3) camera-frame joints: the skeleton rotated about
     its exact pelvis by a pitch and a roll, scaled, its bone proportions changed (`_proportions`) and each joint
