@@ -7,7 +7,7 @@ from llamo_ros.motion.action_rules import named_actions, supported_actions
 from llamo_ros.motion.intents import OTHER
 from llamo_ros.training.data import (
     BROAD_SEED_OFFSET, HELDOUT_ACTIONS, TRAIN_ACTIONS, as_tracked, broad_training_config, heldout_config,
-    language_training_samples,
+    language_training_samples, training_clip,
 )
 from llamo_ros.training.evaluate import auroc, eval_windows
 
@@ -90,3 +90,17 @@ def test_training_windows_see_roots_filtered_as_the_pose_stage_publishes_them():
             jerk.append(np.nanmean(np.linalg.norm(root[2:] - 2 * root[1:-1] + root[:-2], axis=1)))
     assert np.mean(tracked_err) < 0.7 * np.mean(raw_err)
     assert np.mean(tracked_jerk) < 0.2 * np.mean(raw_jerk)
+
+
+def test_encoder_training_clips_keep_the_generators_roots():
+    """tracked_roots=False (the encoder's and the language's windows): no metric-root error, no filter - the clip of
+    the same config without that error; tracked (the path head's, every evaluation's): filtered noisy roots."""
+    config = broad_training_config()
+    assert config.root_depth_noise_range != (0.0, 0.0)
+    seed = BROAD_SEED_OFFSET + 3
+    own = training_clip(seed, config, tracked_roots=False)
+    plain = generate_clip(seed, broad_training_config(root_depth_noise_range=(0.0, 0.0)))
+    np.testing.assert_array_equal(own.joints, plain.joints)
+    tracked = training_clip(seed, config)
+    np.testing.assert_array_equal(tracked.joints_clean, plain.joints_clean)
+    assert np.nanmax(np.abs(tracked.joints - plain.joints)) > 0.05

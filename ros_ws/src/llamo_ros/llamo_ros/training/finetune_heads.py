@@ -8,7 +8,8 @@ locomotion or pose-estimator noise.
 track over the last h frames (see `motion.encoder.PathHead`). The encoder and the
 other head stay frozen, so the motion tokens - and the projector and LoRA trained on them - stay valid: this
 can follow stage 2. The tokens of every training window are computed once (no dropout), then only the head's
-MLP trains, with the stage-1 loss (path: masked L1 relative to the pelvis now, winner-takes-all over modes;
+MLP trains, with the stage-1 loss (path: masked L1 relative to the pelvis now, winner-takes-all over modes, on
+windows whose roots are tracked as the pose stage tracks them, `training.data.training_clip`;
 intent: cross-entropy with 0.05 label smoothing, then the temperature is refitted on validation windows).
 Why: the generator's runs used to last 2.5-5 s, so 64 % of running windows slowed to a stop within 2 s and
 the path head learned that runners stop. (The intent head was tried the same way, on clips with a wandering
@@ -79,6 +80,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--modes", type=int, default=0, help="path modes (a new head, trained from scratch); 0: keep")
     ap.add_argument("--cv-window-frames", type=int, default=0,
                     help="velocity window of the constant-velocity prior, frames at 10 Hz (a new head); 0: keep")
+    ap.add_argument("--generator-roots", action="store_true",
+                    help="path head: the generator's roots instead of tracked ones (training.data.training_clip)")
     ap.add_argument("--history-frames", type=int, default=-1,
                     help="frames of the root's track the path head reads besides the tokens (a new head); -1: keep")
     args = ap.parse_args(argv)
@@ -100,8 +103,9 @@ def main(argv: list[str] | None = None) -> None:
     model.eval()
     t0 = time.time()
     seed0 = FINETUNE_SEED_OFFSET
-    train = encode(model, head_windows(seed0, args.clips, args.broad_clips))
-    val = encode(model, head_windows(VAL_SEED0 + FINETUNE_SEED_OFFSET, 100, 150))
+    tracked = args.head == "path" and not args.generator_roots
+    train = encode(model, head_windows(seed0, args.clips, args.broad_clips, tracked_roots=tracked))
+    val = encode(model, head_windows(VAL_SEED0 + FINETUNE_SEED_OFFSET, 100, 150, tracked_roots=tracked))
     print(f"{args.head} head: {len(train['path'])} training windows encoded in {time.time() - t0:.0f} s")
     head = model.path_head if args.head == "path" else model.intent_head
     params = list(head.net.parameters())

@@ -38,8 +38,8 @@ from llamo_ros.data.motion_synth.body import (
     ELBOW_MAX_RAD, KNEE_MAX_RAD, POSE_KEYS, SEATED_POSE, STANDING_POSE, BodyModel, body_from_height, smoothstep,
 )
 from llamo_ros.data.motion_synth.config import (
-    ACTION_INTENT, ACTION_WORDS, ACTIONS, ESTIMATOR_BIAS, FAST_ABOVE_MPS, PEDESTRIAN_ARMS, PEDESTRIAN_STANDING,
-    SLOW_BELOW_MPS, SynthConfig, broad_config, speed_word,
+    ACTION_INTENT, ACTION_WORDS, ACTIONS, ESTIMATOR_BIAS, FAST_ABOVE_MPS, METRIC_ROOT_NOISE, PEDESTRIAN_ARMS,
+    PEDESTRIAN_STANDING, SLOW_BELOW_MPS, SynthConfig, broad_config, speed_word,
 )
 from llamo_ros.data.motion_synth.kinematics import CameraPose, _forward_kinematics, world_to_camera
 from llamo_ros.data.motion_synth.language import (
