@@ -5,7 +5,7 @@ Pipeline, one small function per step, one module per concept:
      (height, pitch, the person's bearing and distance) and a sequence of actions that is physically
      possible (`catalogue`: each action's start and end posture; walks that stay in front of the camera).
   2. Each action is a function of local time that returns joint angles ("pose parameters"), one module
-     per family: `locomotion`, `gestures`, `objects`, `postures`, `whole_body`, `combat`.
+     per family: `locomotion`, `gestures`, `objects`, `postures`, `whole_body`, `combat`, `improvised`.
      Every action starts and ends in the neutral pose of its posture, and turns the body with a
      smoothstep, so consecutive actions join without jumps.
   3. `kinematics._forward_kinematics`: angles -> H36M-17 joints in a world frame (metres, y up), with

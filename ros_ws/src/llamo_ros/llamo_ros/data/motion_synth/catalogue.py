@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from llamo_ros.data.motion_synth import combat, gestures, locomotion, objects, postures, whole_body
+from llamo_ros.data.motion_synth import combat, gestures, improvised, locomotion, objects, postures, whole_body
 from llamo_ros.data.motion_synth.config import ACTION_INTENT, ACTIONS
 
 BY_DIRECTION = "by_direction"
@@ -24,7 +24,7 @@ POSTURES = ("standing", "seated", "lying_face_up", "lying_face_down")
 class ActionSpec:
     """One action of the generator."""
 
-    family: str           # locomotion, gesture, object, posture, whole_body, combat
+    family: str           # locomotion, gesture, object, posture, whole_body, combat, improvised
     intent: str | None    # INTENT_LABELS label, None (fits no intent) or BY_DIRECTION
     start_posture: str    # one of POSTURES
     end_posture: str
@@ -211,7 +211,10 @@ CATALOGUE: dict[str, ActionSpec] = {
         lambda rng, hand: (lambda c, r: {"hand": hand, "count": c, "rep_s": r, "alternate": bool(rng.uniform() < 0.5),
                                          "duration_s": 0.4 + c * r + 0.6})(
             int(rng.integers(1, 5)), float(rng.uniform(0.35, 0.5))))),
+    # improvised: unscripted motion in a base posture, none of the named intents (outlier exposure for "other")
+    "improvise": ActionSpec("improvised", None, "standing", "standing", improvised._improvise,
+                            _in_place(improvised.plan_improvise)),
 }
 ALL_ACTIONS: tuple[str, ...] = tuple(CATALOGUE)
-FAMILIES: tuple[str, ...] = ("locomotion", "gesture", "object", "posture", "whole_body", "combat")
+FAMILIES: tuple[str, ...] = ("locomotion", "gesture", "object", "posture", "whole_body", "combat", "improvised")
 assert ALL_ACTIONS[:len(ACTIONS)] == ACTIONS and all(CATALOGUE[a].intent == ACTION_INTENT[a] for a in ACTIONS)

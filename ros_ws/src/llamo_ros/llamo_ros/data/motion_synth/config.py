@@ -201,6 +201,9 @@ PEDESTRIAN_ARMS = dict(arm_carriage_prob=0.7)
 # vtest.avi hardly anyone stands still, and the model called standing and slow people "other" in 16-34 % of
 # their windows against 2 % for walkers at 1.2+ m/s).
 PEDESTRIAN_STANDING = dict(stand_style_prob=0.8, stroll_prob=0.2)
+# Broad generator's sampling weights (others 1.0): improvised motion (`improvised`, intent "other") makes up ~6 % of
+# the broad actions, enough outlier exposure for "other" without crowding out the named actions.
+BROAD_ACTION_WEIGHTS: dict[str, float] = {"improvise": 2.5}
 
 
 def broad_config(**overrides) -> SynthConfig:
@@ -215,4 +218,6 @@ def broad_config(**overrides) -> SynthConfig:
         **ESTIMATOR_BIAS, **METRIC_ROOT_NOISE, **PEDESTRIAN_ARMS, **PEDESTRIAN_STANDING,
     )
     values.update(overrides)
+    if "action_weights" not in overrides:  # only the weights of actions the config draws (they must be known)
+        values["action_weights"] = {a: w for a, w in BROAD_ACTION_WEIGHTS.items() if a in values["actions"]}
     return SynthConfig(**values)

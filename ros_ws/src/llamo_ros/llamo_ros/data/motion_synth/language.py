@@ -97,6 +97,8 @@ CLAUSES: dict[str, tuple[str, ...]] = {
     "crawl": ("gets down and crawls on hands and knees", "crawls on all fours, then gets back on the feet"),
     "kick": ("kicks forward with the {foot} foot", "does a front kick with the {foot} leg"),
     "punch": ("punches {count}", "throws {count_n} punch{plural_es} with the fists"),
+    "improvise": ("moves the arms, trunk and legs about freely, in no set pattern",
+                  "makes unscripted movements with the whole body"),
 }
 GERUNDS.update({name: name.replace("_", " ") + ("ing" if not name.endswith("e") else "") for name in CLAUSES})
 GERUNDS.update({"walk": "walking", "jog": "jogging", "run": "running", "clap": "clapping", "nod": "nodding",
@@ -106,7 +108,8 @@ GERUNDS.update({"walk": "walking", "jog": "jogging", "run": "running", "clap": "
                 "get_up_face_up": "getting up from the back", "get_up_face_down": "getting up from face down",
                 "fall": "falling", "jump": "jumping", "jump_forward": "jumping forward", "hop": "hopping",
                 "turn": "turning around", "spin": "spinning", "stretch": "stretching", "dance": "dancing",
-                "crawl": "crawling", "kick": "kicking", "punch": "punching"})
+                "crawl": "crawling", "kick": "kicking", "punch": "punching",
+                "improvise": "moving about freely"})
 
 
 def _template_clause(name: str, p: dict, rng: np.random.Generator) -> str:
