@@ -3,7 +3,7 @@
     python -m llamo_ros.training.evaluate --checkpoint models/motion_llm_demo --out out/eval.json \
         [--text-baseline out/text_baseline | --no-text-baseline] [--int8] [--clips 150] [--lang 64]
         [--llm-runtime torch|llama_cpp|auto] [--gguf-type q8_0|q4_1|f32]
-        [--splits seeds,body_view,broad,heldout_actions]
+        [--splits seeds,body_view,broad,heldout_actions] [--generator-roots] [--vtest]
 
 Splits (test seeds, never used in training):
   seeds            the default ten-action generator
@@ -11,6 +11,9 @@ Splits (test seeds, never used in training):
                    camera 1.8-2.2 m high, pitch 20-30 deg)
   broad            the broad generator's training actions (realistic cameras, long walks, runs...)
   heldout_actions  only `training.data.HELDOUT_ACTIONS` (never trained on), standing between them
+  Intents and paths are measured on roots tracked as the pose stage tracks them (`training.data.training_clip`:
+  broad and heldout_actions with the metric root's error along the ray, all through the pipeline's RootFilter);
+  `--generator-roots`: on the generator's own roots, as releases before 2026-11-29 were measured.
 Metrics:
   intent      macro-F1 over the split's true classes (and over true or predicted ones), accuracy, ECE (15 bins)
               before/after temperature scaling; a confusion
@@ -81,12 +84,13 @@ class EvalWindow:
     fps: float = 30.0
 
 
-def eval_windows(split: str, clips: int, keep_joints: bool = False) -> list[EvalWindow]:
+def eval_windows(split: str, clips: int, keep_joints: bool = False, tracked_roots: bool = True) -> list[EvalWindow]:
     """Windows every 0.5 s of `clips` test clips of the split, with the action they show (and their noisy
-    joints with `keep_joints`, for the behaviour stage's checks)."""
+    joints with `keep_joints`, for the behaviour stage's checks); roots tracked as the pose stage tracks them, or
+    the generator's own with `tracked_roots` False (`training.data.training_clip`)."""
     out = []
     for seed in range(split_seed0(split, TEST_SEED0), split_seed0(split, TEST_SEED0) + clips):
-        clip = training_clip(seed, heldout_config(split))
+        clip = training_clip(seed, heldout_config(split), tracked_roots)
         root = clip.joints_clean[:, ROOT].astype(np.float64)
         fps = clip.fps
         for s in clip_windows(clip):
@@ -347,6 +351,9 @@ def main(argv: list[str] | None = None) -> None:
                                                               "f32)")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--device", default="cpu")
+    ap.add_argument("--generator-roots", action="store_true",
+                    help="intents and paths on the generator's own roots, not tracked as the pose stage tracks them "
+                         "(how releases before 2026-11-29 were measured)")
     ap.add_argument("--vtest", action="store_true", help="also replay vtest.avi (real pedestrians) with the checkpoint")
     ap.add_argument("--vtest-frames", type=int, default=0, help="frames of vtest.avi to replay (0: all)")
     args = ap.parse_args(argv)
@@ -356,6 +363,7 @@ def main(argv: list[str] | None = None) -> None:
     mlm = MotionLanguageModel.load(args.checkpoint, device=args.device, quantize_int8=args.int8,
                                    llm_runtime=args.llm_runtime, llama_cpp=LlamaCppConfig(gguf_type=args.gguf_type))
     report = {"checkpoint": args.checkpoint, "int8": args.int8, "llm_runtime": mlm.llm_runtime,
+              "roots": "generator" if args.generator_roots else "tracked",
               "gguf_type": args.gguf_type if mlm.llm_runtime == "llama_cpp" else None,
               "heldout_action_names": list(HELDOUT_ACTIONS),
               "text_baseline": None if args.no_text_baseline else args.text_baseline or "untrained (zero-shot)"}
@@ -364,7 +372,7 @@ def main(argv: list[str] | None = None) -> None:
     baseline = None
     for split in splits:
         ood = split in ("broad", "heldout_actions")
-        windows = eval_windows(split, args.clips, keep_joints=ood)
+        windows = eval_windows(split, args.clips, keep_joints=ood, tracked_roots=not args.generator_roots)
         r, raw[split] = {}, None
         r["motion"], raw[split] = eval_motion(mlm, windows)
         if ood:
