@@ -51,7 +51,8 @@ TRAIN_ACTIONS: tuple[str, ...] = tuple(a for a in ALL_ACTIONS if a not in HELDOU
 
 def default_training_config() -> SynthConfig:
     """The default ten-action generator with what real skeletons show and its exact clips lack: the pose
-    estimator's clip-constant errors (orientation, scale, per-joint offsets) and arms held while walking."""
+    estimator's clip-constant errors (orientation, scale, per-joint offsets), arms held while walking, people
+    standing about and strolling."""
     return SynthConfig(**ESTIMATOR_BIAS, **PEDESTRIAN_ARMS, **PEDESTRIAN_STANDING)
 
 
