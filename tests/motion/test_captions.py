@@ -11,7 +11,8 @@ from llamo_ros.motion.action_rules import (
 from llamo_ros.motion.captions import body_movement, caption_for, qa_for
 from llamo_ros.motion.descriptors import describe_motion
 
-from descriptor_fixtures import FPS, jumping, lying_still, to_camera, walking_towards
+from descriptor_fixtures import FPS, frames, jumping, lying_still, place, standing, to_camera, walking_towards
+from llamo_ros.skeleton import JOINT_INDEX as J
 
 
 def describe(world, pitch=15.0):
@@ -100,3 +101,33 @@ def test_unprompted_captions_mostly_name_the_generators_action(generator_windows
     rng = np.random.default_rng(5)
     right = [named_actions(caption_for(d, None, rng)) == {name} for name, d in generator_windows]
     assert np.mean(right) >= 0.9, np.mean(right)
+
+
+def _clapping(height_m: float, n: int = 96) -> np.ndarray:
+    """Both wrists meeting and parting (0.05-0.45 m apart) at 2 Hz, `height_m` above the floor, 0.3 m in front."""
+    world = place(standing(n)).copy()
+    half = 0.025 + 0.2 * (1 - np.cos(2 * np.pi * 2.0 * frames(n))) / 2          # (n,) half the hands' distance
+    for side, sign in (("left", 1.0), ("right", -1.0)):
+        wrist = np.stack([sign * half, np.full(n, height_m), np.full(n, -0.3)], 1) + np.array([0, 0, 4.0])
+        world[:, J[f"{side}_wrist"]] = wrist
+        world[:, J[f"{side}_elbow"]] = 0.5 * (wrist + world[:, J[f"{side}_shoulder"]])
+    return world
+
+
+def test_a_clap_is_named_at_the_chest_not_where_hanging_hands_meet():
+    """Noisy wrists of distant walkers met "clapping" at the hips (vtest.avi); a clap is at chest height."""
+    assert "clap" in supported_actions(describe(_clapping(1.30)))      # 0.35 m above the pelvis (trunk 0.5 m)
+    assert "clap" not in supported_actions(describe(_clapping(0.95)))  # at the pelvis
+
+
+def test_a_squat_needs_a_crouch_held_not_one_crouched_frame():
+    from dataclasses import replace
+
+    from llamo_ros.motion.descriptors import POSTURES
+
+    d = describe(place(standing(30)))
+    assert "squat" not in supported_actions(d)
+    for crouched_frames, squat in ((1, False), (8, False), (12, True)):   # 30 Hz: 0.03 s, 0.27 s, 0.4 s
+        posture = d.posture.copy()
+        posture[10:10 + crouched_frames] = POSTURES.index("crouched")
+        assert ("squat" in supported_actions(replace(d, posture=posture))) == squat, crouched_frames

@@ -167,6 +167,17 @@ def test_arms_out_sideways_and_mirror_symmetry():
     assert d.left.oscillation_hz == pytest.approx(1.0, abs=0.15)
 
 
+def test_wrist_height_along_the_trunk_ignores_a_wrong_camera_pitch():
+    n = 30
+    world = place(standing(n))        # hanging arms: wrists 3 cm below the pelvis, thorax 0.5 m above it
+    chest = world[:, J["thorax"]] + np.array([0.0, -0.1, -0.25])    # 0.1 m below the thorax, in front of it
+    _set_arm(world, "right", chest + np.array([-0.05, 0, 0]))
+    for assumed_pitch in (10.0, 40.0):   # the true pitch is 10 deg: 30 deg off tilts "up", not the trunk
+        d = describe_motion(*to_camera(world, 10.0), FPS, camera_pitch_deg=assumed_pitch)
+        assert d.left.trunk_height == pytest.approx(-0.03 / 0.5, abs=0.02)
+        assert d.right.trunk_height == pytest.approx(0.4 / 0.5, abs=0.02)
+
+
 def test_hand_at_face_and_foot_above_hip():
     n = 30
     world = place(standing(n))

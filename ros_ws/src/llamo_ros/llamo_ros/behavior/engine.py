@@ -67,7 +67,10 @@ class BehaviorConfig:
                                        "(behavior.kinematic_evidence)")
     check_plain_motion: bool = param(True, "weigh 'other' down when the kinematic descriptors measure nothing but "
                                            "walking or standing (behavior.kinematic_evidence)")
-    gesture_check_min_p: float = param(0.05, "the kinematic check runs only when a gesture intent (or 'other') has "
+    check_transitions: bool = param(True, "weigh standing up, sitting down and picking up down when the window "
+                                          "shows no rise of the pelvis, no sink of it, no hand near the floor "
+                                          "(behavior.kinematic_evidence)")
+    gesture_check_min_p: float = param(0.05, "the kinematic check runs only when a checked intent has "
                                              "at least this probability (it costs ~3 ms per window)")
     path_fit_s: float = param(1.0, "future-path std: span of recent roots the straight-line fit uses, s")
     path_accel_std: float = param(0.5, "future-path std: unmodelled acceleration (changes of course), m/s^2")
@@ -231,12 +234,12 @@ class BehaviorEngine:
         return intents, requests
 
     def _kinematically_checked(self, window: TrackWindow, raw: np.ndarray) -> np.ndarray:
-        """The heads' probabilities with gestures the motion does not show, and "other" where it shows plain
-        walking or standing, turned down (kinematic_evidence)."""
-        gestures, other = checks_due(raw, self.config)
-        if not (gestures or other):
+        """The heads' probabilities with gestures and transitions the motion does not show, and "other" where it
+        shows plain walking or standing, turned down (kinematic_evidence)."""
+        due = checks_due(raw, self.config)
+        if not any(due):
             return raw
-        return weigh(raw, window_likelihood(window, gestures, other))
+        return weigh(raw, window_likelihood(window, *due))
 
     def _description_due(self, result: IntentResult) -> bool:
         """A description is due when the period has passed, or the most likely intent changed (after the gap)."""

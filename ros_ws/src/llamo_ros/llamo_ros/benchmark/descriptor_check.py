@@ -75,7 +75,7 @@ def _claims(d: MotionDescriptors) -> dict[str, bool]:
 
 def read_skeleton_tracks(bag: Path, topic: str = "/llamo/persons") -> tuple[dict, float]:
     """-> ({track id: (frame indices (T,), joints (T, 17, 3), confidence (T, 17), boxes (T, 4))}, fps) of an output
-    bag (read like `gesture_check.persons_frames`, with the boxes kept for finding identity switches)."""
+    bag (read like `kinematic_checks.persons_frames`, with the boxes kept for finding identity switches)."""
     from rosbags.highlevel import AnyReader
 
     stamps, rows = [], []

@@ -163,16 +163,16 @@ def auroc(positive: np.ndarray, negative: np.ndarray) -> float:
 
 def published_probs(windows: list[EvalWindow], probs: np.ndarray) -> np.ndarray:
     """(B, K) probabilities as the behaviour stage publishes them before temporal filtering: weighed by the
-    kinematic gesture check on each window's noisy joints (BehaviorConfig defaults)."""
+    kinematic checks on each window's noisy joints (BehaviorConfig defaults)."""
     from llamo_ros.behavior.engine import BehaviorConfig
     from llamo_ros.behavior.kinematic_evidence import checks_due, motion_likelihood, weigh
 
     config = BehaviorConfig()
     out = probs.copy()
     for i, w in enumerate(windows):
-        gestures, other = checks_due(probs[i], config)
-        if gestures or other:
-            out[i] = weigh(probs[i], motion_likelihood(w.joints, w.confidence, w.fps, gestures, other))
+        due = checks_due(probs[i], config)
+        if any(due):
+            out[i] = weigh(probs[i], motion_likelihood(w.joints, w.confidence, w.fps, *due))
     return out
 
 

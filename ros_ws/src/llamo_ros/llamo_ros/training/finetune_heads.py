@@ -82,6 +82,8 @@ def main(argv: list[str] | None = None) -> None:
                     help="velocity window of the constant-velocity prior, frames at 10 Hz (a new head); 0: keep")
     ap.add_argument("--generator-roots", action="store_true",
                     help="path head: the generator's roots instead of tracked ones (training.data.training_clip)")
+    ap.add_argument("--tracked-roots", action="store_true",
+                    help="intent head: train on tracked roots (the path head always is, unless --generator-roots)")
     ap.add_argument("--history-frames", type=int, default=-1,
                     help="frames of the root's track the path head reads besides the tokens (a new head); -1: keep")
     args = ap.parse_args(argv)
@@ -103,7 +105,7 @@ def main(argv: list[str] | None = None) -> None:
     model.eval()
     t0 = time.time()
     seed0 = FINETUNE_SEED_OFFSET
-    tracked = args.head == "path" and not args.generator_roots
+    tracked = not args.generator_roots if args.head == "path" else args.tracked_roots
     train = encode(model, head_windows(seed0, args.clips, args.broad_clips, tracked_roots=tracked))
     val = encode(model, head_windows(VAL_SEED0 + FINETUNE_SEED_OFFSET, 100, 150, tracked_roots=tracked))
     print(f"{args.head} head: {len(train['path'])} training windows encoded in {time.time() - t0:.0f} s")

@@ -262,6 +262,7 @@ def describe_motion(joints: np.ndarray, confidence: np.ndarray, fps: float,
             reach_forward_m=float(np.percentile(np.sum((w - j[:, J["thorax"]]) * unit(facing), axis=1), 90)),
             at_face=float((np.linalg.norm(w - j[:, J["neck_nose"]], axis=1) < cfg.face_radius_m).mean()),
             at_chest=float(((np.linalg.norm(w - chest, axis=1) < cfg.chest_radius_m)).mean()),
+            trunk_height=_median(np.sum(rel_w * spine, axis=1) / np.maximum(np.sum(spine * spine, axis=1), 1e-6)),
             extended_forward=float((ext & (along_f > 0.8)).mean()),
             extended_sideways=float((ext & (along_l > 0.8)).mean()),
             peak_speed_mps=peak_speed(rel_w, fps),
@@ -318,6 +319,12 @@ def describe_motion(joints: np.ndarray, confidence: np.ndarray, fps: float,
         left=left, right=right_limb, hands_symmetry=symmetry,
         step_hz=step_hz if (step_share >= cfg.min_periodicity and step_amp >= cfg.min_oscillation_amplitude_m) else 0.0,
     )
+
+
+def _median(x: np.ndarray) -> float:
+    """Median of the finite values, 0 if none."""
+    x = x[np.isfinite(x)]
+    return float(np.median(x)) if len(x) else 0.0
 
 
 def _invalid(t_len: int, fps: float) -> MotionDescriptors:

@@ -17,6 +17,10 @@ class LimbFacts:
     reach_forward_m: float = 0.0   # largest wrist distance in front of the thorax along the body's forward axis, m
     at_face: float = 0.0           # share of frames with the wrist within face_radius_m of the nose
     at_chest: float = 0.0          # share of frames with the wrist near and in front of the chest
+    # median wrist height along the trunk: its offset from the pelvis projected on pelvis->thorax, over that
+    # length (0: at the pelvis, as a hanging arm; 1: at the thorax); the body's own axis, so a wrong
+    # camera pitch does not lift a hanging hand
+    trunk_height: float = 0.0
     extended_forward: float = 0.0  # share of frames with the arm extended along the body's forward axis
     extended_sideways: float = 0.0  # share of frames with the arm extended along the body's lateral axis
     peak_speed_mps: float = 0.0    # peak wrist speed relative to the pelvis, m/s

@@ -1,13 +1,13 @@
-"""The gesture check (`behavior.kinematic_evidence`) off vs on, in one run: on real pedestrians and on generated
-gestures.
+"""The kinematic checks of intents (`behavior.kinematic_evidence`: gestures, "other" on plain motion,
+transitions) off and on, in one run: on real pedestrians and on generated clips.
 
-    python -m llamo_ros.benchmark.gesture_check OUT_BAG [--clips 60]
+    python -m llamo_ros.benchmark.kinematic_checks OUT_BAG [--clips 60]
 
 OUT_BAG: an output bag of `llamo replay` (its `/llamo/persons`, e.g. of the whole vtest.avi); only the behaviour
-stage runs again, on exactly those people. Prints, per setting: the share of track-frames whose filtered intent
-is outside {approaching, passing_by, leaving, standing_idle} (and with p >= 0.5, issue #13's target), which
-ones, intent flips per track-second, ms per frame; and on generated clips (seeds 5000...) the per-frame accuracy
-of the filtered intent and the recall of the checked gestures.
+stage runs again, on exactly those people. Prints, per setting (`SETTINGS`): the share of track-frames whose
+filtered intent is outside {approaching, passing_by, leaving, standing_idle} (and with p >= 0.5, issue #13's
+target), which ones, intent flips per track-second, ms per frame; and on generated clips (seeds 5000...) the
+per-frame accuracy of the filtered intent and the recall of the checked gestures and transitions.
 """
 from __future__ import annotations
 
@@ -19,10 +19,16 @@ from pathlib import Path
 import numpy as np
 
 from llamo_ros.behavior.engine import BehaviorConfig, BehaviorEngine
-from llamo_ros.behavior.kinematic_evidence import GESTURE_INDICES
+from llamo_ros.behavior.kinematic_evidence import GESTURE_INDICES, TRANSITION_INDICES
 from llamo_ros.motion.intents import INTENT_LABELS
 
 PEDESTRIAN_INTENTS = {"approaching", "passing_by", "leaving", "standing_idle"}
+# name -> BehaviorConfig fields: no check, the checks before transitions were checked, the defaults
+SETTINGS: dict[str, dict] = {
+    "no_checks": dict(check_gestures=False, check_plain_motion=False, check_transitions=False),
+    "gestures_and_other": dict(check_transitions=False),
+    "defaults": {},
+}
 
 
 def persons_frames(bag: Path, topic: str = "/llamo/persons") -> list[tuple[int, list]]:
@@ -44,8 +50,8 @@ def persons_frames(bag: Path, topic: str = "/llamo/persons") -> list[tuple[int, 
     return frames
 
 
-def on_pedestrians(model, frames: list, check: bool) -> dict:
-    engine = BehaviorEngine(model, BehaviorConfig(check_gestures=check))
+def on_pedestrians(model, frames: list, config: BehaviorConfig) -> dict:
+    engine = BehaviorEngine(model, config)
     n = implausible = confident = flips = 0
     which: Counter = Counter()
     last, first, span = {}, {}, {}
@@ -70,10 +76,10 @@ def on_pedestrians(model, frames: list, check: bool) -> dict:
             "ms_per_frame": 1e3 * (time.perf_counter() - start) / max(1, len(frames))}
 
 
-def on_generated(model, clips: list, check: bool, rate_hz: float = 10.0) -> dict:
-    ok = n = gesture_ok = gestures = 0
+def on_generated(model, clips: list, config: BehaviorConfig, rate_hz: float = 10.0) -> dict:
+    ok = n = gesture_ok = gestures = transition_ok = transitions = 0
     for clip in clips:
-        engine = BehaviorEngine(model, BehaviorConfig(check_gestures=check))
+        engine = BehaviorEngine(model, config)
         step = max(1, int(round(clip.fps / rate_hz)))
         for f in range(0, clip.num_frames, step):
             intents, _ = engine.update(10**9 + int(f * 1e9 / clip.fps), [(1, clip.joints[f], clip.confidence[f])])
@@ -83,8 +89,11 @@ def on_generated(model, clips: list, check: bool, rate_hz: float = 10.0) -> dict
             n, ok = n + 1, ok + (said == truth)
             if truth in GESTURE_INDICES:
                 gestures, gesture_ok = gestures + 1, gesture_ok + (said == truth)
+            if truth in TRANSITION_INDICES:
+                transitions, transition_ok = transitions + 1, transition_ok + (said == truth)
     return {"frames": n, "accuracy": ok / max(1, n), "gesture_frames": gestures,
-            "gesture_recall": gesture_ok / max(1, gestures)}
+            "gesture_recall": gesture_ok / max(1, gestures), "transition_frames": transitions,
+            "transition_recall": transition_ok / max(1, transitions)}
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -102,10 +111,10 @@ def main(argv: list[str] | None = None) -> dict:
     frames = persons_frames(args.bag)
     clips = [generate_clip(5000 + i) for i in range(args.clips)]
     result = {}
-    for check in (False, True):
-        name = "check_on" if check else "check_off"
-        result[name] = {"pedestrians": on_pedestrians(model, frames, check),
-                        "generated": on_generated(model, clips, check)}
+    for name, fields in SETTINGS.items():
+        config = BehaviorConfig(**fields)
+        result[name] = {"pedestrians": on_pedestrians(model, frames, config),
+                        "generated": on_generated(model, clips, config)}
         print(name, result[name])
     return result
 
