@@ -44,6 +44,20 @@ def test_the_guard_keeps_a_true_walking_or_standing_caption(i):
     assert not guarded.corrected, (tuple(FIXTURE["track_start"][i]), guarded.text)
 
 
+@pytest.mark.parametrize("i", WINDOWS)
+def test_real_pedestrians_do_not_clap_push_or_squat(i):
+    """Their noisy wrists meet at the hips and single frames look crouched (vtest.avi: a clap was measured on
+    standing people, which made their motion not "plain" for the `other` check); claps and pushes are at chest
+    height, squats hold a crouch (`action_rules`). Standing up needs a low posture these windows never show."""
+    from llamo_ros.behavior.kinematic_evidence import TRANSITION_SIGNS, transition_likelihood
+    from llamo_ros.motion.action_rules import supported_actions
+    from llamo_ros.motion.intents import INTENT_INDEX
+
+    d = describe_motion(*_window(i))
+    assert not supported_actions(d) & {"clap", "push", "squat"}, tuple(FIXTURE["track_start"][i])
+    assert transition_likelihood(d)[INTENT_INDEX["standing_up"]] == pytest.approx(TRANSITION_SIGNS["standing_up"][1])
+
+
 @pytest.mark.parametrize("before, after", [(7, 0), (0, 7), (3, 3), (60, 0)])
 def test_running_percentile_is_numpys_percentile_over_clipped_windows(before, after):
     x = np.random.default_rng(0).normal(size=50)
