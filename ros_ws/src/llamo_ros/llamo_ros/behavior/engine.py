@@ -68,7 +68,7 @@ class BehaviorConfig:
     check_plain_motion: bool = param(True, "weigh 'other' down when the kinematic descriptors measure nothing but "
                                            "walking or standing (behavior.kinematic_evidence)")
     check_transitions: bool = param(True, "weigh standing up, sitting down and picking up down when the window "
-                                          "shows no rise of the pelvis, no sink of it, no hand near the floor "
+                                          "shows no low posture, no sinking pelvis, no hand near the floor "
                                           "(behavior.kinematic_evidence)")
     gesture_check_min_p: float = param(0.05, "the kinematic check runs only when a checked intent has "
                                              "at least this probability (it costs ~3 ms per window)")

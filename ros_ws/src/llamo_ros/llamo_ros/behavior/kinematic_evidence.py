@@ -1,5 +1,6 @@
 """Kinematic evidence for intents: a gesture intent needs its gesture in the measured motion, a transition its
-rise, sink or low hand, and "other" is less likely when the measured motion is nothing but walking or standing.
+low posture, sinking pelvis or low hand, and "other" is less likely when the measured motion is nothing but
+walking or standing.
 
 The intent heads were trained on generated motion only; on real, distant, noisy skeletons they say
 "waving" or "handing_over" for people who only walk, for seconds at a time (issue #13: on vtest.avi 8.6 %
@@ -51,8 +52,6 @@ from llamo_ros.motion.track_buffer import TrackWindow
 GESTURE_RULES: dict[str, tuple[str, float]] = {"waving": ("wave", 0.25), "pointing": ("point", 0.1),
                                                "handing_over": ("hand_over", 0.2)}
 GESTURE_INDICES = np.array([INTENT_INDEX[name] for name in GESTURE_RULES])
-
-
 
 LOW_POSTURES = np.array([POSTURES.index(p) for p in ("crouched", "sitting", "kneeling", "lying")])
 
