@@ -110,11 +110,10 @@ def test_plain_motion_is_much_likelier_on_generated_pedestrians_than_on_other_mo
 def test_transitions_need_their_sign_in_the_window():
     """Standing up needs a low posture in the window, sitting down a sinking pelvis, picking up a hand near the
     floor; a person standing still shows none, one rising from a crouch the first."""
-    from motion.descriptor_fixtures import FPS, frames, place, standing, to_camera  # tests/motion
+    from motion.descriptor_fixtures import FPS, frames, lowered, place, standing, to_camera  # tests/motion
 
     from llamo_ros.behavior.kinematic_evidence import TRANSITION_SIGNS, transition_likelihood
     from llamo_ros.motion.descriptors import describe_motion
-    from llamo_ros.skeleton import JOINT_INDEX as J
 
     n = 96
     still = describe_motion(*to_camera(place(standing(n)), 15.0), FPS, camera_pitch_deg=15.0)
@@ -123,13 +122,8 @@ def test_transitions_need_their_sign_in_the_window():
         assert likelihood[INTENT_INDEX[intent]] == pytest.approx(weight)
     assert (np.delete(likelihood, [INTENT_INDEX[i] for i in TRANSITION_SIGNS]) == 1.0).all()
 
-    rising = place(standing(n)).copy()       # crouched (pelvis 0.40 m high) for 1 s, up by 2 s
-    low = 0.55 * np.clip(1.0 - (frames(n) - 1.0), 0.0, 1.0)[:, None]
-    upper = [J[k] for k in ("pelvis", "left_hip", "right_hip", "spine", "thorax", "neck_nose", "head", "left_shoulder",
-                            "left_elbow", "left_wrist", "right_shoulder", "right_elbow", "right_wrist")]
-    rising[:, upper, 1] -= low
-    for side in ("left", "right"):
-        rising[:, J[f"{side}_knee"]] += np.array([0, -0.2, -0.3]) * low / 0.55
+    # crouched (pelvis 0.40 m high) for 1 s, up by 2 s
+    rising = lowered(place(standing(n)), 0.55 * np.clip(1.0 - (frames(n) - 1.0), 0.0, 1.0)[:, None])
     up = describe_motion(*to_camera(rising, 15.0), FPS, camera_pitch_deg=15.0)
     assert up.start_posture == "crouched" and up.end_posture == "upright"
     assert transition_likelihood(up)[INTENT_INDEX["standing_up"]] == 1.0

@@ -47,6 +47,19 @@ def standing(n: int, heading: float = np.pi) -> np.ndarray:
     return np.einsum("tij,kj->tki", rot_y(np.full(n, heading)), STAND)
 
 
+def lowered(world: np.ndarray, drop_m: np.ndarray | float) -> np.ndarray:
+    """(T, 17, 3) world with everything above the knees `drop_m` (scalar or (T, 1)) lower and the knees bent
+    forward with it: at 0.55 m a crouch, the pelvis 0.40 m above the floor and above the feet."""
+    out = world.copy()
+    upper = [J[k] for k in ("pelvis", "left_hip", "right_hip", "spine", "thorax", "neck_nose", "head",
+                            "left_shoulder", "left_elbow", "left_wrist",
+                            "right_shoulder", "right_elbow", "right_wrist")]
+    out[:, upper, 1] -= drop_m
+    for side in ("left", "right"):
+        out[:, J[f"{side}_knee"]] += np.array([0, -0.2, -0.3]) * np.asarray(drop_m) / 0.55
+    return out
+
+
 def place(world: np.ndarray, x: float = 0.0, z: float = 4.0) -> np.ndarray:
     return world + np.array([x, 0.0, z])
 

@@ -8,7 +8,7 @@ from llamo_ros.data.motion_synth import WALK_RAMP_S, generate_clip, plan_scene
 from llamo_ros.motion.descriptors import describe_motion
 from llamo_ros.skeleton import JOINT_INDEX as J
 
-from descriptor_fixtures import FPS, STAND, frames, place, rot_x, rot_y, standing, to_camera
+from descriptor_fixtures import FPS, STAND, frames, lowered, place, rot_x, rot_y, standing, to_camera
 
 
 @pytest.mark.parametrize("pitch", [0.0, 20.0, 35.0])
@@ -215,13 +215,7 @@ def test_kneeling_and_crouching_postures():
         kneel[:, J[f"{side}_ankle"]] = kneel[:, J[f"{side}_knee"]] + np.array([0, 0.03, 0.43])
     d = describe_motion(*to_camera(kneel, 15.0), FPS, camera_pitch_deg=15.0)
     assert d.main_posture == "kneeling"
-    crouch = place(standing(n)).copy()
-    upper = [J[k] for k in ("pelvis", "left_hip", "right_hip", "spine", "thorax", "neck_nose", "head",
-                            "left_shoulder", "left_elbow", "left_wrist",
-                            "right_shoulder", "right_elbow", "right_wrist")]
-    crouch[:, upper, 1] -= 0.55    # pelvis 0.40 m above the floor, above the feet
-    for side in ("left", "right"):
-        crouch[:, J[f"{side}_knee"]] += np.array([0, -0.2, -0.3])
+    crouch = lowered(place(standing(n)), 0.55)    # pelvis 0.40 m above the floor, above the feet
     d = describe_motion(*to_camera(crouch, 15.0), FPS, camera_pitch_deg=15.0)
     assert d.main_posture == "crouched"
 

@@ -43,7 +43,7 @@ import numpy as np
 
 from llamo_ros.behavior.behavior_model import uniform_resample
 from llamo_ros.motion.action_rules import supported_actions
-from llamo_ros.motion.descriptors import POSTURES, MotionDescriptors, describe_motion
+from llamo_ros.motion.descriptors import LOW_POSTURES, POSTURES, MotionDescriptors, describe_motion
 from llamo_ros.motion.intents import INTENT_INDEX, NUM_INTENTS, OTHER
 from llamo_ros.motion.track_buffer import TrackWindow
 
@@ -53,12 +53,12 @@ GESTURE_RULES: dict[str, tuple[str, float]] = {"waving": ("wave", 0.25), "pointi
                                                "handing_over": ("hand_over", 0.2)}
 GESTURE_INDICES = np.array([INTENT_INDEX[name] for name in GESTURE_RULES])
 
-LOW_POSTURES = np.array([POSTURES.index(p) for p in ("crouched", "sitting", "kneeling", "lying")])
+LOW_POSTURE_INDICES = np.array([POSTURES.index(p) for p in LOW_POSTURES])
 
 
 def was_low(d: MotionDescriptors) -> bool:
     """The body was crouched, sitting, kneeling or lying for at least 0.15 s of the window."""
-    return float(np.isin(d.posture, LOW_POSTURES).sum()) * d.duration_s / max(1, len(d.posture)) >= 0.15
+    return float(np.isin(d.posture, LOW_POSTURE_INDICES).sum()) * d.duration_s / max(1, len(d.posture)) >= 0.15
 
 
 def pelvis_sank(d: MotionDescriptors) -> bool:

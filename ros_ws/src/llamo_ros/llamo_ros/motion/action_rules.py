@@ -12,9 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-import numpy as np
-
 from llamo_ros.motion.descriptors import POSTURES, MotionDescriptors
+from llamo_ros.motion.descriptors.signals import true_runs
 
 RUN_MPS = 2.3        # ground speed above which a person runs, m/s
 JOG_MPS = 1.8        # ground speed above which a person jogs, m/s
@@ -85,9 +84,8 @@ def _both_hands_at_chest_height(d: MotionDescriptors) -> bool:
 
 def _longest_s(d: MotionDescriptors, posture: str) -> float:
     """Longest run of frames in `posture`, s."""
-    runs = np.diff(np.concatenate([[0], (d.posture == POSTURES.index(posture)).astype(np.int8), [0]]))
-    lengths = np.flatnonzero(runs == -1) - np.flatnonzero(runs == 1)
-    return float(lengths.max(initial=0)) * d.duration_s / max(1, len(d.posture))
+    starts, ends = true_runs(d.posture == POSTURES.index(posture))
+    return float((ends - starts).max(initial=0)) * d.duration_s / max(1, len(d.posture))
 
 
 def _lying_flat(d: MotionDescriptors) -> bool:

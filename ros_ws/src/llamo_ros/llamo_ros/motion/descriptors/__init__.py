@@ -7,8 +7,8 @@ these facts, so a caption is only as true as what is measured here. Modules: `co
 """
 from llamo_ros.motion.descriptors.config import DescriptorConfig
 from llamo_ros.motion.descriptors.describe import describe_motion
-from llamo_ros.motion.descriptors.facts import POSTURES, LimbFacts, MotionDescriptors
+from llamo_ros.motion.descriptors.facts import LOW_POSTURES, POSTURES, LimbFacts, MotionDescriptors
 from llamo_ros.motion.descriptors.gravity import estimate_up, up_from_pitch
 
-__all__ = ["DescriptorConfig", "LimbFacts", "MotionDescriptors", "POSTURES", "describe_motion", "estimate_up",
-           "up_from_pitch"]
+__all__ = ["DescriptorConfig", "LOW_POSTURES", "LimbFacts", "MotionDescriptors", "POSTURES", "describe_motion",
+           "estimate_up", "up_from_pitch"]

@@ -12,10 +12,10 @@ from __future__ import annotations
 import numpy as np
 
 from llamo_ros.motion.descriptors.config import DescriptorConfig
-from llamo_ros.motion.descriptors.facts import POSTURES, LimbFacts, MotionDescriptors
+from llamo_ros.motion.descriptors.facts import LOW_POSTURES, POSTURES, LimbFacts, MotionDescriptors
 from llamo_ros.motion.descriptors.gravity import estimate_up, level_path_up, up_from_pitch
 from llamo_ros.motion.descriptors.signals import (
-    angle_deg, dominant_frequency, fill_nan, jitter_std, peak_speed, two_sided_floor, unit,
+    angle_deg, dominant_frequency, fill_nan, jitter_std, peak_speed, true_runs, two_sided_floor, unit,
 )
 from llamo_ros.skeleton import JOINT_INDEX as J
 
@@ -205,8 +205,7 @@ def describe_motion(joints: np.ndarray, confidence: np.ndarray, fps: float,
     pelvis_s = np.convolve(np.pad(h[:, J["pelvis"]], (k_s // 2, k_s - 1 - k_s // 2), mode="edge"), box_s, "valid")
     pelvis_rise = pelvis_s - two_sided_floor(pelvis_s, span_f, 50.0)   # above its level before and after
     air = (lowest_f > clearance) & (ph > 0.6 * leg) & (incl < cfg.lying_torso_deg)
-    edges = np.diff(np.concatenate([[0], air.astype(np.int8), [0]]))
-    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    starts, ends = true_runs(air)
     flights = []
     for s0, e0 in zip(starts, ends):
         peak = float(lowest_f[s0:e0].max())
@@ -228,7 +227,7 @@ def describe_motion(joints: np.ndarray, confidence: np.ndarray, fps: float,
     floor_end = end_p in ("lying", "upside_down") or ph[-k:].mean() < cfg.floor_pelvis_ratio * leg
     fell = bool(went_down and floor_end and peak_down >= cfg.fall_speed_mps)
     lay_down = bool(went_down and end_p == "lying" and not fell)
-    got_up = bool(start_p in ("lying", "sitting", "kneeling", "crouched") and end_p == "upright"
+    got_up = bool(start_p in LOW_POSTURES and end_p == "upright"
                   and level_change > cfg.level_change_ratio * leg * 0.6)
     sat_down = bool(start_p in ("upright", "bent") and end_p == "sitting")
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 
 POSTURES = ("upright", "bent", "crouched", "sitting", "kneeling", "lying", "upside_down")
+LOW_POSTURES = ("crouched", "sitting", "kneeling", "lying")  # off one's feet: where getting up starts
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Small vectorised signal helpers of the descriptors: gap filling, angles, periodicity, peak speed."""
+"""Small vectorised signal helpers of the descriptors: gap filling, angles, periodicity, peak speed, runs."""
 from __future__ import annotations
 
 import numpy as np
@@ -80,3 +80,9 @@ def jitter_std(x: np.ndarray) -> float:
         return 0.0
     d2 = (x[2:] - 2 * x[1:-1] + x[:-2]).ravel()
     return float(1.4826 * np.median(np.abs(d2 - np.median(d2))) / np.sqrt(6.0))
+
+
+def true_runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(starts, ends) of the runs of True in a (T,) mask: run i covers frames starts[i] .. ends[i] - 1."""
+    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
+    return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
