@@ -362,7 +362,7 @@ def test_estimator_bias_changes_the_skeleton_per_clip_not_the_truth():
     clip-constant amount (beyond the white jitter); the exact joints, the root and the clip's frames are those
     of the same seed without it."""
     plain = dict(jitter_base_m=0.0, jitter_per_m=0.0, outlier_frame_prob=0.0, dropout_prob=0.0,
-                 root_depth_noise_range=(0.0, 0.0))
+                 root_depth_noise_range=(0.0, 0.0), wobble_per_m_range=(0.0, 0.0))
     ratios, tilts = [], []
     for seed in range(12):
         off = generate_clip(seed, broad_config(pose_tilt_std_deg=0.0, pose_scale_range=(1.0, 1.0),
@@ -389,7 +389,8 @@ def test_metric_root_error_moves_the_whole_skeleton_along_the_camera_ray():
     """Per frame the skeleton shifts rigidly along the ray through the exact pelvis, by a Gaussian error whose std
     is the configured fraction of the distance; off by default."""
     assert SynthConfig().root_depth_noise_range == (0.0, 0.0)
-    plain = dict(jitter_base_m=0.0, jitter_per_m=0.0, outlier_frame_prob=0.0, dropout_prob=0.0)
+    plain = dict(jitter_base_m=0.0, jitter_per_m=0.0, outlier_frame_prob=0.0, dropout_prob=0.0,
+                 wobble_per_m_range=(0.0, 0.0))
     fractions = []
     for seed in range(6):
         off = generate_clip(seed, broad_config(**plain, root_depth_noise_range=(0.0, 0.0)))
@@ -406,6 +407,32 @@ def test_metric_root_error_moves_the_whole_skeleton_along_the_camera_ray():
     assert np.std(np.concatenate(fractions)) == pytest.approx(0.03, rel=0.1)
     with pytest.raises(ValueError):
         SynthConfig(root_depth_noise_range=(0.05, 0.01))
+
+
+def test_estimator_wobble_is_slow_largest_at_the_wrists_and_off_by_default():
+    """The slow per-joint error: std per metre of depth as configured at the wrists, less at the thorax, none at
+    the root; AR(1) with the configured correlation time; the exact joints untouched; off by default."""
+    assert SynthConfig().wobble_per_m_range == (0.0, 0.0)
+    plain = dict(jitter_base_m=0.0, jitter_per_m=0.0, outlier_frame_prob=0.0, dropout_prob=0.0,
+                 root_depth_noise_range=(0.0, 0.0))
+    wrists, thorax, lag1 = [], [], []
+    for seed in range(6):
+        off = generate_clip(seed, broad_config(**plain, wobble_per_m_range=(0.0, 0.0)))
+        on = generate_clip(seed, broad_config(**plain, wobble_per_m_range=(0.01, 0.01), wobble_time_constant_s=0.3))
+        np.testing.assert_array_equal(on.joints_clean, off.joints_clean)
+        error = on.joints.astype(np.float64) - off.joints                             # (T, 17, 3) m
+        np.testing.assert_allclose(error[:, J["pelvis"]], 0.0, atol=1e-6)
+        depth = on.joints_clean[..., 2].astype(np.float64)[..., None]               # (T, 17, 1) m
+        per_m = error / depth
+        wrists.append(per_m[:, [J["left_wrist"], J["right_wrist"]]].reshape(len(per_m), -1))
+        thorax.append(per_m[:, J["thorax"]])
+        x = wrists[-1] - wrists[-1].mean(0)
+        lag1.append(float((x[1:] * x[:-1]).sum() / (x * x).sum()))
+    assert np.std(np.concatenate(wrists)) == pytest.approx(0.01, rel=0.2)
+    assert np.std(np.concatenate(thorax)) == pytest.approx(0.01 * 0.3, rel=0.25)
+    assert np.mean(lag1) == pytest.approx(math.exp(-1.0 / (30.0 * 0.3)), abs=0.05)   # white noise: ~0
+    with pytest.raises(ValueError):
+        SynthConfig(wobble_per_m_range=(0.02, 0.01))
 
 
 def test_arm_carriage_raises_or_stills_the_arms_of_walkers_and_standers():

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from llamo_ros.benchmark.domain_gap import (
     FEATURE_GROUPS, JOINT_GROUPS, generated_feature_windows, joint_columns, p_other, swap_table, swapped,
@@ -48,3 +49,24 @@ def test_swap_table_on_real_vtest_windows_with_the_shipped_model():
     r, g = real[rng.choice(len(real), n, replace=False)], generated[rng.choice(len(generated), n, False)]
     np.testing.assert_allclose(p_other(model, swapped(r, g, everything)), p_other(model, g), atol=1e-5)
     assert table["none"][1] == float((p_other(model, g) >= 0.5).mean())
+
+
+def test_fluctuation_tells_smooth_from_white_motion_and_its_size():
+    """`fluctuation` on constructed windows: an AR(1) wobble of known std and correlation, white jitter (lag-1 ~0),
+    a joint that does not move (0); and real vtest.avi wrists move more than their shoulders."""
+    from llamo_ros.benchmark.domain_gap import FLUCTUATION_GROUPS, fluctuation
+
+    rng = np.random.default_rng(0)
+    n, t, keep = 400, 32, 0.7
+    ar = np.empty((n, t, F.NUM_FEATURES))
+    ar[:, 0] = rng.normal(size=(n, F.NUM_FEATURES))
+    for i in range(1, t):
+        ar[:, i] = keep * ar[:, i - 1] + np.sqrt(1 - keep ** 2) * rng.normal(size=(n, F.NUM_FEATURES))
+    std, lag1 = fluctuation(0.05 * ar, FLUCTUATION_GROUPS["wrists"])
+    assert std == pytest.approx(0.05 * 0.85, rel=0.2)        # about the window's own mean: a little under 0.05
+    assert lag1 == pytest.approx(keep, abs=0.12)
+    std, lag1 = fluctuation(0.05 * rng.normal(size=(n, t, F.NUM_FEATURES)), FLUCTUATION_GROUPS["wrists"])
+    assert std == pytest.approx(0.05, rel=0.1) and abs(lag1) < 0.1
+    assert fluctuation(np.ones((n, t, F.NUM_FEATURES)), FLUCTUATION_GROUPS["thorax"])[0] == 0.0
+    real = _real_features()
+    assert fluctuation(real, FLUCTUATION_GROUPS["wrists"])[0] > fluctuation(real, FLUCTUATION_GROUPS["shoulders"])[0]

@@ -104,3 +104,21 @@ def test_encoder_training_clips_keep_the_generators_roots():
     tracked = training_clip(seed, config)
     np.testing.assert_array_equal(tracked.joints_clean, plain.joints_clean)
     assert np.nanmax(np.abs(tracked.joints - plain.joints)) > 0.05
+
+
+def test_estimator_wobble_is_opt_in_for_training_and_evaluation_windows():
+    """`head_windows(wobble=True)` and `eval_windows(wobble=True)` draw the same clips with the estimator's slow
+    per-joint error (`ESTIMATOR_WOBBLE`): the windows' features differ, their labels do not; off by default, so the
+    shipped checkpoint's recipe and figures stay reproducible."""
+    from llamo_ros.data.motion_synth import ESTIMATOR_WOBBLE
+    from llamo_ros.training.data import default_training_config, head_windows
+    assert default_training_config().wobble_per_m_range == (0.0, 0.0)
+    assert broad_training_config().wobble_per_m_range == (0.0, 0.0)
+    assert ESTIMATOR_WOBBLE["wobble_per_m_range"][0] > 0
+    plain, wobbly = head_windows(0, 1, 1), head_windows(0, 1, 1, wobble=True)
+    assert len(plain) == len(wobbly) > 0
+    assert [w.intent for w in plain] == [w.intent for w in wobbly]
+    assert np.mean([np.abs(a.features - b.features).max() for a, b in zip(plain, wobbly)]) > 0.01
+    plain, wobbly = eval_windows("broad", 1), eval_windows("broad", 1, wobble=True)
+    assert [w.sample.intent for w in plain] == [w.sample.intent for w in wobbly]
+    assert any(np.abs(a.sample.features - b.sample.features).max() > 0.01 for a, b in zip(plain, wobbly))

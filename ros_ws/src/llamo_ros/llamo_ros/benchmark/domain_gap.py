@@ -1,6 +1,6 @@
 """Where real skeletons differ from generated ones, as the intent head sees it.
 
-    python -m llamo_ros.benchmark.domain_gap OUT_BAG [--checkpoint DIR ...] [--clips 40]
+    python -m llamo_ros.benchmark.domain_gap OUT_BAG [--checkpoint DIR ...] [--clips 40] [--wobble]
 
 OUT_BAG: an output bag of `llamo replay` (e.g. of the whole vtest.avi: real pedestrians who only walk or stand).
 Its tracks are cut into 3.2 s windows (`descriptor_check.real_windows`, identity switches skipped) and labelled
@@ -11,6 +11,10 @@ data lie outside what the model was trained on. Feature groups (`motion.features
 position / relative / velocity) and joint groups of the pose.
 (On 2026-11-29 this found the arms: real elbows and wrists put into generated standing windows raised p(other)
 >= 0.5 from 21 % to 71 %; the generator's people had let their arms hang.)
+It also prints how much and how smoothly each joint moves relative to the pelvis in real and generated windows
+(`fluctuation`): real MediaPipe joints err smoothly and most at the wrists, the generator's jitter is white and
+alike for every joint, which `SynthConfig.wobble_per_m_range` models (`--wobble`: generated windows with
+`ESTIMATOR_WOBBLE`).
 """
 from __future__ import annotations
 
@@ -29,6 +33,10 @@ JOINT_GROUPS = {"legs": ("right_hip", "right_knee", "right_ankle", "left_hip", "
                 "arms": ("left_elbow", "left_wrist", "right_elbow", "right_wrist"),
                 "shoulders": ("left_shoulder", "right_shoulder"), "head": ("neck_nose", "head"),
                 "torso": ("spine", "thorax")}
+FLUCTUATION_GROUPS = {"wrists": ("left_wrist", "right_wrist"), "elbows": ("left_elbow", "right_elbow"),
+                      "ankles": ("left_ankle", "right_ankle"), "knees": ("left_knee", "right_knee"),
+                      "shoulders": ("left_shoulder", "right_shoulder"), "head": ("neck_nose", "head"),
+                      "thorax": ("thorax",)}
 
 
 def real_feature_windows(bag: Path) -> tuple[np.ndarray, np.ndarray]:
@@ -44,18 +52,31 @@ def real_feature_windows(bag: Path) -> tuple[np.ndarray, np.ndarray]:
     return np.stack(feats).astype(np.float32), np.array(speeds)
 
 
-def generated_feature_windows(clips: int, seed0: int = 900_000) -> tuple[np.ndarray, np.ndarray]:
+def generated_feature_windows(clips: int, seed0: int = 900_000, wobble: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """-> (features (N, 32, C), true intent (N,)) of broad-generator walking and standing clips at 10 Hz, seen
-    from 3-6 m high, 20-35 degrees down, 9-16 m away (like vtest.avi's camera)."""
-    from llamo_ros.data.motion_synth import broad_config, generate_clip
+    from 3-6 m high, 20-35 degrees down, 9-16 m away (like vtest.avi's camera); with `wobble` the estimator's
+    slow per-joint error too (`ESTIMATOR_WOBBLE`)."""
+    from llamo_ros.data.motion_synth import ESTIMATOR_WOBBLE, broad_config, generate_clip
     from llamo_ros.motion.windows import clip_windows, collate
 
     config = broad_config(actions=("stand", "walk"), camera_distance_range_m=(9.0, 16.0), fps=10.0,
                           camera_height_range_m=(3.0, 6.0), camera_pitch_range_deg=(20.0, 35.0),
-                          walk_speed_range_mps=(0.4, 1.6), duration_range_s=(8.0, 14.0))
+                          walk_speed_range_mps=(0.4, 1.6), duration_range_s=(8.0, 14.0),
+                          **(ESTIMATOR_WOBBLE if wobble else {}))
     windows = [w for seed in range(seed0, seed0 + clips) for w in clip_windows(generate_clip(seed, config))]
     data = collate(windows)
     return data["features"], data["intent"]
+
+
+def fluctuation(features: np.ndarray, names) -> tuple[float, float]:
+    """(median over windows of the std about the window's mean (m), median lag-1 autocorrelation) of the named
+    joints' pelvis-relative positions (POSE channels) in (N, T, C) windows at 10 Hz: how much and how smoothly
+    they move, the estimator's error included (white jitter: lag-1 ~0)."""
+    x = features[..., F.POSE][..., joint_columns(names) - F.POSE.start].astype(np.float64)   # (N, T, 3k) m
+    x = x - x.mean(axis=1, keepdims=True)
+    std = np.sqrt((x ** 2).mean(axis=(1, 2)))                                               # (N,)
+    lag1 = (x[:, 1:] * x[:, :-1]).sum(axis=(1, 2)) / np.maximum((x ** 2).sum(axis=(1, 2)), 1e-12)
+    return float(np.median(std)), float(np.median(lag1))
 
 
 def p_other(model, features: np.ndarray) -> np.ndarray:
@@ -100,6 +121,7 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("bag", type=Path, help="output bag of `llamo replay` with /llamo/persons")
     ap.add_argument("--checkpoint", nargs="+", default=[None], help="checkpoint dirs (default: the shipped one)")
     ap.add_argument("--clips", type=int, default=40, help="generated walking/standing clips")
+    ap.add_argument("--wobble", action="store_true", help="generated windows with the estimator's slow error")
     args = ap.parse_args(argv)
     import torch
 
@@ -109,9 +131,17 @@ def main(argv: list[str] | None = None) -> dict:
 
     torch.set_num_threads(1)
     real, speeds = real_feature_windows(args.bag)
-    generated, intent = generated_feature_windows(args.clips)
+    generated, intent = generated_feature_windows(args.clips, wobble=args.wobble)
     standing = intent == INTENT_INDEX["standing_idle"]
-    result = {}
+    result = {"fluctuation": {}}
+    for kind, r, g in (("standing", real[speeds < 0.3], generated[standing]),
+                       ("walking", real[speeds >= 0.8], generated[~standing])):
+        result["fluctuation"][kind] = {name: (fluctuation(r, joints), fluctuation(g, joints))
+                                       for name, joints in FLUCTUATION_GROUPS.items()}
+        print(f"{kind}: joints relative to the pelvis, std about the window mean (m) and lag-1 autocorrelation, "
+              f"real ({len(r)} windows) | generated ({len(g)})")
+        for name, ((rs, rl), (gs, gl)) in result["fluctuation"][kind].items():
+            print(f"  {name:10s} {rs:.3f} m {rl:5.2f} | {gs:.3f} m {gl:5.2f}")
     for checkpoint in args.checkpoint:
         checkpoint = checkpoint or str(default_checkpoint_dir())
         model = load_motion_model(checkpoint).eval()

@@ -26,8 +26,8 @@ import numpy as np
 
 from llamo_ros.data.motion_clip import MotionClip
 from llamo_ros.data.motion_synth import (
-    ALL_ACTIONS, ESTIMATOR_BIAS, METRIC_ROOT_NOISE, PEDESTRIAN_ARMS, PEDESTRIAN_STANDING, SynthConfig, broad_config,
-    generate_clip,
+    ALL_ACTIONS, ESTIMATOR_BIAS, ESTIMATOR_WOBBLE, METRIC_ROOT_NOISE, PEDESTRIAN_ARMS, PEDESTRIAN_STANDING, SynthConfig,
+    broad_config, generate_clip,
 )
 from llamo_ros.motion.captions import caption_for, qa_for
 from llamo_ros.motion.descriptors import MotionDescriptors, describe_motion
@@ -124,15 +124,19 @@ def motion_windows(seed0: int, n_clips: int, config: SynthConfig | None = None,
     return out
 
 
-def head_windows(seed0: int, n_default: int, n_broad: int, tracked_roots: bool = False) -> list[MotionSample]:
+def head_windows(seed0: int, n_default: int, n_broad: int, tracked_roots: bool = False,
+                 wobble: bool = False) -> list[MotionSample]:
     """Windows of `n_default` default-generator clips from seed0 and `n_broad` broad ones from
     seed0 + BROAD_SEED_OFFSET, both as trained on (`default_training_config`, `broad_training_config`); with
-    `tracked_roots` (`training_clip`) the default clips get the metric-root error too."""
-    default = default_training_config()
+    `tracked_roots` (`training_clip`) the default clips get the metric-root error too, with `wobble` both the
+    estimator's slow per-joint error (`ESTIMATOR_WOBBLE`)."""
+    default, broad = default_training_config(), broad_training_config()
     if tracked_roots:
         default = dataclasses.replace(default, **METRIC_ROOT_NOISE)
+    if wobble:
+        default, broad = (dataclasses.replace(c, **ESTIMATOR_WOBBLE) for c in (default, broad))
     return (motion_windows(seed0, n_default, default, tracked_roots=tracked_roots)
-            + motion_windows(seed0 + BROAD_SEED_OFFSET, n_broad, broad_training_config(), tracked_roots=tracked_roots))
+            + motion_windows(seed0 + BROAD_SEED_OFFSET, n_broad, broad, tracked_roots=tracked_roots))
 
 
 @dataclass

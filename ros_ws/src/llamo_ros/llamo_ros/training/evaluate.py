@@ -43,6 +43,7 @@ Metrics:
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import time
 from collections import Counter
@@ -54,7 +55,7 @@ import torch
 from tqdm import tqdm
 
 from llamo_ros.behavior.description_guard import guard_description
-from llamo_ros.data.motion_synth import ACTION_INTENT, ACTION_WORDS
+from llamo_ros.data.motion_synth import ACTION_INTENT, ACTION_WORDS, ESTIMATOR_WOBBLE
 from llamo_ros.language.api import MotionLanguageModel
 from llamo_ros.language.model import DEFAULT_INSTRUCTION, MotionLLM, MotionLLMConfig, skeleton_as_text
 from llamo_ros.motion.action_rules import named_actions, supported_actions
@@ -84,13 +85,18 @@ class EvalWindow:
     fps: float = 30.0
 
 
-def eval_windows(split: str, clips: int, keep_joints: bool = False, tracked_roots: bool = True) -> list[EvalWindow]:
+def eval_windows(split: str, clips: int, keep_joints: bool = False, tracked_roots: bool = True,
+                 wobble: bool = False) -> list[EvalWindow]:
     """Windows every 0.5 s of `clips` test clips of the split, with the action they show (and their noisy
     joints with `keep_joints`, for the behaviour stage's checks); roots tracked as the pose stage tracks them, or
-    the generator's own with `tracked_roots` False (`training.data.training_clip`)."""
+    the generator's own with `tracked_roots` False (`training.data.training_clip`); with `wobble` the joints
+    carry the estimator's slow per-joint error too (`data.motion_synth.ESTIMATOR_WOBBLE`)."""
+    config = heldout_config(split)
+    if wobble:
+        config = dataclasses.replace(config, **ESTIMATOR_WOBBLE)
     out = []
     for seed in range(split_seed0(split, TEST_SEED0), split_seed0(split, TEST_SEED0) + clips):
-        clip = training_clip(seed, heldout_config(split), tracked_roots)
+        clip = training_clip(seed, config, tracked_roots)
         root = clip.joints_clean[:, ROOT].astype(np.float64)
         fps = clip.fps
         for s in clip_windows(clip):
@@ -354,6 +360,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--generator-roots", action="store_true",
                     help="intents and paths on the generator's own roots, not tracked as the pose stage tracks them "
                          "(how releases before 2026-11-29 were measured)")
+    ap.add_argument("--estimator-wobble", action="store_true",
+                    help="intents and paths on clips with the estimator's slow per-joint error (ESTIMATOR_WOBBLE)")
     ap.add_argument("--vtest", action="store_true", help="also replay vtest.avi (real pedestrians) with the checkpoint")
     ap.add_argument("--vtest-frames", type=int, default=0, help="frames of vtest.avi to replay (0: all)")
     args = ap.parse_args(argv)
@@ -363,7 +371,7 @@ def main(argv: list[str] | None = None) -> None:
     mlm = MotionLanguageModel.load(args.checkpoint, device=args.device, quantize_int8=args.int8,
                                    llm_runtime=args.llm_runtime, llama_cpp=LlamaCppConfig(gguf_type=args.gguf_type))
     report = {"checkpoint": args.checkpoint, "int8": args.int8, "llm_runtime": mlm.llm_runtime,
-              "roots": "generator" if args.generator_roots else "tracked",
+              "roots": "generator" if args.generator_roots else "tracked", "estimator_wobble": args.estimator_wobble,
               "gguf_type": args.gguf_type if mlm.llm_runtime == "llama_cpp" else None,
               "heldout_action_names": list(HELDOUT_ACTIONS),
               "text_baseline": None if args.no_text_baseline else args.text_baseline or "untrained (zero-shot)"}
@@ -372,7 +380,8 @@ def main(argv: list[str] | None = None) -> None:
     baseline = None
     for split in splits:
         ood = split in ("broad", "heldout_actions")
-        windows = eval_windows(split, args.clips, keep_joints=ood, tracked_roots=not args.generator_roots)
+        windows = eval_windows(split, args.clips, keep_joints=ood, tracked_roots=not args.generator_roots,
+                               wobble=args.estimator_wobble)
         r, raw[split] = {}, None
         r["motion"], raw[split] = eval_motion(mlm, windows)
         if ood:

@@ -58,6 +58,50 @@ def encode(model: MotionModel, windows: list, batch: int = 512) -> dict[str, tor
             "mask": torch.from_numpy(data["path_mask"]), "intent": torch.from_numpy(data["intent"])}
 
 
+def finetune_arguments(doc: str, clips: int, broad_clips: int, steps: int, batch: int,
+                       lr: float) -> argparse.ArgumentParser:
+    """The command line every fine-tuning of a checkpoint shares, with these defaults."""
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--init", required=True, help="checkpoint dir (stage 1 or stage 2 output, or a release)")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--clips", type=int, default=clips, help="default-generator clips")
+    ap.add_argument("--broad-clips", type=int, default=broad_clips, help="broad-generator clips")
+    ap.add_argument("--steps", type=int, default=steps)
+    ap.add_argument("--batch", type=int, default=batch)
+    ap.add_argument("--lr", type=float, default=lr)
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--seed", type=int, default=0)
+    return ap
+
+
+def start(args: argparse.Namespace) -> tuple[MotionLLMConfig, MotionModel]:
+    """Threads and seed set; the --init checkpoint's config and motion model."""
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    config = MotionLLMConfig.from_json((Path(args.init) / "config.json").read_text())
+    model = MotionModel(config.encoder)
+    ckpt.load_module(model, Path(args.init) / "motion_model.safetensors")
+    return config, model
+
+
+def save_beside(init: Path, out: Path, config: MotionLLMConfig, model: MotionModel) -> None:
+    """`out`: every file of the `init` checkpoint, with this config and motion model."""
+    for name in init.iterdir():
+        if name.is_file() and name.name not in ("log.jsonl",):
+            shutil.copyfile(name, out / name.name)
+    (out / "config.json").write_text(config.to_json())
+    ckpt.save_tensors(out / "motion_model.safetensors", model.state_dict())
+
+
+def descend(loss: torch.Tensor, opt: torch.optim.Optimizer, sched, params: list) -> None:
+    """One optimiser step on `loss`, gradients clipped to norm 1, then the schedule's step."""
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(params, 1.0)
+    opt.step()
+    sched.step()
+
+
 def batch_loss(model: MotionModel, head: str, d: dict[str, torch.Tensor], idx) -> torch.Tensor:
     if head == "intent":
         logits = model.intent_head.net(d["pooled"][idx])                       # (B, K), uncalibrated
@@ -66,17 +110,8 @@ def batch_loss(model: MotionModel, head: str, d: dict[str, torch.Tensor], idx) -
 
 
 def main(argv: list[str] | None = None) -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = finetune_arguments(__doc__, clips=1500, broad_clips=2500, steps=4000, batch=256, lr=1e-3)
     ap.add_argument("--head", choices=("path", "intent"), default="path")
-    ap.add_argument("--init", required=True, help="checkpoint dir (stage 1 or stage 2 output)")
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--clips", type=int, default=1500, help="default-generator clips")
-    ap.add_argument("--broad-clips", type=int, default=2500, help="broad-generator clips")
-    ap.add_argument("--steps", type=int, default=4000)
-    ap.add_argument("--batch", type=int, default=256)
-    ap.add_argument("--lr", type=float, default=1e-3)
-    ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--modes", type=int, default=0, help="path modes (a new head, trained from scratch); 0: keep")
     ap.add_argument("--cv-window-frames", type=int, default=0,
                     help="velocity window of the constant-velocity prior, frames at 10 Hz (a new head); 0: keep")
@@ -84,15 +119,13 @@ def main(argv: list[str] | None = None) -> None:
                     help="path head: the generator's roots instead of tracked ones (training.data.training_clip)")
     ap.add_argument("--tracked-roots", action="store_true",
                     help="intent head: train on tracked roots (the path head always is, unless --generator-roots)")
+    ap.add_argument("--estimator-wobble", action="store_true",
+                    help="clips with the estimator's slow per-joint error (data.motion_synth.ESTIMATOR_WOBBLE)")
     ap.add_argument("--history-frames", type=int, default=-1,
                     help="frames of the root's track the path head reads besides the tokens (a new head); -1: keep")
     args = ap.parse_args(argv)
-    torch.set_num_threads(args.threads)
-    torch.manual_seed(args.seed)
     init, out = Path(args.init), Path(args.out)
-    config = MotionLLMConfig.from_json((init / "config.json").read_text())
-    model = MotionModel(config.encoder)
-    ckpt.load_module(model, init / "motion_model.safetensors")
+    config, model = start(args)
     new_modes = args.modes and args.modes != config.encoder.path_modes
     new_window = args.cv_window_frames and args.cv_window_frames != config.encoder.cv_window_frames
     new_history = args.history_frames >= 0 and args.history_frames != config.encoder.path_history_frames
@@ -106,8 +139,8 @@ def main(argv: list[str] | None = None) -> None:
     t0 = time.time()
     seed0 = FINETUNE_SEED_OFFSET
     tracked = not args.generator_roots if args.head == "path" else args.tracked_roots
-    train = encode(model, head_windows(seed0, args.clips, args.broad_clips, tracked_roots=tracked))
-    val = encode(model, head_windows(VAL_SEED0 + FINETUNE_SEED_OFFSET, 100, 150, tracked_roots=tracked))
+    train = encode(model, head_windows(seed0, args.clips, args.broad_clips, tracked, args.estimator_wobble))
+    val = encode(model, head_windows(VAL_SEED0 + FINETUNE_SEED_OFFSET, 100, 150, tracked, args.estimator_wobble))
     print(f"{args.head} head: {len(train['path'])} training windows encoded in {time.time() - t0:.0f} s")
     head = model.path_head if args.head == "path" else model.intent_head
     params = list(head.net.parameters())
@@ -120,11 +153,7 @@ def main(argv: list[str] | None = None) -> None:
     for step in tqdm(range(args.steps), desc=f"{args.head} head"):
         idx = torch.from_numpy(batch_indices(len(train["path"]), args.batch, step, args.seed))
         loss = batch_loss(model, args.head, train, idx)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(params, 1.0)
-        opt.step()
-        sched.step()
+        descend(loss, opt, sched, params)
         if step % 100 == 0 or step + 1 == args.steps:
             with torch.no_grad():
                 v = batch_loss(model, args.head, val, every).item()
@@ -136,11 +165,7 @@ def main(argv: list[str] | None = None) -> None:
             t = model.fit_temperature(model.intent_head.net(val["pooled"]), val["intent"])
             acc = float((model.intent_head.net(val["pooled"]).argmax(-1) == val["intent"]).float().mean())
         print(f"validation intent accuracy {acc:.3f}, temperature {t:.3f}")
-    for name in init.iterdir():
-        if name.is_file() and name.name not in ("log.jsonl",):
-            shutil.copyfile(name, out / name.name)
-    (out / "config.json").write_text(config.to_json())
-    ckpt.save_tensors(out / "motion_model.safetensors", model.state_dict())
+    save_beside(init, out, config, model)
     plot_curves(log_path, out / f"{args.head}_curves.png")
     print(f"{args.head} head done in {time.time() - t0:.0f} s -> {out}")
 

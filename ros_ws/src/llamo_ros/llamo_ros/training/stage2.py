@@ -2,6 +2,7 @@
 
     python -m llamo_ros.training.stage2 --init out/stage1 --out out/stage2 [--device cpu] [--steps 60]
     python -m llamo_ros.training.stage2 --init out/stage1 --out out/text_baseline --text-baseline
+    python -m llamo_ros.training.stage2 --init models/motion_llm_demo --out out/realigned --continue-lora --steps 100
 
 The motion encoder and heads stay frozen (copied from --init). `--text-baseline` trains the LLaMo ablation
 instead: the same LLM and LoRA, but the window is given as text (`skeleton_as_text`), no motion tokens.
@@ -59,6 +60,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--text-baseline", action="store_true")
+    ap.add_argument("--continue-lora", action="store_true",
+                    help="start from --init's LoRA adapter (a release re-aligned to a changed encoder), not a new one")
     args = ap.parse_args(argv)
 
     torch.set_num_threads(args.threads)
@@ -79,6 +82,8 @@ def main(argv: list[str] | None = None) -> None:
     for p in model.motion.parameters():
         p.requires_grad_(False)
     lora = LoraParams(model.llm)
+    if args.continue_lora:
+        ckpt.load_module(lora, init / "lora.safetensors")
     params = [p for n, p in model.llm.named_parameters() if "lora_" in n]
     assert params and all(p.requires_grad for p in params)
     if not args.text_baseline:

@@ -38,15 +38,17 @@ from llamo_ros.data.motion_synth.body import (
     ELBOW_MAX_RAD, KNEE_MAX_RAD, POSE_KEYS, SEATED_POSE, STANDING_POSE, BodyModel, body_from_height, smoothstep,
 )
 from llamo_ros.data.motion_synth.config import (
-    ACTION_INTENT, ACTION_WORDS, ACTIONS, ESTIMATOR_BIAS, FAST_ABOVE_MPS, METRIC_ROOT_NOISE, PEDESTRIAN_ARMS,
-    PEDESTRIAN_STANDING, SLOW_BELOW_MPS, SynthConfig, broad_config, speed_word,
+    ACTION_INTENT, ACTION_WORDS, ACTIONS, ESTIMATOR_BIAS, ESTIMATOR_WOBBLE, FAST_ABOVE_MPS, METRIC_ROOT_NOISE,
+    PEDESTRIAN_ARMS, PEDESTRIAN_STANDING, SLOW_BELOW_MPS, SynthConfig, broad_config, speed_word,
 )
 from llamo_ros.data.motion_synth.kinematics import CameraPose, _forward_kinematics, world_to_camera
 from llamo_ros.data.motion_synth.language import (
     CLAUSES, GERUNDS, HAND_PHRASES, NUMBER_WORDS, POINT_DIRECTIONS, SUBJECTS, _caption, _clause, _qa, caption_clip,
 )
 from llamo_ros.data.motion_synth.locomotion import STROLL_SPEED_MPS, WALK_RAMP_S, gait_parameters
-from llamo_ros.data.motion_synth.render import NO_INTENT, _corrupt, _render, direction_intents, metric_root_error
+from llamo_ros.data.motion_synth.render import (
+    NO_INTENT, _corrupt, _render, direction_intents, estimator_wobble, metric_root_error,
+)
 from llamo_ros.data.motion_synth.scene import ScenePlan, plan_scene
 
 def generate_clip(seed: int, config: SynthConfig | None = None) -> MotionClip:
@@ -63,6 +65,7 @@ def generate_clip(seed: int, config: SynthConfig | None = None) -> MotionClip:
     clean, intent, segments = _render(plan, cfg.fps)
     joints, confidence = _corrupt(clean, cfg, np.random.default_rng([int(seed), 1]))
     joints = metric_root_error(joints, clean, cfg, np.random.default_rng([int(seed), 5]))  # stream 5: its own
+    joints = estimator_wobble(joints, clean, cfg, cfg.fps, np.random.default_rng([int(seed), 6]))  # lost stay NaN
     language_rng = np.random.default_rng([int(seed), 2])
     caption = caption_clip(segments, language_rng)
     return MotionClip(

@@ -91,6 +91,12 @@ class SynthConfig:
     # drawn per clip from this range; (0, 0): none. Measured on vtest.avi (MediaPipe, assumed field of view,
     # people 8-17 m away): 3.3 % (robust 2.4 %) of the distance, nearly white (lag-1 autocorrelation 0.22).
     root_depth_noise_range: tuple[float, float] = (0.0, 0.0)
+    # A slowly varying per-joint error on top of the white jitter, largest at the wrists (`render.WOBBLE_JOINT_FACTOR`):
+    # MediaPipe on vtest.avi's people (10-17 m) errs smoothly (lag-1 autocorrelation 0.5-0.75 at 10 Hz, where the
+    # generator's jitter has ~0) and most at the wrists (0.11 m std relative to the pelvis for people standing, 2.8x
+    # the shoulders'). Std at the wrists per metre of depth, drawn per clip from this range; (0, 0): none.
+    wobble_per_m_range: tuple[float, float] = (0.0, 0.0)
+    wobble_time_constant_s: float = 0.3                 # its correlation time (AR(1)), s
     # probability that a clip starts seated (so it opens with "stand_up")
     seated_start_prob: float = 0.12
     # relative sampling weight per action name (default 1.0)
@@ -121,6 +127,11 @@ class SynthConfig:
         if not 0.0 <= self.root_depth_noise_range[0] <= self.root_depth_noise_range[1] <= 0.5:
             raise ValueError(f"root_depth_noise_range must be (lo, hi) with 0 <= lo <= hi <= 0.5, got "
                              f"{self.root_depth_noise_range}")
+        if not 0.0 <= self.wobble_per_m_range[0] <= self.wobble_per_m_range[1] <= 0.05:
+            raise ValueError(f"wobble_per_m_range must be (lo, hi) with 0 <= lo <= hi <= 0.05, got "
+                             f"{self.wobble_per_m_range}")
+        if not self.wobble_time_constant_s > 0:
+            raise ValueError(f"wobble_time_constant_s must be positive, got {self.wobble_time_constant_s}")
         for name in ("duration_range_s", "body_height_range_m", "walk_speed_range_mps",
                      "camera_distance_range_m", "camera_height_range_m", "camera_pitch_range_deg",
                      "bearing_range_deg", "dropout_burst_frames"):
@@ -178,6 +189,11 @@ class SynthConfig:
 # the skeletons MediaPipe gives on real distant people (see SynthConfig.pose_tilt_std_deg).
 ESTIMATOR_BIAS = dict(pose_tilt_std_deg=10.0, pose_scale_range=(0.8, 1.02), joint_bias_std_m=0.05,
                       vary_proportions=True, head_at_eyes_prob=0.5)
+# The estimator's slow per-joint error (`SynthConfig.wobble_per_m_range`) around the level measured on vtest.avi (wrists
+# ~0.11 m at 10-17 m): opt-in (`training.finetune_heads --estimator-wobble`), the shipped checkpoint was not
+# trained on it (see docs/benchmarks.md: an intent head fine-tuned on it had fewer `other` on vtest.avi's walkers and
+# a lower held-out OOD AUROC).
+ESTIMATOR_WOBBLE = dict(wobble_per_m_range=(0.005, 0.015))
 # The metric root's frame-to-frame error along the camera ray (see SynthConfig.root_depth_noise_range): 1-5 % of the
 # distance around the 3.3 % measured on vtest.avi.
 METRIC_ROOT_NOISE = dict(root_depth_noise_range=(0.01, 0.05))

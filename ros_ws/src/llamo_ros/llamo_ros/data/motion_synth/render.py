@@ -118,6 +118,35 @@ def metric_root_error(joints: np.ndarray, clean: np.ndarray, cfg: SynthConfig, r
     return (joints + (error * pelvis / np.maximum(distance, 1e-6))[:, None, :]).astype(joints.dtype)
 
 
+# Per joint, the slow error's std relative to the wrists' (`SynthConfig.wobble_per_m_range`): from MediaPipe's
+# skeletons of people standing in vtest.avi, each joint's std about its mean relative to the pelvis (wrists 0.11 m,
+# elbows 0.076, ankles 0.058, head 0.053, shoulders and knees 0.04, thorax 0.025).
+WOBBLE_JOINT_FACTOR = {"left_wrist": 1.0, "right_wrist": 1.0, "left_elbow": 0.6, "right_elbow": 0.6,
+                       "left_ankle": 0.5, "right_ankle": 0.5, "head": 0.45, "neck_nose": 0.45}
+WOBBLE_OTHER_FACTOR = 0.3  # every other joint's (the root: none, its error is the root estimator's)
+
+
+def estimator_wobble(joints: np.ndarray, clean: np.ndarray, cfg: SynthConfig, fps: float,
+                     rng: np.random.Generator) -> np.ndarray:
+    """(T, 17, 3) joints plus a slowly varying error per joint and axis: an AR(1) process with correlation time
+    `wobble_time_constant_s` whose std is a per-clip draw from `wobble_per_m_range` times the joint's exact depth
+    (m) times `WOBBLE_JOINT_FACTOR`. Draws nothing when that is off."""
+    if tuple(cfg.wobble_per_m_range) == (0.0, 0.0):
+        return joints
+    factor = np.full(joints.shape[1], WOBBLE_OTHER_FACTOR)
+    for name, f in WOBBLE_JOINT_FACTOR.items():
+        factor[JOINT_INDEX[name]] = f
+    factor[ROOT] = 0.0
+    sigma = rng.uniform(*cfg.wobble_per_m_range) * np.clip(clean[..., 2], 0.5, None) * factor   # (T, 17) m
+    keep = math.exp(-1.0 / (fps * cfg.wobble_time_constant_s))     # AR(1) coefficient per frame
+    shocks = rng.normal(size=joints.shape) * math.sqrt(1.0 - keep ** 2)                          # (T, 17, 3)
+    unit = np.empty_like(shocks)
+    unit[0] = rng.normal(size=shocks.shape[1:])                    # stationary from the first frame: std 1
+    for t in range(1, len(shocks)):
+        unit[t] = keep * unit[t - 1] + shocks[t]
+    return (joints + unit * sigma[..., None]).astype(joints.dtype)
+
+
 def _estimator_bias(joints: np.ndarray, clean: np.ndarray, cfg: SynthConfig, rng: np.random.Generator) -> np.ndarray:
     """A monocular estimator's clip-constant errors on (T, 17, 3) camera-frame joints: the skeleton rotated about
     its exact pelvis by a pitch and a roll, scaled, its bone proportions changed (`_proportions`) and each joint
