@@ -190,9 +190,9 @@ class SynthConfig:
 ESTIMATOR_BIAS = dict(pose_tilt_std_deg=10.0, pose_scale_range=(0.8, 1.02), joint_bias_std_m=0.05,
                       vary_proportions=True, head_at_eyes_prob=0.5)
 # The estimator's slow per-joint error (`SynthConfig.wobble_per_m_range`) around the level measured on vtest.avi (wrists
-# ~0.11 m at 10-17 m): opt-in (`training.finetune_heads --estimator-wobble`), the shipped checkpoint was not
-# trained on it (see docs/benchmarks.md: an intent head fine-tuned on it had fewer `other` on vtest.avi's walkers and
-# a lower held-out OOD AUROC).
+# ~0.11 m at 10-17 m). Opt-in, so the default configs stay those the release was trained on: the released encoder was
+# distilled to ignore it (`training.invariant_encoder`); an intent head fine-tuned on it instead flagged fewer real
+# walkers and fewer held-out actions as `other` (docs/benchmarks.md).
 ESTIMATOR_WOBBLE = dict(wobble_per_m_range=(0.005, 0.015))
 # The metric root's frame-to-frame error along the camera ray (see SynthConfig.root_depth_noise_range): 1-5 % of the
 # distance around the 3.3 % measured on vtest.avi.
