@@ -27,7 +27,7 @@ import numpy as np
 from llamo_ros.data.motion_clip import MotionClip
 from llamo_ros.data.motion_synth import (
     ALL_ACTIONS, ESTIMATOR_BIAS, ESTIMATOR_WOBBLE, METRIC_ROOT_NOISE, PEDESTRIAN_ARMS, PEDESTRIAN_STANDING, SynthConfig,
-    broad_config, generate_clip,
+    broad_config, generate_clip, with_estimator_wobble,
 )
 from llamo_ros.motion.captions import caption_for, qa_for
 from llamo_ros.motion.descriptors import MotionDescriptors, describe_motion
@@ -124,19 +124,38 @@ def motion_windows(seed0: int, n_clips: int, config: SynthConfig | None = None,
     return out
 
 
-def head_windows(seed0: int, n_default: int, n_broad: int, tracked_roots: bool = False,
-                 wobble: bool = False) -> list[MotionSample]:
-    """Windows of `n_default` default-generator clips from seed0 and `n_broad` broad ones from
-    seed0 + BROAD_SEED_OFFSET, both as trained on (`default_training_config`, `broad_training_config`); with
-    `tracked_roots` (`training_clip`) the default clips get the metric-root error too, with `wobble` both the
-    estimator's slow per-joint error (`ESTIMATOR_WOBBLE`)."""
+def head_clip_configs(seed0: int, n_default: int, n_broad: int, tracked_roots: bool = False,
+                      wobble: bool = False) -> list[tuple[int, SynthConfig]]:
+    """(seed, config) of every clip of `head_windows`: `n_default` default-generator clips from seed0 and `n_broad`
+    broad ones from seed0 + BROAD_SEED_OFFSET, both as trained on (`default_training_config`,
+    `broad_training_config`); with `tracked_roots` the default clips get the metric-root error too, with `wobble`
+    both the estimator's slow per-joint error (`ESTIMATOR_WOBBLE`)."""
     default, broad = default_training_config(), broad_training_config()
     if tracked_roots:
         default = dataclasses.replace(default, **METRIC_ROOT_NOISE)
     if wobble:
         default, broad = (dataclasses.replace(c, **ESTIMATOR_WOBBLE) for c in (default, broad))
-    return (motion_windows(seed0, n_default, default, tracked_roots=tracked_roots)
-            + motion_windows(seed0 + BROAD_SEED_OFFSET, n_broad, broad, tracked_roots=tracked_roots))
+    return ([(seed, default) for seed in range(seed0, seed0 + n_default)]
+            + [(seed, broad) for seed in range(seed0 + BROAD_SEED_OFFSET, seed0 + BROAD_SEED_OFFSET + n_broad)])
+
+
+def head_windows(seed0: int, n_default: int, n_broad: int, tracked_roots: bool = False,
+                 wobble: bool = False) -> list[MotionSample]:
+    """Windows every 0.5 s of the clips of `head_clip_configs`, roots as `training_clip` gives them."""
+    return [w for seed, config in head_clip_configs(seed0, n_default, n_broad, tracked_roots, wobble)
+            for w in clip_windows(training_clip(seed, config, tracked_roots), stride_s=0.5)]
+
+
+def head_window_pairs(seed0: int, n_default: int, n_broad: int) -> tuple[list[MotionSample], list[MotionSample]]:
+    """`head_windows` (generator roots) without and with the estimator's slow per-joint error, each clip generated
+    once and the error added to it as `generate_clip` adds it (`with_estimator_wobble`)."""
+    plain, wobbly = [], []
+    for seed, config in head_clip_configs(seed0, n_default, n_broad):
+        clip = training_clip(seed, config, tracked_roots=False)
+        plain += clip_windows(clip, stride_s=0.5)
+        wobbly += clip_windows(with_estimator_wobble(clip, seed, dataclasses.replace(config, **ESTIMATOR_WOBBLE)),
+                               stride_s=0.5)
+    return plain, wobbly
 
 
 @dataclass

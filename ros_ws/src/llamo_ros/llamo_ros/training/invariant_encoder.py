@@ -9,9 +9,10 @@ frozen tokens a wobbling wrist and an arm action look alike. Here the encoder it
 distillation from its own frozen copy (the teacher):
     loss = |student(wobbly window) - teacher(same window without the error)|^2
          + |student(window without the error) - teacher(same window)|^2          (tokens, mean over B, 8, D)
-divided by the teacher tokens' variance. The two windows come from the same seed: `generate_clip` draws the error
-from a stream of its own, so everything else is identical. Since the targets are the teacher's tokens, the intent
-and path heads, the projector and the LoRA adapter read what they were trained on and stay as they are.
+divided by the teacher tokens' variance. The two windows come from one generated clip, the error added as
+`generate_clip` adds it (`with_estimator_wobble`), so everything else is identical. Since the targets are the
+teacher's tokens, the intent and path heads, the projector and the LoRA adapter read what they were trained on
+and stay as they are.
 Copies every file of --init to --out and replaces motion_model.safetensors; logs invariant_log.jsonl and
 invariant_curves.png.
 """
@@ -26,16 +27,14 @@ import torch
 from tqdm import tqdm
 
 from llamo_ros.motion.windows import collate
-from llamo_ros.training.data import VAL_SEED0, batch_indices, head_windows
+from llamo_ros.training.data import VAL_SEED0, batch_indices, head_window_pairs
 from llamo_ros.training.finetune_heads import FINETUNE_SEED_OFFSET, descend, finetune_arguments, save_beside, start
 from llamo_ros.training.stage1 import plot_curves
 
 
 def paired_features(seed0: int, n_default: int, n_broad: int) -> tuple[torch.Tensor, torch.Tensor]:
     """(features without the estimator's slow error, the same windows with it), each (N, T, C)."""
-    plain = collate(head_windows(seed0, n_default, n_broad))["features"]
-    wobbly = collate(head_windows(seed0, n_default, n_broad, wobble=True))["features"]
-    assert plain.shape == wobbly.shape
+    plain, wobbly = (collate(windows)["features"] for windows in head_window_pairs(seed0, n_default, n_broad))
     return torch.from_numpy(plain), torch.from_numpy(wobbly)
 
 

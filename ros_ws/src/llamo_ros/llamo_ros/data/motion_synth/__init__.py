@@ -27,6 +27,8 @@ left is (cos h, 0, -sin h). Seen from the camera, world +x is image LEFT (camera
 """
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from llamo_ros.data.motion_clip import MotionClip
@@ -65,14 +67,24 @@ def generate_clip(seed: int, config: SynthConfig | None = None) -> MotionClip:
     clean, intent, segments = _render(plan, cfg.fps)
     joints, confidence = _corrupt(clean, cfg, np.random.default_rng([int(seed), 1]))
     joints = metric_root_error(joints, clean, cfg, np.random.default_rng([int(seed), 5]))  # stream 5: its own
-    joints = estimator_wobble(joints, clean, cfg, cfg.fps, np.random.default_rng([int(seed), 6]))  # lost stay NaN
     language_rng = np.random.default_rng([int(seed), 2])
     caption = caption_clip(segments, language_rng)
-    return MotionClip(
+    clip = MotionClip(
         joints=joints, confidence=confidence, fps=float(cfg.fps), intent=intent,
         joints_clean=clean.astype(np.float32), caption=caption, qa=_qa(segments, caption, language_rng),
         segments=segments, body_height=plan.body.height, source=f"synth:seed={int(seed)}",
     )
+    return with_estimator_wobble(clip, seed, cfg)
+
+
+def with_estimator_wobble(clip: MotionClip, seed: int, config: SynthConfig) -> MotionClip:
+    """The clip generated from `seed` with `config`'s slow per-joint error added (`render.estimator_wobble`, stream
+    6: its own draws), as `generate_clip(seed, config)` adds it; the clip itself when that is off. Lost joints stay
+    NaN."""
+    if tuple(config.wobble_per_m_range) == (0.0, 0.0):
+        return clip
+    rng = np.random.default_rng([int(seed), 6])
+    return dataclasses.replace(clip, joints=estimator_wobble(clip.joints, clip.joints_clean, config, rng))
 
 
 def generate_clips(seeds, config: SynthConfig | None = None) -> list[MotionClip]:

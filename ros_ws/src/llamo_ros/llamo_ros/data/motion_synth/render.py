@@ -126,8 +126,7 @@ WOBBLE_JOINT_FACTOR = {"left_wrist": 1.0, "right_wrist": 1.0, "left_elbow": 0.6,
 WOBBLE_OTHER_FACTOR = 0.3  # every other joint's (the root: none, its error is the root estimator's)
 
 
-def estimator_wobble(joints: np.ndarray, clean: np.ndarray, cfg: SynthConfig, fps: float,
-                     rng: np.random.Generator) -> np.ndarray:
+def estimator_wobble(joints: np.ndarray, clean: np.ndarray, cfg: SynthConfig, rng: np.random.Generator) -> np.ndarray:
     """(T, 17, 3) joints plus a slowly varying error per joint and axis: an AR(1) process with correlation time
     `wobble_time_constant_s` whose std is a per-clip draw from `wobble_per_m_range` times the joint's exact depth
     (m) times `WOBBLE_JOINT_FACTOR`. Draws nothing when that is off."""
@@ -138,7 +137,7 @@ def estimator_wobble(joints: np.ndarray, clean: np.ndarray, cfg: SynthConfig, fp
         factor[JOINT_INDEX[name]] = f
     factor[ROOT] = 0.0
     sigma = rng.uniform(*cfg.wobble_per_m_range) * np.clip(clean[..., 2], 0.5, None) * factor   # (T, 17) m
-    keep = math.exp(-1.0 / (fps * cfg.wobble_time_constant_s))     # AR(1) coefficient per frame
+    keep = math.exp(-1.0 / (cfg.fps * cfg.wobble_time_constant_s))  # AR(1) coefficient per frame
     shocks = rng.normal(size=joints.shape) * math.sqrt(1.0 - keep ** 2)                          # (T, 17, 3)
     unit = np.empty_like(shocks)
     unit[0] = rng.normal(size=shocks.shape[1:])                    # stationary from the first frame: std 1
