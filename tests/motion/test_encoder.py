@@ -1,10 +1,12 @@
+import math
 import time
 
 import numpy as np
 import pytest
 import torch
 
-from llamo_ros.motion.encoder import MotionEncoderConfig, MotionModel, constant_velocity_path
+from llamo_ros.motion.encoder import (MotionEncoderConfig, MotionModel, constant_velocity_path,
+                                     fit_path_mode_temperature)
 from llamo_ros.motion.features import NUM_FEATURES, ROOT_VEL, VALID
 from llamo_ros.motion.intents import NUM_INTENTS
 
@@ -91,8 +93,9 @@ def test_onnx_export_matches_pytorch(tmp_path):
     from llamo_ros.runtime.motion_onnx import export_motion_onnx
 
     torch.manual_seed(0)
-    # the shipped head layout: three modes, the root's track read over 20 frames (windows of 4 and 16 pad it)
-    model = MotionModel(MotionEncoderConfig(path_modes=3, path_history_frames=20)).eval()
+    # the shipped head layout: three modes mixed at temperature 0.3, the root's track read over 20 frames (windows
+    # of 4 and 16 pad it)
+    model = MotionModel(MotionEncoderConfig(path_modes=3, path_history_frames=20, path_mode_temperature=0.3)).eval()
     torch.nn.init.normal_(model.path_head.net[-1].weight, std=0.1)  # residuals that depend on the inputs
     path = export_motion_onnx(model, tmp_path / "enc.onnx")
     opts = ort.SessionOptions()
@@ -124,6 +127,44 @@ def test_multi_mode_path_head_returns_its_most_likely_mode_and_trains_the_winner
     loss.backward()
     grad = head.net[-1].weight.grad[:3 * 20 * 3].view(3, 20 * 3, -1).abs().sum(dim=(1, 2))
     assert grad[1] > 0 and grad[0] == 0 and grad[2] == 0
+
+
+def _two_mode_head(logits: tuple[float, float]):
+    """A two-mode head whose modes are constant: +1 m and -1 m along x at every point, with these logits."""
+    from llamo_ros.motion.encoder import PathHead
+    head = PathHead(MotionEncoderConfig(n_embd=32, n_head=2, n_layer=1, path_modes=2)).eval()
+    with torch.no_grad():
+        head.net[-1].weight.zero_()
+        residuals = torch.zeros(2, 20, 3)
+        residuals[0, :, 0], residuals[1, :, 0] = 1.0, -1.0
+        head.net[-1].bias.copy_(torch.cat([residuals.flatten(), torch.tensor(logits)]))
+    return head
+
+
+def test_path_head_mixes_its_modes_by_their_tempered_probabilities():
+    from llamo_ros.motion.encoder import pool_tokens
+    head = _two_mode_head((math.log(3.0), 0.0))   # p = 0.75 / 0.25
+    tokens, features = torch.randn(2, 8, 32), torch.zeros(2, 32, NUM_FEATURES)  # zero velocity: cv = 0
+    with torch.no_grad():
+        assert torch.allclose(head(tokens, features)[..., 0], torch.ones(2, 20))          # T = 0: the likelier mode
+        head.mode_temperature = 1.0                                                        # 0.75 - 0.25
+        assert torch.allclose(head(tokens, features)[..., 0], torch.full((2, 20), 0.5), atol=1e-6)
+        head.mode_temperature = 0.5                                                        # 9:1 -> 0.9 - 0.1
+        assert torch.allclose(head(tokens, features)[..., 0], torch.full((2, 20), 0.8), atol=1e-6)
+        assert torch.all(head(tokens, features)[..., 1:] == 0)
+    # the fit: equal logits and the futures mostly on the mode argmax does not pick -> hedge (error 1 m instead
+    # of 1.5 m); the likelier mode always right -> no hedging
+    inputs = pool_tokens(tokens).repeat(2, 1)                                             # (4, 64)
+    mask, cv = torch.ones(4, 20), torch.zeros(4, 20, 3)
+    split = torch.zeros(4, 20, 3)
+    split[:1, :, 0], split[1:, :, 0] = 1.0, -1.0
+    fitted = fit_path_mode_temperature(_two_mode_head((0.0, 0.0)), inputs, cv, split, mask, grid=(0.0, 0.5, 1.0))
+    assert fitted == 0.5          # any T > 0 gives the mean, 0 m; the smallest
+    always_first = torch.zeros(4, 20, 3)
+    always_first[..., 0] = 1.0
+    assert fit_path_mode_temperature(head, inputs, cv, always_first, mask, grid=(0.0, 0.5, 1.0)) == 0.0
+    with pytest.raises(ValueError, match="path_mode_temperature"):
+        MotionEncoderConfig(path_mode_temperature=-1.0)
 
 
 def test_path_head_reads_the_roots_track_over_its_history_frames():

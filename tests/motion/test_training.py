@@ -114,3 +114,9 @@ def test_path_head_fine_tuning_changes_only_the_path_head(tmp_path):
     tuned = load_file(str(tmp_path / "i" / "motion_model.safetensors"))
     changed = {k for k in after if not torch.equal(after[k], tuned[k])}
     assert changed and all(k.startswith("intent_head.") for k in changed)
+    # the path modes' temperature: fitted on validation windows, no weight changes
+    finetune_heads.main(["--head", "path_temperature", "--init", str(tmp_path / "i"), "--out", str(tmp_path / "t")])
+    assert load_file(str(tmp_path / "t" / "motion_model.safetensors")).keys() == tuned.keys()
+    assert all(torch.equal(v, tuned[k]) for k, v in load_file(str(tmp_path / "t" / "motion_model.safetensors")).items())
+    config = json.loads((tmp_path / "t" / "config.json").read_text())["encoder"]
+    assert config["path_mode_temperature"] in (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0)

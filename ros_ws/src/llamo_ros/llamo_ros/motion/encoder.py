@@ -44,7 +44,11 @@ class MotionEncoderConfig:
     path_horizon: int = 20            # future path points (2 s at 10 Hz)
     path_rate_hz: float = FEATURE_RATE_HZ  # rate of the future path points
     cv_window_frames: int = CV_VELOCITY_FRAMES  # path prior: mean root velocity over this many last frames (10 = 1 s)
-    path_modes: int = 1               # future paths the path head proposes; it returns the most likely one
+    path_modes: int = 1               # future paths the path head proposes (PathHead)
+    # what the head returns with several modes: 0, the most likely mode; T > 0, the modes' mean weighted by
+    # softmax(logits / T) (T = 1: the expected future; smaller T leans to the likeliest), fitted by
+    # `fit_path_mode_temperature`
+    path_mode_temperature: float = 0.0
     # the path head also reads the root's track (ROOT_TRACK) over this many last frames, not only the tokens
     # (which are trained for intents and language and keep little of the fine root motion); 0: tokens only
     path_history_frames: int = 0
@@ -56,6 +60,8 @@ class MotionEncoderConfig:
                 raise ValueError(f"MotionEncoderConfig.{name} must be >= 1, got {getattr(self, name)}")
         if self.path_history_frames < 0:
             raise ValueError(f"path_history_frames must be >= 0, got {self.path_history_frames}")
+        if not self.path_mode_temperature >= 0:
+            raise ValueError(f"path_mode_temperature must be >= 0, got {self.path_mode_temperature}")
         if self.n_embd % self.n_head:
             raise ValueError(f"n_embd ({self.n_embd}) must be divisible by n_head ({self.n_head})")
         if not 0.0 <= self.dropout < 1.0:
@@ -148,10 +154,12 @@ class IntentHead(nn.Module):
 class PathHead(nn.Module):
     """Motion tokens (B, N, D) + features (B, T, C) -> future pelvis path (B, H, 3), camera frame, metres.
 
-    With `path_modes` M > 1 the head proposes M paths and a logit each, and returns the most likely one: a
-    single path trained to minimise the expected error shrinks towards "slowing down" whenever stopping or
-    turning is possible (the average of the futures), which is wrong for the common case, the person who
-    keeps walking. Trained winner-takes-all (`path_loss`), each mode specialises (walk on, stop, turn...).
+    With `path_modes` M > 1 the head proposes M paths and a logit each: a single path trained with L1 shrinks
+    towards "slowing down" whenever stopping or turning is possible, which is wrong for the common case, the
+    person who keeps walking. Trained winner-takes-all (`path_loss`), each mode specialises (walk on, stop,
+    turn...). It returns the most likely mode, or with `path_mode_temperature` T > 0 the modes' mean weighted
+    by softmax(logits / T): a hedge between the futures the head finds likely, which errs less where it is unsure
+    (vtest.avi's walkers) and, with T fitted on validation windows, not more where it is sure.
     With `path_history_frames` h > 0 the head also reads the root's track over the last h frames (`inputs`):
     on the broad generator's windows that took the 2 s ADE from 0.67x to 0.58x constant velocity (1 s window).
     """
@@ -160,6 +168,7 @@ class PathHead(nn.Module):
         super().__init__()
         self.horizon = config.path_horizon
         self.modes = config.path_modes
+        self.mode_temperature = config.path_mode_temperature
         self.dt = 1.0 / config.path_rate_hz
         self.cv_window_frames = config.cv_window_frames
         self.history = config.path_history_frames
@@ -178,8 +187,7 @@ class PathHead(nn.Module):
     def forward(self, tokens: torch.Tensor, features: torch.Tensor) -> torch.Tensor:
         cv = constant_velocity_path(features, self.steps, self.cv_window_frames)  # (B, H, 3)
         residuals, logits = self.hypotheses(self.inputs(tokens, features))         # (B, M, H, 3), (B, M)
-        best = logits.argmax(dim=-1)                                               # (B,)
-        return cv + residuals[torch.arange(residuals.shape[0]), best]              # (B, H, 3)
+        return cv + mix_modes(residuals, logits, self.mode_temperature)           # (B, H, 3)
 
     def inputs(self, tokens: torch.Tensor, features: torch.Tensor) -> torch.Tensor:
         """Tokens (B, N, D), features (B, T, C) -> the head's input (B, 2D + 12h): the pooled tokens and the
@@ -199,6 +207,33 @@ class PathHead(nn.Module):
         residuals = out[:, :3 * self.horizon * M].view(B, M, self.horizon, 3)      # (B, M, H, 3)
         logits = out[:, 3 * self.horizon * M:] if M > 1 else out.new_zeros(B, 1)   # (B, M)
         return residuals, logits
+
+
+def mix_modes(residuals: torch.Tensor, logits: torch.Tensor, temperature: float) -> torch.Tensor:
+    """Modes (B, M, H, 3) and their logits (B, M) -> one path (B, H, 3): the most likely mode (temperature 0),
+    else the modes weighted by softmax(logits / temperature)."""
+    if temperature == 0:
+        return residuals[torch.arange(residuals.shape[0]), logits.argmax(dim=-1)]
+    weights = torch.softmax(logits / temperature, dim=-1)                        # (B, M)
+    return (weights[:, :, None, None] * residuals).sum(dim=1)
+
+
+def fit_path_mode_temperature(head: PathHead, inputs: torch.Tensor, cv: torch.Tensor, target: torch.Tensor,
+                              mask: torch.Tensor, grid: tuple = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0),
+                              tolerance: float = 0.005) -> float:
+    """The smallest `path_mode_temperature` of `grid` whose mean displacement error (m, Euclidean, over the valid
+    points) on validation windows is within `tolerance` (relative) of the least: hedge between the modes only
+    as far as it clearly pays, since a hedge leans towards the person stopping. inputs (B, I)
+    (`PathHead.inputs`), cv, target (B, H, 3), mask (B, H)."""
+    with torch.no_grad():
+        residuals, logits = head.hypotheses(inputs)                              # (B, M, H, 3), (B, M)
+        errors = []
+        for t in grid:
+            err = (cv + mix_modes(residuals, logits, t) - target).norm(dim=-1)   # (B, H)
+            errors.append(float((err * mask).sum() / mask.sum().clamp(min=1)))
+    print("path mode temperature: mean displacement error (m) " +
+          ", ".join(f"T={t:g} {e:.4f}" for t, e in zip(grid, errors)))
+    return min(t for t, e in zip(grid, errors) if e <= (1 + tolerance) * min(errors))
 
 
 def path_loss(head: PathHead, inputs: torch.Tensor, cv: torch.Tensor, target: torch.Tensor,

@@ -3,6 +3,7 @@ locomotion or pose-estimator noise.
 
     python -m llamo_ros.training.finetune_heads --head path --init out/stage2 --out out/final [--broad-clips 2500]
     python -m llamo_ros.training.finetune_heads --head intent --init out/final --out out/final2
+    python -m llamo_ros.training.finetune_heads --head path_temperature --init out/final2 --out out/final3
 
 `--modes M` replaces the head by one proposing M paths, `--history-frames h` by one that also reads the root's
 track over the last h frames (see `motion.encoder.PathHead`). The encoder and the
@@ -18,6 +19,8 @@ track-frames and the held-out OOD AUROC fell, so that head was not shipped.) `--
 trains on clips with the pose estimator's slow per-joint error: an intent head fine-tuned so flagged fewer real
 walkers and fewer held-out actions as `other` (AUROC 0.868 -> 0.846); `training.invariant_encoder` teaches the
 encoder instead.
+`--head path_temperature` trains nothing: it fits the path head's `path_mode_temperature` (how its modes are
+mixed into the published path, `motion.encoder.fit_path_mode_temperature`) on the validation windows.
 Copies every file of --init to --out and replaces motion_model.safetensors (and config.json); the log and
 curves are <head>_log.jsonl and <head>_curves.png.
 """
@@ -34,7 +37,8 @@ from tqdm import tqdm
 
 import torch.nn.functional as F
 
-from llamo_ros.motion.encoder import MotionModel, PathHead, constant_velocity_path, path_loss, pool_tokens
+from llamo_ros.motion.encoder import (MotionModel, PathHead, constant_velocity_path, fit_path_mode_temperature,
+                                     path_loss, pool_tokens)
 from llamo_ros.language.model import MotionLLMConfig
 from llamo_ros.motion.windows import collate
 from llamo_ros.training import checkpoint as ckpt
@@ -89,6 +93,7 @@ def start(args: argparse.Namespace) -> tuple[MotionLLMConfig, MotionModel]:
 
 def save_beside(init: Path, out: Path, config: MotionLLMConfig, model: MotionModel) -> None:
     """`out`: every file of the `init` checkpoint, with this config and motion model."""
+    out.mkdir(parents=True, exist_ok=True)
     for name in init.iterdir():
         if name.is_file() and name.name not in ("log.jsonl",):
             shutil.copyfile(name, out / name.name)
@@ -105,6 +110,13 @@ def descend(loss: torch.Tensor, opt: torch.optim.Optimizer, sched, params: list)
     sched.step()
 
 
+def fit_mode_temperature(model: MotionModel, config: MotionLLMConfig, val: dict[str, torch.Tensor]) -> None:
+    """Fit the path head's mode temperature on the encoded validation windows; sets it in model and config."""
+    t = fit_path_mode_temperature(model.path_head, val["path_inputs"], val["cv"], val["path"], val["mask"])
+    model.path_head.mode_temperature = config.encoder.path_mode_temperature = t
+    print(f"path mode temperature {t:g} ({len(val['path'])} validation windows)")
+
+
 def batch_loss(model: MotionModel, head: str, d: dict[str, torch.Tensor], idx) -> torch.Tensor:
     if head == "intent":
         logits = model.intent_head.net(d["pooled"][idx])                       # (B, K), uncalibrated
@@ -114,7 +126,7 @@ def batch_loss(model: MotionModel, head: str, d: dict[str, torch.Tensor], idx) -
 
 def main(argv: list[str] | None = None) -> None:
     ap = finetune_arguments(__doc__, clips=1500, broad_clips=2500, steps=4000, batch=256, lr=1e-3)
-    ap.add_argument("--head", choices=("path", "intent"), default="path")
+    ap.add_argument("--head", choices=("path", "intent", "path_temperature"), default="path")
     ap.add_argument("--modes", type=int, default=0, help="path modes (a new head, trained from scratch); 0: keep")
     ap.add_argument("--cv-window-frames", type=int, default=0,
                     help="velocity window of the constant-velocity prior, frames at 10 Hz (a new head); 0: keep")
@@ -141,7 +153,12 @@ def main(argv: list[str] | None = None) -> None:
     model.eval()
     t0 = time.time()
     seed0 = FINETUNE_SEED_OFFSET
-    tracked = not args.generator_roots if args.head == "path" else args.tracked_roots
+    tracked = not args.generator_roots if args.head != "intent" else args.tracked_roots
+    if args.head == "path_temperature":
+        fit_mode_temperature(model, config, encode(model, head_windows(VAL_SEED0 + FINETUNE_SEED_OFFSET, 100, 150,
+                                                                       tracked, args.estimator_wobble)))
+        save_beside(init, out, config, model)
+        return
     train = encode(model, head_windows(seed0, args.clips, args.broad_clips, tracked, args.estimator_wobble))
     val = encode(model, head_windows(VAL_SEED0 + FINETUNE_SEED_OFFSET, 100, 150, tracked, args.estimator_wobble))
     print(f"{args.head} head: {len(train['path'])} training windows encoded in {time.time() - t0:.0f} s")
