@@ -1,5 +1,6 @@
 """Descriptions are checked against the measured motion of the window they describe (issue #12): one that
-names an action the motion contradicts is replaced by the caption the motion supports."""
+names an action the motion contradicts, or states a rotation or a flight it did not make, is replaced by the
+caption the motion supports."""
 from __future__ import annotations
 
 import numpy as np
@@ -9,7 +10,7 @@ from llamo_ros.behavior.description_guard import guard_description
 from llamo_ros.motion.action_rules import contradicted_actions, named_actions
 from llamo_ros.motion.descriptors import describe_motion
 
-from descriptor_fixtures import FPS, jumping, lying_still, to_camera, walking_towards
+from descriptor_fixtures import FPS, STAND, frames, jumping, lying_still, place, rot_y, to_camera, walking_towards
 
 
 def test_a_jump_described_as_walking_towards_the_robot_is_replaced():
@@ -36,6 +37,28 @@ def test_lying_still_described_as_waving_becomes_unclear_and_the_guard_is_determ
     again = guard_description("Someone waves with the right hand.", joints, confidence, FPS)
     assert first.corrected and "waves" not in first.text and "unclear" in first.text
     assert first == again
+
+
+def test_a_rotation_or_a_flight_the_motion_did_not_make_is_replaced_and_a_measured_one_kept():
+    from llamo_ros.motion.captions import contradicted_facts
+    walk = to_camera(walking_towards(), 15.0, 1.6)
+    text = ("A person walks towards the camera at about 1.4 m/s. The body is upright; it rotates about 130 "
+            "degrees to the left.")
+    guarded = guard_description(text, *walk, FPS)
+    assert guarded.corrected and guarded.contradicted == ("rotation",) and "rotates" not in guarded.text
+    flight = "A person walks towards the camera at about 1.4 m/s. The body is upright; both feet leave the ground once."
+    assert guard_description(flight, *walk, FPS).contradicted == ("airborne",)
+    jumps = to_camera(jumping(), 15.0, 1.6)
+    assert "airborne" not in contradicted_facts("Both feet leave the ground three times.", describe_motion(*jumps, FPS))
+    # turning on the spot by 90 deg to the left (counter-clockwise seen from above): that way is kept, the other
+    # way, or twice as far, is not
+    n = 96
+    turn = np.pi + np.radians(90.0) * np.clip((frames(n) - 1.0) / 0.75, 0, 1)
+    turning = to_camera(place(np.einsum("tij,kj->tki", rot_y(turn), STAND)), 10.0)
+    d = describe_motion(*turning, FPS)
+    assert contradicted_facts("It rotates about 90 degrees to the left.", d) == set()
+    assert contradicted_facts("It rotates about 90 degrees to the right.", d) == {"rotation"}
+    assert contradicted_facts("It rotates about 200 degrees to the left.", d) == {"rotation"}
 
 
 @pytest.mark.slow

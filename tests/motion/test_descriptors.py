@@ -242,6 +242,27 @@ def test_straight_generator_walk_turns_slowly_and_a_turn_in_place_fast():
     assert d.yaw_deg == pytest.approx(90.0, abs=8.0) and d.turn_rate_dps == pytest.approx(90.0, abs=12.0)
 
 
+def _walk(heading: np.ndarray, path_heading: np.ndarray, speed: float) -> np.ndarray:
+    """(T, 17, 3) world: a body facing `heading` (rad, per frame) whose pelvis moves along `path_heading` at
+    `speed` m/s, 8 m from the camera."""
+    step = np.stack([np.sin(path_heading), np.zeros_like(path_heading), np.cos(path_heading)], 1) * speed / FPS
+    pos = np.concatenate([np.zeros((1, 3)), np.cumsum(step[:-1], axis=0)])
+    return place(np.einsum("tij,kj->tki", rot_y(heading), STAND), z=8.0) + pos[:, None]
+
+
+def test_a_front_back_confusion_on_a_straight_walk_is_no_turn_but_a_walk_round_a_circle_is():
+    n = 96
+    t = frames(n)
+    # the lifter turns the body 190 deg within 0.5 s while the path stays straight (seen on vtest.avi)
+    flipped = -np.pi / 2 + np.radians(190.0) * np.clip((t - 1.2) / 0.5, 0, 1)
+    d = describe_motion(*to_camera(_walk(flipped, np.full(n, -np.pi / 2), 1.0), 15.0, height_m=2.5), FPS)
+    assert d.direction == "right" and abs(d.yaw_deg) < 45
+    # a walk round a circle at 100 deg/s: facing and path turn together, by more than half a turn
+    circling = -np.pi / 2 + np.radians(100.0) * t
+    d = describe_motion(*to_camera(_walk(circling, circling, 1.2), 15.0, height_m=2.5), FPS)
+    assert d.yaw_deg > 180 and d.turns
+
+
 def test_timeline_png(tmp_path):
     from llamo_ros.data.motion_synth.timeline import main
     main(["--seed", "5", "--out", str(tmp_path / "t.png")])

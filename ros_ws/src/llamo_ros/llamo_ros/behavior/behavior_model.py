@@ -134,8 +134,8 @@ class BehaviorModel:
         guarded = guard_description(text, joints, confidence, fps)
         if guarded.corrected:
             self.corrected_descriptions += 1
-            log.info("track %d: %r names %s, which the motion contradicts; published %r", window.track_id, text,
-                     ", ".join(guarded.contradicted), guarded.text)
+            log.info("track %d: %r names or states %s, which the motion contradicts; published %r",
+                     window.track_id, text, ", ".join(guarded.contradicted), guarded.text)
         return guarded.text
 
     def answer(self, window: TrackWindow, question: str, stop: threading.Event | None = None) -> str:

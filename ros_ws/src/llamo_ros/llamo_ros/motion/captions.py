@@ -7,6 +7,8 @@ The body-movement sentences avoid every action phrase (tested), so they never na
 """
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from llamo_ros.motion.action_rules import ACTION_RULES, PRIORITY, supported_actions
@@ -87,12 +89,32 @@ def body_movement(d: MotionDescriptors, rng: np.random.Generator, brief: bool = 
         parts.append(_pick(rng, ["it stays in place", "it does not move across the ground"]))
     if d.jumps:
         parts.append(f"both feet leave the ground {NUMBER_WORDS.get(d.jumps, f'{d.jumps} times')}")
-    if abs(d.yaw_deg) >= 45:
+    if abs(d.yaw_deg) >= ROTATION_MENTION_DEG:
         parts.append(f"it rotates about {abs(d.yaw_deg):.0f} degrees "
                      f"{'to the left' if d.yaw_deg > 0 else 'to the right'}")
     parts += _hand_facts(d, merge=brief, swing=not (brief and d.direction != "none"))
     text = "; ".join(parts[:BRIEF_FACTS] if brief else parts)
     return text[0].upper() + text[1:] + "."
+
+
+ROTATION_MENTION_DEG = 45.0   # body_movement states a rotation of the facing from this many degrees
+_ROTATION_CLAIM = re.compile(r"rotates about (\d+) degrees to the (left|right)")
+
+
+def contradicted_facts(text: str, d: MotionDescriptors) -> set[str]:
+    """Body-movement facts a text states in the captions' words that the measured motion contradicts:
+    "rotation" (a rotation of the facing, `body_movement`'s "it rotates about N degrees to the left", where
+    the measured yaw is under ROTATION_MENTION_DEG, turns the other way or is under half of N) and "airborne"
+    ("both feet leave the ground" where no jump was measured). Actions are `action_rules.contradicted_actions`."""
+    low = text.lower()
+    wrong = set()
+    for degrees, way in _ROTATION_CLAIM.findall(low):
+        claimed = float(degrees) * (1.0 if way == "left" else -1.0)   # + = to the left, as yaw_deg
+        if abs(d.yaw_deg) < max(ROTATION_MENTION_DEG, 0.5 * abs(claimed)) or d.yaw_deg * claimed < 0:
+            wrong.add("rotation")
+    if "leave the ground" in low and not d.jumps:
+        wrong.add("airborne")
+    return wrong
 
 
 def _limb_position(limb: LimbFacts) -> str:

@@ -35,6 +35,9 @@ class DescriptorConfig:
     min_width_ratio: float = param(0.6, "facing counts only in frames whose horizontal shoulder + hip width "
                                         "is at least this times the window's typical width")
     yaw_jitter_sigmas: float = param(3.0, "a turn must exceed this many times the window's yaw uncertainty")
+    path_agreement_deg: float = param(90.0, "a walker's facing turn and path turn agree when, whole turns added, "
+                                            "they are within this angle of each other, deg (a front/back "
+                                            "confusion turns the facing by about 180 deg under a straight path)")
     bent_torso_deg: float = param(35.0, "torso inclination above which an upright-legged body is bent, deg")
     lying_torso_deg: float = param(60.0, "torso inclination above which a low body is lying, deg")
     upside_down_deg: float = param(120.0, "torso inclination above which the body is upside down, deg")

@@ -152,16 +152,20 @@ def describe_motion(joints: np.ndarray, confidence: np.ndarray, fps: float,
     raw = 0.5 * np.unwrap(2 * ang[reliable]) if reliable.sum() >= 4 else np.zeros(4)
     yaw_sigma = float(np.degrees(jitter_std(raw)) * np.sqrt(2.0 / kernel))
     # walking people face where they go: while they walk through the window, a turn must show in their path
-    # too (their root's heading in the first vs the last third) and counts only as far as both agree; a
-    # facing that turns while the path goes straight is a front/back confusion resolved by the lifter
-    # rotating the body (seen on vtest.avi), a path that turns under a steady facing is root depth noise
+    # too (their root's heading in the first vs the last third) and counts only as far as both agree (same
+    # sense, within path_agreement_deg once whole turns are added: a walk round a circle); a facing that turns
+    # while the path goes straight is a front/back confusion resolved by the lifter rotating the body (seen on
+    # vtest.avi: 190 deg of facing over a 6 deg path), a path that turns under a steady facing is root depth noise
     third = max(1, t_len // 3)
     v1, v3 = vel[:third].mean(axis=0), vel[-third:].mean(axis=0)
     if min(np.linalg.norm(v1), np.linalg.norm(v3)) >= 0.5:
         path_turn = float(-np.degrees((np.arctan2(v3[0], v3[1]) - np.arctan2(v1[0], v1[1]) + np.pi) % (2 * np.pi)
                                       - np.pi))
-        path_turn += 360.0 * round((yaw_total - path_turn) / 360.0)   # the same number of whole turns
-        agree = np.sign(path_turn) == np.sign(yaw_total)
+        heading = -np.degrees(np.concatenate([[0.0], np.cumsum(dyaw)]))  # (T,) facing yaw since the first frame
+        facing_turn = float(heading[-third:].mean() - heading[:third].mean())  # over the same span as the path's
+        path_turn += 360.0 * round((facing_turn - path_turn) / 360.0)     # the same number of whole turns
+        agree = (np.sign(path_turn) == np.sign(yaw_total)
+                 and abs(facing_turn - path_turn) <= cfg.path_agreement_deg)
         yaw_total = float(np.sign(yaw_total) * min(abs(yaw_total), abs(path_turn))) if agree else 0.0
     if abs(yaw_total) < cfg.yaw_jitter_sigmas * yaw_sigma:
         yaw_total, dyaw = 0.0, 0.0 * dyaw
