@@ -158,11 +158,13 @@ def test_path_head_mixes_its_modes_by_their_tempered_probabilities():
     mask, cv = torch.ones(4, 20), torch.zeros(4, 20, 3)
     split = torch.zeros(4, 20, 3)
     split[:1, :, 0], split[1:, :, 0] = 1.0, -1.0
-    fitted = fit_path_mode_temperature(_two_mode_head((0.0, 0.0)), inputs, cv, split, mask, grid=(0.0, 0.5, 1.0))
+    fitted, errors = fit_path_mode_temperature(_two_mode_head((0.0, 0.0)), inputs, cv, split, mask,
+                                               grid=(0.0, 0.5, 1.0))
     assert fitted == 0.5          # any T > 0 gives the mean, 0 m; the smallest
+    assert errors[0.0] == pytest.approx(1.5) and errors[1.0] == pytest.approx(1.0)
     always_first = torch.zeros(4, 20, 3)
     always_first[..., 0] = 1.0
-    assert fit_path_mode_temperature(head, inputs, cv, always_first, mask, grid=(0.0, 0.5, 1.0)) == 0.0
+    assert fit_path_mode_temperature(head, inputs, cv, always_first, mask, grid=(0.0, 0.5, 1.0))[0] == 0.0
     with pytest.raises(ValueError, match="path_mode_temperature"):
         MotionEncoderConfig(path_mode_temperature=-1.0)
 

@@ -220,20 +220,19 @@ def mix_modes(residuals: torch.Tensor, logits: torch.Tensor, temperature: float)
 
 def fit_path_mode_temperature(head: PathHead, inputs: torch.Tensor, cv: torch.Tensor, target: torch.Tensor,
                               mask: torch.Tensor, grid: tuple = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0),
-                              tolerance: float = 0.005) -> float:
+                              tolerance: float = 0.005) -> tuple[float, dict[float, float]]:
     """The smallest `path_mode_temperature` of `grid` whose mean displacement error (m, Euclidean, over the valid
     points) on validation windows is within `tolerance` (relative) of the least: hedge between the modes only
-    as far as it clearly pays, since a hedge leans towards the person stopping. inputs (B, I)
-    (`PathHead.inputs`), cv, target (B, H, 3), mask (B, H)."""
+    as far as it clearly pays, since a hedge leans towards the person stopping; and the error of every
+    temperature. inputs (B, I) (`PathHead.inputs`), cv, target (B, H, 3), mask (B, H)."""
     with torch.no_grad():
         residuals, logits = head.hypotheses(inputs)                              # (B, M, H, 3), (B, M)
         errors = []
         for t in grid:
             err = (cv + mix_modes(residuals, logits, t) - target).norm(dim=-1)   # (B, H)
             errors.append(float((err * mask).sum() / mask.sum().clamp(min=1)))
-    print("path mode temperature: mean displacement error (m) " +
-          ", ".join(f"T={t:g} {e:.4f}" for t, e in zip(grid, errors)))
-    return min(t for t, e in zip(grid, errors) if e <= (1 + tolerance) * min(errors))
+    chosen = min(t for t, e in zip(grid, errors) if e <= (1 + tolerance) * min(errors))
+    return chosen, dict(zip(grid, errors))
 
 
 def path_loss(head: PathHead, inputs: torch.Tensor, cv: torch.Tensor, target: torch.Tensor,

@@ -112,7 +112,9 @@ def descend(loss: torch.Tensor, opt: torch.optim.Optimizer, sched, params: list)
 
 def fit_mode_temperature(model: MotionModel, config: MotionLLMConfig, val: dict[str, torch.Tensor]) -> None:
     """Fit the path head's mode temperature on the encoded validation windows; sets it in model and config."""
-    t = fit_path_mode_temperature(model.path_head, val["path_inputs"], val["cv"], val["path"], val["mask"])
+    t, errors = fit_path_mode_temperature(model.path_head, val["path_inputs"], val["cv"], val["path"], val["mask"])
+    print("path mode temperature: mean displacement error (m) "
+          + ", ".join(f"T={k:g} {e:.4f}" for k, e in errors.items()))
     model.path_head.mode_temperature = config.encoder.path_mode_temperature = t
     print(f"path mode temperature {t:g} ({len(val['path'])} validation windows)")
 
