@@ -263,6 +263,24 @@ def test_a_front_back_confusion_on_a_straight_walk_is_no_turn_but_a_walk_round_a
     assert d.yaw_deg > 180 and d.turns
 
 
+def test_a_facing_across_the_direction_of_motion_is_no_turn_but_a_sharp_walking_turn_is():
+    n = 96
+    t = frames(n)
+    # walks right at 1.2 m/s for 2 s, then stands: meanwhile the lifter turns the body to face the camera (90 deg
+    # off the motion) and keeps it so; the path check cannot apply (the window ends standing)
+    speed = np.where(t < 2.0, 1.2, 0.0)
+    path = np.full(n, -np.pi / 2)
+    step = np.stack([np.sin(path), np.zeros(n), np.cos(path)], 1) * speed[:, None] / FPS
+    pos = np.concatenate([np.zeros((1, 3)), np.cumsum(step[:-1], axis=0)])
+    facing = -np.pi / 2 + np.radians(90.0) * np.clip((t - 0.6) / 0.8, 0, 1)
+    lifted = place(np.einsum("tij,kj->tki", rot_y(facing), STAND), z=8.0) + pos[:, None]
+    assert abs(describe_motion(*to_camera(lifted, 15.0, height_m=2.5), FPS).yaw_deg) < 45
+    # a real turn of 90 deg within 0.5 s while walking: the facing follows the motion and counts
+    turning = -np.pi / 2 + np.radians(90.0) * np.clip((t - 1.2) / 0.5, 0, 1)
+    d = describe_motion(*to_camera(_walk(turning, turning, 1.2), 15.0, height_m=2.5), FPS)
+    assert d.yaw_deg == pytest.approx(90.0, abs=8.0) and d.turns
+
+
 def test_timeline_png(tmp_path):
     from llamo_ros.data.motion_synth.timeline import main
     main(["--seed", "5", "--out", str(tmp_path / "t.png")])

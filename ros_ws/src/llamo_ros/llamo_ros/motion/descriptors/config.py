@@ -35,6 +35,9 @@ class DescriptorConfig:
     min_width_ratio: float = param(0.6, "facing counts only in frames whose horizontal shoulder + hip width "
                                         "is at least this times the window's typical width")
     yaw_jitter_sigmas: float = param(3.0, "a turn must exceed this many times the window's yaw uncertainty")
+    facing_motion_deg: float = param(45.0, "while the pelvis moves at >= 0.5 m/s, frames whose facing axis is "
+                                           "further than this from the direction of motion do not count, deg "
+                                           "(walkers face where they go; a lifter's side or back view does not)")
     path_agreement_deg: float = param(90.0, "a walker's facing turn and path turn agree when, whole turns added, "
                                             "they are within this angle of each other, deg (a front/back "
                                             "confusion turns the facing by about 180 deg under a straight path)")

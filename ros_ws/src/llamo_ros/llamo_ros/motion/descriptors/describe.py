@@ -138,6 +138,10 @@ def describe_motion(joints: np.ndarray, confidence: np.ndarray, fps: float,
     reliable = ((width >= cfg.min_width_ratio * np.percentile(width, 75))
                 & (width > 0.3 * np.linalg.norm(lateral, axis=1)))
     ang = np.arctan2(face_g[:, 0], face_g[:, 1])
+    # walking people face where they go (or, after a front/back confusion, the opposite way): a facing axis
+    # across the direction of motion is the lifter's error, not a turn
+    off_motion = np.abs(np.angle(np.exp(2j * (ang - np.arctan2(vel[:, 0], vel[:, 1]))))) / 2   # (T,) rad, <= pi/2
+    reliable &= ~((speed >= 0.5) & (np.degrees(off_motion) > cfg.facing_motion_deg))
     axis2 = np.stack([np.cos(2 * ang), np.sin(2 * ang)], 1) * reliable[:, None]
     kernel = max(1, int(round(0.2 * fps)))
     box = np.ones(kernel)
