@@ -22,6 +22,8 @@ DIRECTION_WORDS = {"towards": "towards the camera", "away": "away from the camer
 POSTURE_WORDS = {"upright": "upright", "bent": "bent forward", "crouched": "low with the knees deeply bent",
                  "sitting": "seated", "kneeling": "on the knees", "lying": "lying on the ground",
                  "upside_down": "upside down"}
+ROTATION_MENTION_DEG = 45.0   # body_movement states a rotation of the facing from this many degrees
+_ROTATION_CLAIM = re.compile(r"rotates about (\d+) degrees to the (left|right)")   # ... and how it says it
 
 
 def _pick(rng: np.random.Generator, options) -> str:
@@ -95,10 +97,6 @@ def body_movement(d: MotionDescriptors, rng: np.random.Generator, brief: bool = 
     parts += _hand_facts(d, merge=brief, swing=not (brief and d.direction != "none"))
     text = "; ".join(parts[:BRIEF_FACTS] if brief else parts)
     return text[0].upper() + text[1:] + "."
-
-
-ROTATION_MENTION_DEG = 45.0   # body_movement states a rotation of the facing from this many degrees
-_ROTATION_CLAIM = re.compile(r"rotates about (\d+) degrees to the (left|right)")
 
 
 def contradicted_facts(text: str, d: MotionDescriptors) -> set[str]:

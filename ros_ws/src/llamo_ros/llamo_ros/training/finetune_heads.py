@@ -156,13 +156,12 @@ def main(argv: list[str] | None = None) -> None:
     t0 = time.time()
     seed0 = FINETUNE_SEED_OFFSET
     tracked = not args.generator_roots if args.head != "intent" else args.tracked_roots
+    val = encode(model, head_windows(VAL_SEED0 + FINETUNE_SEED_OFFSET, 100, 150, tracked, args.estimator_wobble))
     if args.head == "path_temperature":
-        fit_mode_temperature(model, config, encode(model, head_windows(VAL_SEED0 + FINETUNE_SEED_OFFSET, 100, 150,
-                                                                       tracked, args.estimator_wobble)))
+        fit_mode_temperature(model, config, val)
         save_beside(init, out, config, model)
         return
     train = encode(model, head_windows(seed0, args.clips, args.broad_clips, tracked, args.estimator_wobble))
-    val = encode(model, head_windows(VAL_SEED0 + FINETUNE_SEED_OFFSET, 100, 150, tracked, args.estimator_wobble))
     print(f"{args.head} head: {len(train['path'])} training windows encoded in {time.time() - t0:.0f} s")
     head = model.path_head if args.head == "path" else model.intent_head
     params = list(head.net.parameters())

@@ -129,9 +129,7 @@ WOBBLE_OTHER_FACTOR = 0.3  # every other joint's (the root: none, its error is t
 def estimator_wobble(joints: np.ndarray, clean: np.ndarray, cfg: SynthConfig, rng: np.random.Generator) -> np.ndarray:
     """(T, 17, 3) joints plus a slowly varying error per joint and axis: an AR(1) process with correlation time
     `wobble_time_constant_s` whose std is a per-clip draw from `wobble_per_m_range` times the joint's exact depth
-    (m) times `WOBBLE_JOINT_FACTOR`. Draws nothing when that is off."""
-    if tuple(cfg.wobble_per_m_range) == (0.0, 0.0):
-        return joints
+    (m) times `WOBBLE_JOINT_FACTOR` (`with_estimator_wobble` calls it only when that range is on)."""
     factor = np.full(joints.shape[1], WOBBLE_OTHER_FACTOR)
     for name, f in WOBBLE_JOINT_FACTOR.items():
         factor[JOINT_INDEX[name]] = f

@@ -151,6 +151,7 @@ def describe_motion(joints: np.ndarray, confidence: np.ndarray, fps: float,
     yaw = 0.5 * np.unwrap(np.arctan2(axis2[:, 1], axis2[:, 0]))
     counted = weight >= 0.5 * kernel
     dyaw = np.diff(yaw) * counted[1:] * counted[:-1]
+    cum = np.concatenate([[0.0], np.cumsum(dyaw)])           # (T,) counted yaw since the first frame, rad
     # + counter-clockwise seen from above: with (right, fwd) axes, atan2(x, z) grows clockwise
     yaw_total = float(-np.degrees(dyaw.sum()))
     raw = 0.5 * np.unwrap(2 * ang[reliable]) if reliable.sum() >= 4 else np.zeros(4)
@@ -165,16 +166,14 @@ def describe_motion(joints: np.ndarray, confidence: np.ndarray, fps: float,
     if min(np.linalg.norm(v1), np.linalg.norm(v3)) >= 0.5:
         path_turn = float(-np.degrees((np.arctan2(v3[0], v3[1]) - np.arctan2(v1[0], v1[1]) + np.pi) % (2 * np.pi)
                                       - np.pi))
-        heading = -np.degrees(np.concatenate([[0.0], np.cumsum(dyaw)]))  # (T,) facing yaw since the first frame
-        facing_turn = float(heading[-third:].mean() - heading[:third].mean())  # over the same span as the path's
+        facing_turn = float(-np.degrees(cum[-third:].mean() - cum[:third].mean()))  # the path's span
         path_turn += 360.0 * round((facing_turn - path_turn) / 360.0)     # the same number of whole turns
         agree = (np.sign(path_turn) == np.sign(yaw_total)
                  and abs(facing_turn - path_turn) <= cfg.path_agreement_deg)
         yaw_total = float(np.sign(yaw_total) * min(abs(yaw_total), abs(path_turn))) if agree else 0.0
     if abs(yaw_total) < cfg.yaw_jitter_sigmas * yaw_sigma:
-        yaw_total, dyaw = 0.0, 0.0 * dyaw
+        yaw_total, cum = 0.0, 0.0 * cum
     # peak net yaw rate over one second (a full stride: the hips' gait swing cancels)
-    cum = np.concatenate([[0.0], np.cumsum(dyaw)])
     span_n = min(len(cum) - 1, max(1, int(round(cfg.turn_rate_span_s * fps))))
     turn_rate = float(np.degrees(np.abs(cum[span_n:] - cum[:-span_n]).max()) / (span_n * dt))
 
