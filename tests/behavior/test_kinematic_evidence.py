@@ -36,8 +36,10 @@ def model():
     return load_behavior_model()
 
 
-def _run(model, clip, check: bool) -> list:
-    engine = BehaviorEngine(model, BehaviorConfig(check_gestures=check))
+def _run(model, clip, check: bool, period_s: float | None = None) -> list:
+    config = BehaviorConfig(check_gestures=check) if period_s is None else \
+        BehaviorConfig(check_gestures=check, kinematic_check_period_s=period_s)
+    engine = BehaviorEngine(model, config)
     out = []
     for t in range(clip.num_frames):
         intents, _ = engine.update(10**9 + t * FRAME_NS, [(1, clip.joints[t], clip.confidence[t])])
@@ -74,6 +76,34 @@ def test_a_walker_gets_no_more_gesture_intents_and_the_raw_heads_are_published_u
             counts[0] += a.most_likely in gestures
             counts[1] += b.most_likely in gestures
     assert counts[1] <= counts[0], counts
+
+
+def test_a_track_is_measured_at_most_once_per_check_period_with_the_same_intents(model, monkeypatch):
+    import llamo_ros.behavior.engine as engine_module
+    clip, seg = _clip_with("wave")                      # 30 fps: the checks are due in most frames of a wave
+    measured: list[int] = []                            # window end stamps of the real measurements, ns
+    measure = engine_module.measure_window
+    monkeypatch.setattr(engine_module, "measure_window",
+                        lambda w: measured.append(int(w.stamps_ns[-1])) or measure(w))
+    every = _run(model, clip, True, period_s=0.0)
+    every_frame = len(measured)
+    measured.clear()
+    periodic = _run(model, clip, True, period_s=0.2)
+    assert every_frame > 30
+    assert len(measured) >= 2 and (np.diff(measured) >= 0.2e9).all()
+    assert len(measured) <= every_frame / 5             # one frame in six at 30 fps, give or take the first
+    same = [a.most_likely == b.most_likely for (_, a), (_, b) in zip(every, periodic) if a is not None]
+    assert np.mean(same) >= 0.97, np.mean(same)
+    # a bag loop (time going back) starts every track over: its first checked window is measured anew
+    engine, measured[:] = BehaviorEngine(model, BehaviorConfig()), []
+    for loop in range(2):
+        for t in range(seg.start, seg.start + 30):
+            engine.update(10**9 + (t - seg.start) * FRAME_NS, [(1, clip.joints[t], clip.confidence[t])])
+        if loop == 0:
+            before = len(measured)
+    assert before >= 1 and len(measured) > before and measured[before] < measured[before - 1]
+    with pytest.raises(ValueError, match="kinematic_check_period_s"):
+        BehaviorConfig(kinematic_check_period_s=-0.1)
 
 
 def test_other_is_weighed_down_only_where_the_motion_is_plain_walking_or_standing():

@@ -19,7 +19,7 @@ from typing import Any, Iterable, Protocol
 import numpy as np
 
 from llamo_ros.motion.intent_filter import IntentFilter
-from llamo_ros.behavior.kinematic_evidence import checks_due, weigh, window_likelihood
+from llamo_ros.behavior.kinematic_evidence import MeasuredMotion, checks_due, evidence_likelihood, measure_window, weigh
 from llamo_ros.motion.intents import INTENT_LABELS
 from llamo_ros.motion.track_buffer import TrackBuffer, TrackBufferConfig, TrackWindow
 from llamo_ros.config_fields import param
@@ -71,7 +71,12 @@ class BehaviorConfig:
                                           "shows no low posture, no sinking pelvis, no hand near the floor "
                                           "(behavior.kinematic_evidence)")
     gesture_check_min_p: float = param(0.05, "the kinematic check runs only when a checked intent has "
-                                             "at least this probability (it costs ~3 ms per window)")
+                                             "at least this probability (it costs ~5 ms per window)")
+    kinematic_check_period_s: float = param(0.2, "the kinematic checks measure a track's motion at most this "
+                                                 "often (source time), s, and reuse the measurement in between: "
+                                                 "a 3.2 s window changes little in 0.2 s, and at camera rate the "
+                                                 "measurements took as much CPU as the pose stage can spare; "
+                                                 "0: every frame")
     path_fit_s: float = param(1.0, "future-path std: span of recent roots the straight-line fit uses, s")
     path_accel_std: float = param(0.5, "future-path std: unmodelled acceleration (changes of course), m/s^2")
     path_root_fraction: float = param(0.03, "future-path std: the current root's own uncertainty per axis, as a "
@@ -86,6 +91,8 @@ class BehaviorConfig:
             raise ValueError(f"first_describe_after_s must be >= 0, got {self.first_describe_after_s}")
         if not self.min_describe_gap_s >= 0:
             raise ValueError(f"min_describe_gap_s must be >= 0, got {self.min_describe_gap_s}")
+        if not self.kinematic_check_period_s >= 0:
+            raise ValueError(f"kinematic_check_period_s must be >= 0, got {self.kinematic_check_period_s}")
         if not (self.path_fit_s > 0 and self.path_accel_std >= 0 and self.path_root_fraction >= 0):
             raise ValueError(f"path_fit_s must be > 0, path_accel_std and path_root_fraction >= 0, got "
                              f"{self.path_fit_s}, {self.path_accel_std}, {self.path_root_fraction}")
@@ -166,6 +173,7 @@ class BehaviorEngine:
                                           c.intent_probability_floor)
         self._last_described_ns: dict[int, int] = {}
         self._last_intent: dict[int, int] = {}
+        self._measured: dict[int, tuple[int, MeasuredMotion | None]] = {}  # track -> (window end ns, measurement)
         self._newest_ns: int | None = None   # stamp of the newest frame so far
         self.unusable_windows = 0  # windows the model could not read (no joint seen), for diagnostics
         self.time_resets = 0       # times the source time went backwards and every track started over
@@ -176,6 +184,7 @@ class BehaviorEngine:
         self.intent_filter.clear()
         self._last_described_ns.clear()
         self._last_intent.clear()
+        self._measured.clear()
         self._newest_ns = None
 
     def update(self, stamp_ns: int, tracks: Iterable[tuple[int, np.ndarray, np.ndarray]], header: Any = None
@@ -202,6 +211,7 @@ class BehaviorEngine:
         for gone in self.buffer.forget_stale(stamp_ns):
             self._last_described_ns.pop(gone, None)
             self._last_intent.pop(gone, None)
+            self._measured.pop(gone, None)
             self.intent_filter.forget(gone)
         windows = [self.buffer.window(t) for t in seen]
         windows = [w for w in windows if len(w.stamps_ns) >= self.config.min_frames]
@@ -239,7 +249,11 @@ class BehaviorEngine:
         due = checks_due(raw, self.config)
         if not any(due):
             return raw
-        return weigh(raw, window_likelihood(window, *due))
+        end_ns = int(window.stamps_ns[-1])
+        last = self._measured.get(window.track_id)
+        if last is None or end_ns - last[0] >= self.config.kinematic_check_period_s * 1e9:
+            last = self._measured[window.track_id] = (end_ns, measure_window(window))
+        return weigh(raw, evidence_likelihood(last[1], *due))
 
     def _description_due(self, result: IntentResult) -> bool:
         """A description is due when the period has passed, or the most likely intent changed (after the gap)."""

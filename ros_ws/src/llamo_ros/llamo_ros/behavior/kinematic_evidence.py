@@ -39,6 +39,8 @@ before them gave 0.118 / 0.67 ~ 0.18).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from llamo_ros.behavior.behavior_model import uniform_resample
@@ -125,22 +127,43 @@ def checks_due(raw: np.ndarray, config) -> tuple[bool, bool, bool]:
             config.check_transitions and bool(raw[TRANSITION_INDICES].max() >= config.gesture_check_min_p))
 
 
-def motion_likelihood(joints: np.ndarray, confidence: np.ndarray, fps: float, gestures: bool = True,
-                      other: bool = True, transitions: bool = True) -> np.ndarray:
-    """(K,) likelihood of a window's intents (`intent_likelihood`, and `transition_likelihood` with
-    `transitions`): joints (T, 17, 3) m optical frame, confidence (T, 17), fps Hz; all ones when the window
-    cannot be measured."""
+@dataclass(frozen=True)
+class MeasuredMotion:
+    """What the checks need of one window, measured once: its descriptors and the actions they support
+    (the costly part, ~5 ms per window; `evidence_likelihood` then costs microseconds per check setting)."""
+    descriptors: MotionDescriptors
+    supported: frozenset[str]
+
+
+def measure_motion(joints: np.ndarray, confidence: np.ndarray, fps: float) -> MeasuredMotion | None:
+    """Descriptors and supported actions of a window: joints (T, 17, 3) m optical frame, confidence (T, 17),
+    fps Hz; None when the window cannot be measured."""
     descriptors = describe_motion(joints, confidence, fps)
     if not descriptors.valid:
+        return None
+    return MeasuredMotion(descriptors, frozenset(supported_actions(descriptors)))
+
+
+def measure_window(window: TrackWindow) -> MeasuredMotion | None:
+    """`measure_motion` of one track window's uniformly resampled joints."""
+    return measure_motion(*uniform_resample(window))
+
+
+def evidence_likelihood(measured: MeasuredMotion | None, gestures: bool = True, other: bool = True,
+                        transitions: bool = True) -> np.ndarray:
+    """(K,) likelihood of a measured window's intents (`intent_likelihood`, and `transition_likelihood` with
+    `transitions`); all ones when the window could not be measured."""
+    if measured is None:
         return np.ones(NUM_INTENTS, np.float32)
-    likelihood = intent_likelihood(supported_actions(descriptors), gestures, other)
-    return likelihood * transition_likelihood(descriptors) if transitions else likelihood
+    likelihood = intent_likelihood(measured.supported, gestures, other)
+    return likelihood * transition_likelihood(measured.descriptors) if transitions else likelihood
 
 
-def window_likelihood(window: TrackWindow, gestures: bool = True, other: bool = True,
-                      transitions: bool = True) -> np.ndarray:
-    """(K,) likelihood of one track window's intents (`motion_likelihood` on its uniformly resampled joints)."""
-    return motion_likelihood(*uniform_resample(window), gestures, other, transitions)
+def motion_likelihood(joints: np.ndarray, confidence: np.ndarray, fps: float, gestures: bool = True,
+                      other: bool = True, transitions: bool = True) -> np.ndarray:
+    """(K,) likelihood of a window's intents (`evidence_likelihood` of `measure_motion`): joints (T, 17, 3) m
+    optical frame, confidence (T, 17), fps Hz; all ones when the window cannot be measured."""
+    return evidence_likelihood(measure_motion(joints, confidence, fps), gestures, other, transitions)
 
 
 def weigh(probabilities: np.ndarray, likelihood: np.ndarray) -> np.ndarray:
