@@ -24,6 +24,7 @@ POSTURE_WORDS = {"upright": "upright", "bent": "bent forward", "crouched": "low 
                  "upside_down": "upside down"}
 ROTATION_MENTION_DEG = 45.0   # body_movement states a rotation of the facing from this many degrees
 _ROTATION_CLAIM = re.compile(r"rotates about (\d+) degrees to the (left|right)")   # ... and how it says it
+AIRBORNE_WORDS = "leave the ground"   # how body_movement states a flight ("both feet ..."), and how it is found
 
 
 def _pick(rng: np.random.Generator, options) -> str:
@@ -90,7 +91,7 @@ def body_movement(d: MotionDescriptors, rng: np.random.Generator, brief: bool = 
     else:
         parts.append(_pick(rng, ["it stays in place", "it does not move across the ground"]))
     if d.jumps:
-        parts.append(f"both feet leave the ground {NUMBER_WORDS.get(d.jumps, f'{d.jumps} times')}")
+        parts.append(f"both feet {AIRBORNE_WORDS} {NUMBER_WORDS.get(d.jumps, f'{d.jumps} times')}")
     if abs(d.yaw_deg) >= ROTATION_MENTION_DEG:
         parts.append(f"it rotates about {abs(d.yaw_deg):.0f} degrees "
                      f"{'to the left' if d.yaw_deg > 0 else 'to the right'}")
@@ -110,7 +111,7 @@ def contradicted_facts(text: str, d: MotionDescriptors) -> set[str]:
         claimed = float(degrees) * (1.0 if way == "left" else -1.0)   # + = to the left, as yaw_deg
         if abs(d.yaw_deg) < max(ROTATION_MENTION_DEG, 0.5 * abs(claimed)) or d.yaw_deg * claimed < 0:
             wrong.add("rotation")
-    if "leave the ground" in low and not d.jumps:
+    if AIRBORNE_WORDS in low and not d.jumps:
         wrong.add("airborne")
     return wrong
 
