@@ -19,7 +19,7 @@
 # expect minutes on 16 cores, most of an hour on a Jetson Orin's 8-12 (use --jobs to bound memory: ~1.5 GB/job).
 set -euo pipefail
 SDIST=llama-cpp-python==0.3.7   # vendors llama.cpp of 2025-02 (llama_kv_cache_* API)
-CUDA=0 ARCH=87 SRC="" JOBS=$(nproc) SOURCE_ONLY=0
+CUDA=0 ARCH=87 SRC="" JOBS=$(env -u OMP_NUM_THREADS nproc) SOURCE_ONLY=0   # nproc obeys OMP_NUM_THREADS: not wanted here
 REPO=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${LLAMO_CACHE_DIR:-$HOME/.cache/llamo_ros}/llama_cpp
 PYTHON=${PYTHON:-$REPO/.venv/bin/python}

@@ -65,13 +65,53 @@ def _cuda_timer(fn, repeats: int) -> float:
     return float(np.median(times)) * 1e3
 
 
-def motion(repeats: int = 50) -> list[dict]:
-    """p50 ms of the real motion model (encoder + heads) on CUDA, fp32 and fp16, batch 1 / 8 / 32."""
+class Rows(list):
+    """Result rows, printed and written to `path` as each arrives: a crash later (a native library's segfault)
+    keeps the rows before it."""
+
+    def __init__(self, path: Path | None):
+        super().__init__()
+        self.path = path
+
+    def add(self, row: dict) -> None:
+        self.append(row)
+        print(row, flush=True)
+        if self.path:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.path.write_text(json.dumps(self, indent=2))
+
+
+def motion_parity(num_windows: int = 64) -> dict:
+    """The real motion model on CUDA (fp32, fp16) against CPU fp32 on generated windows: the largest absolute
+    difference of the intent probabilities and of the path (m), and how often the most likely intent agrees."""
+    import torch
+
+    from llamo_ros.language.api import load_motion_model
+    from llamo_ros.runtime.calibration import synthetic_windows
+
+    x = torch.from_numpy(synthetic_windows(num_windows, 32))                   # (W, 32, 80)
+    with torch.inference_mode():
+        p_cpu, path_cpu, _ = load_motion_model(CHECKPOINT, "cpu").eval()(x)
+        row = {"what": "motion model CUDA vs CPU fp32", "windows": num_windows}
+        for dtype in (torch.float32, torch.float16):
+            m = load_motion_model(CHECKPOINT, "cuda").eval().to(dtype)
+            p, path, _ = m(x.to("cuda", dtype))
+            p, path = p.float().cpu(), path.float().cpu()
+            name = str(dtype).split(".")[-1]
+            row[f"{name}_max_abs_prob"] = float((p - p_cpu).abs().max())
+            row[f"{name}_max_abs_path_m"] = float((path - path_cpu).abs().max())
+            row[f"{name}_top_intent_agree"] = float((p.argmax(-1) == p_cpu.argmax(-1)).float().mean())
+    return row
+
+
+def motion(rows: Rows, repeats: int = 50) -> None:
+    """p50 ms of the real motion model (encoder + heads) on CUDA, fp32 and fp16, batch 1 / 8 / 32, and its
+    parity with CPU."""
     import torch
 
     from llamo_ros.language.api import load_motion_model
 
-    rows = []
+    rows.add(motion_parity())
     model = load_motion_model(CHECKPOINT, "cuda")
     for dtype in (torch.float32, torch.float16):
         m = model.to(dtype)
@@ -79,10 +119,8 @@ def motion(repeats: int = 50) -> list[dict]:
             x = torch.randn(batch, 32, m.config.in_features, device="cuda", dtype=dtype)
             with torch.inference_mode():
                 ms = _cuda_timer(lambda: m(x), repeats)
-            rows.append({"what": "motion model (torch)", "dtype": str(dtype).split(".")[-1], "batch": batch,
-                         "p50_ms": ms})
-            print(rows[-1], flush=True)
-    return rows
+            rows.add({"what": "motion model (torch)", "dtype": str(dtype).split(".")[-1], "batch": batch,
+                      "p50_ms": ms})
 
 
 def _hparams(meta: Path) -> dict:
@@ -128,7 +166,7 @@ def _random_gguf(meta: Path, out: Path, hp: dict) -> Path:
     return out
 
 
-def llm(assets: Path, tokens: int = 32, runs: int = 5) -> list[dict]:
+def llm(assets: Path, rows: Rows, tokens: int = 32, runs: int = 5) -> None:
     """First token and decode tok/s on describe's prompt shape: torch fp16 (LlamaDecoder) and llama.cpp CUDA."""
     import torch
     from transformers import LlamaConfig, LlamaForCausalLM
@@ -151,7 +189,6 @@ def llm(assets: Path, tokens: int = 32, runs: int = 5) -> list[dict]:
     with torch.no_grad():
         motion = projector(motion_model.encoder(torch.randn(1, ckpt.window_frames, 80)))[0]   # (8, D)
     ids = torch.randint(100, 1000, (PROMPT[0] + PROMPT[2],))
-    rows = []
     model = LlamaForCausalLM(config).to("cuda", torch.float16).eval()
     with torch.no_grad():
         emb = model.get_input_embeddings()(ids.cuda())
@@ -159,18 +196,16 @@ def llm(assets: Path, tokens: int = 32, runs: int = 5) -> list[dict]:
     decoder = decoder_for(model)
     generate_greedy(decoder, embeds, None, 4)
     gens = [generate_greedy(decoder, embeds, None, tokens) for _ in range(runs)]
-    rows.append({"what": "LLM torch fp16 (LlamaDecoder), random SmolLM2-shaped weights",
-                 "first_token_ms": float(np.median([g.first_token_s for g in gens])) * 1e3,
-                 "tokens_per_s": float(np.median([g.tokens_per_s for g in gens]))})
-    print(rows[-1], flush=True)
+    rows.add({"what": "LLM torch fp16 (LlamaDecoder), random SmolLM2-shaped weights",
+              "first_token_ms": float(np.median([g.first_token_s for g in gens])) * 1e3,
+              "tokens_per_s": float(np.median([g.tokens_per_s for g in gens]))})
     del model, decoder
     torch.cuda.empty_cache()
     from llamo_ros.language.llama_cpp_runtime import LlamaCppLM, binding_available
     ok, why = binding_available(cuda=True)
     if not ok:
-        rows.append({"what": "LLM llama.cpp CUDA", "skipped": why})
-        print(f"SKIPPED llama.cpp CUDA: {why}", flush=True)
-        return rows
+        rows.add({"what": "LLM llama.cpp CUDA", "skipped": why})
+        return
     path = _random_gguf(assets / META, assets / "smollm2_random_f16.gguf", hp)
     from llamo_ros.language.gguf_export import quantize_gguf
     variants = {"f16": path}
@@ -184,12 +219,10 @@ def llm(assets: Path, tokens: int = 32, runs: int = 5) -> list[dict]:
         lm = LlamaCppLM(p, n_ctx=512, n_threads=1, n_gpu_layers=-1, cuda=True)
         lm.generate(segments, 4)
         res = [lm.generate(segments, tokens, ()) for _ in range(runs)]
-        rows.append({"what": f"LLM llama.cpp CUDA {name}, all layers offloaded, random SmolLM2-shaped weights",
-                     "first_token_ms": float(np.median([r.first_token_s for r in res])) * 1e3,
-                     "tokens_per_s": float(np.median([r.tokens_per_s for r in res]))})
-        print(rows[-1], flush=True)
+        rows.add({"what": f"LLM llama.cpp CUDA {name}, all layers offloaded, random SmolLM2-shaped weights",
+                  "first_token_ms": float(np.median([r.first_token_s for r in res])) * 1e3,
+                  "tokens_per_s": float(np.median([r.tokens_per_s for r in res]))})
         lm.close()
-    return rows
 
 
 def main() -> None:
@@ -202,10 +235,11 @@ def main() -> None:
     if args.part == "prepare":
         prepare(args.out)
         return
-    rows = motion() if args.part == "motion" else llm(args.assets)
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(rows, indent=2))
+    rows = Rows(args.json)
+    if args.part == "motion":
+        motion(rows)
+    else:
+        llm(args.assets, rows)
 
 
 if __name__ == "__main__":

@@ -51,7 +51,7 @@ if command -v nvcc >/dev/null || [ -x /usr/local/cuda/bin/nvcc ]; then
   export PATH=$PATH:/usr/local/cuda/bin
   mkdir -p "$BUILD_OUT/src" && tar -xzf "$ASSETS/llama_cpp_src.tgz" -C "$BUILD_OUT/src"
   if timeout 270 env PYTHON="$PY" bash "$REPO/tools/build_llama_cpp.sh" --cuda --arch "$ARCH" --src "$BUILD_OUT/src" \
-       --out "$BUILD_OUT" --jobs "$(nproc)" > "$RESULTS/llama_cpp_build.log" 2>&1; then
+       --out "$BUILD_OUT" --jobs "$(env -u OMP_NUM_THREADS nproc)" > "$RESULTS/llama_cpp_build.log" 2>&1; then
     export LLAMO_LLAMA_CPP_MODULE=$(ls "$BUILD_OUT"/module-cuda-sm"$ARCH"/_llama_cpp_native.*.so | head -1)
     echo "built: $LLAMO_LLAMA_CPP_MODULE"
   else
