@@ -9,7 +9,7 @@ from llamo_ros.training.data import (
     BROAD_SEED_OFFSET, HELDOUT_ACTIONS, TRAIN_ACTIONS, as_tracked, broad_training_config, heldout_config,
     language_training_samples, training_clip,
 )
-from llamo_ros.training.evaluate import auroc, eval_windows
+from llamo_ros.training.evaluate import auroc, eval_windows, ood_negatives
 
 
 def test_heldout_actions_are_never_in_the_training_data():
@@ -57,6 +57,15 @@ def test_auroc_known_values():
     assert auroc(np.array([0.1]), np.array([0.9])) == 0.0
     assert auroc(np.array([0.5, 0.5]), np.array([0.5])) == pytest.approx(0.5)
     assert auroc(np.array([0.9, 0.3]), np.array([0.5, 0.1])) == pytest.approx(0.75)
+
+
+def test_ood_negatives_are_named_windows_as_far_into_their_action_as_the_heldout_ones():
+    from llamo_ros.motion.intents import INTENT_INDEX, OTHER
+    wave = INTENT_INDEX["waving"]
+    true = np.array([wave, wave, OTHER, wave, OTHER])
+    into = np.array([0.3, 1.0, 2.0, 2.5, 0.1])
+    assert ood_negatives(true, into).tolist() == [False, True, False, True, False]
+    assert ood_negatives(true, into, min_into_s=0.0).tolist() == [True, True, False, True, False]
 
 
 def test_probabilities_of_an_older_checkpoint_get_the_appended_intents_at_zero():
