@@ -27,6 +27,7 @@ FULL_TURN_DEG = 270.0  # rotation counted as one roll / flip / cartwheel
 # about 0 (generated) to 0.5 (MediaPipe's short-armed skeletons of distant pedestrians on vtest.avi, whose noisy
 # wrists otherwise met "clapping" at the hips)
 CHEST_HEIGHT = 0.6
+WAVE_MAX_HELD_OUT = 0.4  # share of a wave's window with the arm extended forward or sideways, at most
 MIN_SQUAT_S = 0.3    # shortest crouch of a squat, s (a single noisy crouched frame is not one)
 
 
@@ -62,10 +63,12 @@ def _upright_ends(d: MotionDescriptors) -> bool:
 
 
 def _waving(d: MotionDescriptors) -> bool:
-    # periodic motion of a raised hand; a single wave (too short for a frequency) is a raised, bent arm
-    # that moves, not one held out straight (pointing)
-    return any(side.raised >= 0.2 and (side.oscillation_hz >= 0.7 or (
-        side.oscillation_amplitude_m >= 0.06 and side.extended_forward + side.extended_sideways < 0.1))
+    # periodic motion of a raised hand not held out straight for long (an arm raised to point and lowered again
+    # within the window is periodic too: the rule held on 45 % of generated pointing windows without this); a
+    # single wave (too short for a frequency) is a raised, bent arm that moves
+    return any(side.raised >= 0.2 and side.extended_forward + side.extended_sideways < WAVE_MAX_HELD_OUT and (
+        side.oscillation_hz >= 0.7 or (
+            side.oscillation_amplitude_m >= 0.06 and side.extended_forward + side.extended_sideways < 0.1))
         for side in (d.left, d.right)) and d.ground_speed_mps < 0.8 and d.main_posture == "upright"
 
 
