@@ -63,5 +63,15 @@ else
 fi
 
 step 4/4 "LLM on CUDA: torch fp16 (LlamaDecoder) and llama.cpp CUDA, describe's prompt shape with 8 motion embeddings"
-timeout 120 "$PY" "$REPO/tools/gpu_check.py" llm --assets "$ASSETS" --json "$RESULTS/llm.json" || echo "llm: FAILED ($?)"
+timeout 120 "$PY" "$REPO/tools/gpu_check.py" llm --assets "$ASSETS" --json "$RESULTS/llm.json"
+rc=$?
+if [ "$rc" != 0 ]; then
+  # again with llama.cpp logging natively (no Python log callback), so that the crash point shows: on the first
+  # H200 (CUDA 13.0) the load segfaulted before any line reached Python
+  echo "llm: FAILED ($rc); again with LLAMO_LLAMA_CPP_NATIVE_LOGS=1 (llama.cpp's own log, last 40 lines):"
+  LLAMO_LLAMA_CPP_NATIVE_LOGS=1 timeout 120 "$PY" "$REPO/tools/gpu_check.py" llm --assets "$ASSETS" \
+    --json "$RESULTS/llm_native_logs.json" > "$RESULTS/llm_native_logs.log" 2>&1
+  echo "llm (native logs): rc $?"
+  tail -40 "$RESULTS/llm_native_logs.log"
+fi
 step done "results in $RESULTS"

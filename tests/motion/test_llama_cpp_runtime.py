@@ -113,3 +113,23 @@ def test_cuda_build_offloads_every_layer_and_matches_cpu():
     finally:
         cpu.close()
         gpu.close()
+
+
+def test_native_logs_leave_llama_cpps_own_log_on_stderr():
+    """LLAMO_LLAMA_CPP_NATIVE_LOGS=1 (for a crash inside the library): llama.cpp writes its model-load log to stderr
+    itself; by default the same lines go to Python logging and stderr stays quiet."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("from llamo_ros.language.llama_cpp_runtime import LlamaCppLM\n"
+            "from llamo_ros.language.llm import gguf_path\n"
+            "LlamaCppLM(gguf_path(), n_ctx=64, n_threads=1).close()\n")
+    stderr = {}
+    for native in ("1", "0"):
+        env = {**os.environ, "LLAMO_LLAMA_CPP_NATIVE_LOGS": native}
+        run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stderr[-2000:]
+        stderr[native] = run.stderr
+    assert "llama_model_loader" in stderr["1"]
+    assert "llama_model_loader" not in stderr["0"]

@@ -31,6 +31,9 @@ _BINDING_FILES: dict[str, str] = {}    # kind -> the module file loaded
 _LOG_CALLBACKS = []                    # cffi callbacks must outlive the library's use of them
 log = logging.getLogger("llamo_ros.llama_cpp")
 MODULE_ENV = "LLAMO_LLAMA_CPP_MODULE"  # path of a CFFI module built here (tools/build_llama_cpp_cuda.sh), e.g. Jetson
+# "1": llama.cpp logs to stderr itself, no Python callback in its way (a crash inside the native library then shows
+# how far it got; on the lent H200 the CUDA build died in llama_model_load_from_file with no line logged)
+NATIVE_LOGS_ENV = "LLAMO_LLAMA_CPP_NATIVE_LOGS"
 
 
 def _module_files(kind: str) -> list[str]:
@@ -80,7 +83,8 @@ def load_binding(cuda: bool = False):
         _BINDING_ERRORS[kind] = "llama.cpp binding " + "; ".join(reasons)
         raise ImportError(_BINDING_ERRORS[kind])
     module.lib.llama_backend_init()
-    _route_logs(module.lib, module.ffi)
+    if os.environ.get(NATIVE_LOGS_ENV) != "1":
+        _route_logs(module.lib, module.ffi)
     _BINDINGS[kind] = (module.lib, module.ffi)
     _BINDING_FILES[kind] = path
     return _BINDINGS[kind]
