@@ -142,3 +142,27 @@ def test_the_stage_filters_once_and_the_backend_follows_only_upright_new_people(
     assert sum(map(flat, backend.returned)) <= 10, "the backend kept following a person the stage dropped"
     walkers = [len(upright_people(people, 1.0)) for people in untold]
     assert abs(np.mean([len(m.persons) for m in published]) - np.mean(walkers)) <= 0.3, walkers
+
+
+def test_torso_colour_tells_one_pedestrian_from_another(vtest_frames, static_backend):
+    """pose.appearance on real, small pedestrians: the same person in two frames 0.1 s apart (matched by box
+    overlap) has a closer torso colour than two different people of one frame."""
+    from itertools import combinations
+
+    from llamo_ros.pose.appearance import appearance_distance, torso_colour
+    from llamo_ros.pose.tracker import box_iou
+
+    same, different = [], []
+    for index in (10, 20, 30, 40):
+        a, b = (upright_people(static_backend.estimate(vtest_frames[i]), 1.0) for i in (index, index + 1))
+        looks_a = [torso_colour(vtest_frames[index], p.keypoints_2d) for p in a]
+        looks_b = [torso_colour(vtest_frames[index + 1], p.keypoints_2d) for p in b]
+        if a and b:
+            iou = box_iou(np.array([p.bbox for p in a]), np.array([p.bbox for p in b]))
+            for i, j in zip(*np.nonzero(iou > 0.6)):
+                if looks_a[i] is not None and looks_b[j] is not None:
+                    same.append(appearance_distance(looks_a[i], looks_b[j]))
+        known = [x for x in looks_a if x is not None]
+        different += [appearance_distance(x, y) for x, y in combinations(known, 2)]
+    assert len(same) >= 6 and len(different) >= 6, (same, different)
+    assert np.median(same) < 0.45 < np.median(different), (np.round(same, 2), np.round(different, 2))

@@ -117,3 +117,36 @@ def test_a_far_jump_in_one_frame_is_someone_else():
         tracker.update_boxes([box(100 + 5 * k, 200)])
     (other,) = tracker.update_boxes([box(120 + 0.4 * np.hypot(60, 160), 200)])
     assert other != a
+
+
+def _look(*bins):
+    """A normalised 128-bin 'torso colour' with mass in the given bins."""
+    h = np.zeros(128, np.float32)
+    h[list(bins)] = 1.0
+    return h / h.sum()
+
+
+def test_a_box_taken_over_by_someone_else_starts_a_new_track_when_looks_are_gated():
+    """Two people cross: the detection that continues A's box in the last frames shows B's torso colour
+    (the pose backend's region slid onto B). Without looks the box tracker carries A's id on; with the gate,
+    that detection is someone else's and A's track waits for A."""
+    a_look, b_look = _look(3, 4), _look(90, 91)
+    for gated in (False, True):
+        tracker = PersonTracker(PersonTrackerConfig(max_appearance_distance=0.75 if gated else 1.0))
+        (a,) = tracker.update_boxes([box(100, 200)], [a_look])
+        for k in range(1, 6):
+            assert tracker.update_boxes([box(100 + 4 * k, 200)], [a_look]) == [a]
+        (taken,) = tracker.update_boxes([box(124, 200)], [b_look])   # same place, someone else's colours
+        assert (taken != a) == gated
+        (back,) = tracker.update_boxes([box(128, 200)], [a_look])    # A shows again a frame later
+        assert back == a or not gated
+
+
+def test_looks_gate_nothing_when_unknown_or_switched_off():
+    tracker = PersonTracker(PersonTrackerConfig(max_appearance_distance=0.75))
+    (a,) = tracker.update_boxes([box(100, 200)], [_look(3)])
+    assert tracker.update_boxes([box(104, 200)], [None]) == [a]        # no torso seen this frame
+    assert tracker.update_boxes([box(108, 200)]) == [a]                # no looks given at all
+    off = PersonTracker(PersonTrackerConfig(max_appearance_distance=1.0))
+    (b,) = off.update_boxes([box(100, 200)], [_look(3)])
+    assert off.update_boxes([box(104, 200)], [_look(90)]) == [b]

@@ -62,6 +62,10 @@ class PoseConfig:
                                                 "on the ground; a tracking backend then does not follow "
                                                 "them); 0 keeps everyone, fallen people included")
     max_missed_frames: int = param(15, "frames a track survives without detection (occlusions)")
+    max_appearance_distance: float = param(1.0, "a detection whose torso colour is further than this "
+                                                 "Bhattacharyya distance from its track's starts a new track "
+                                                 "(someone else; pose.appearance); 1 or more: off, the "
+                                                 "default (trade-offs measured in docs/benchmarks.md)")
     image_transport: str = param("raw", "raw: subscribe `image` (sensor_msgs/Image); compressed: subscribe "
                                         "`<image>/compressed` (sensor_msgs/CompressedImage, JPEG or PNG), "
                                         "image_transport's naming (remap `image` to the base topic)")
@@ -122,7 +126,8 @@ class PoseFrameProcessor:
         self.config = config
         self.to_target = to_target
         self.backend = backend if backend is not None else backend_from_config(config)
-        self.tracker = PersonTracker(PersonTrackerConfig(max_missed_frames=config.max_missed_frames))
+        self.tracker = PersonTracker(PersonTrackerConfig(max_missed_frames=config.max_missed_frames,
+                                                         max_appearance_distance=config.max_appearance_distance))
         self.root_filter = root_filter_from_config(config)
         self._on_error = on_error   # (kind, text): the caller logs, throttled per kind
         self.processed_frames = 0
@@ -173,7 +178,7 @@ class PoseFrameProcessor:
                                           self.config.min_box_height_to_width)
             if flat:
                 self.backend.dropped(flat)
-            persons = self.tracker.update(persons)
+            persons = self.tracker.update(persons, image)
             if self.root_filter is not None:
                 self.root_filter.filter_persons(stamp_ns, persons)
         except Exception as error:  # noqa: BLE001  a backend failure must not kill the node or the replay

@@ -14,6 +14,10 @@ predictions, in two stages:
    vtest.avi this took 49 tracks to 43 (mean length 7.8 -> 8.7 s): 11 re-centred boxes and 2 people
    who walked behind a sign for about 1 s. A box jumping 0.39 diagonals there was the neighbour
    (MediaPipe's region had slid onto him), hence ``max_jump_distance`` 0.3.
+
+Both stages also refuse a pair whose torso colour (`pose.appearance`, when the caller gives it) is further than
+``max_appearance_distance`` from the track's: a region that slides onto a neighbour can do so in a box that
+hardly moves, and the track would carry on with someone else.
 """
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from llamo_ros.pose.appearance import appearance_distance, torso_colour
 from llamo_ros.pose.person_pose import PersonPose
 
 
@@ -37,6 +42,9 @@ class PersonTrackerConfig:
     max_jump_distance: float = 0.3       # stage 2 gate for a track seen in the previous frame, in box diagonals
     centre_match_after_missed: int = 0   # stage 2 takes tracks missed at least this many frames (0: all
                                          # unmatched ones, also when this frame's box moved off the prediction)
+    max_appearance_distance: float = 1.0   # both stages: torso colour at most this Bhattacharyya distance from
+                                           # the track's (pose.appearance; >= 1: off)
+    appearance_memory: float = 0.2       # weight of the newest torso colour in the track's running mean (0..1]
 
 
 @dataclass
@@ -46,6 +54,7 @@ class _Track:
     velocity: np.ndarray = field(default_factory=lambda: np.zeros(4))  # pixels per frame
     missed: int = 0                      # consecutive frames without a match
     hits: int = 1
+    appearance: np.ndarray | None = None  # running mean of the torso colour histogram (pose.appearance)
 
     def predicted(self) -> np.ndarray:
         return self.box + self.velocity * (self.missed + 1)
@@ -78,22 +87,29 @@ class PersonTracker:
         """How many track ids were handed out so far (ids are 0 .. ids_issued - 1)."""
         return self._next_id
 
-    def update(self, persons: list[PersonPose]) -> list[PersonPose]:
-        """Set ``track_id`` on each person (in place) and return the list."""
-        ids = self.update_boxes(np.array([p.bbox for p in persons]).reshape(-1, 4))
+    def update(self, persons: list[PersonPose], image_rgb: np.ndarray | None = None) -> list[PersonPose]:
+        """Set ``track_id`` on each person (in place) and return the list; with the frame's (H, W, 3) RGB image
+        the torso colours gate the matches too (when max_appearance_distance < 1)."""
+        gated = image_rgb is not None and self.config.max_appearance_distance < 1.0
+        looks = [torso_colour(image_rgb, p.keypoints_2d) for p in persons] if gated else None
+        ids = self.update_boxes(np.array([p.bbox for p in persons]).reshape(-1, 4), looks)
         for person, track_id in zip(persons, ids):
             person.track_id = int(track_id)
         return persons
 
-    def update_boxes(self, boxes: np.ndarray) -> list[int]:
-        """One frame of (N, 4) boxes -> their N track ids."""
+    def update_boxes(self, boxes: np.ndarray, appearances: list[np.ndarray | None] | None = None) -> list[int]:
+        """One frame of (N, 4) boxes (pixels) -> their N track ids; `appearances`: per box a torso colour
+        histogram (`pose.appearance.torso_colour`) or None."""
         boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
+        looks = list(appearances) if appearances is not None else [None] * len(boxes)
         assigned: dict[int, _Track] = {}
         free_dets = list(range(len(boxes)))
         free_tracks = list(range(len(self._tracks)))
         if self._tracks and len(boxes):
             predicted = np.array([t.predicted() for t in self._tracks])
+            other_look = self._other_look(looks)                      # (tracks, boxes): someone else's torso
             cost = 1.0 - box_iou(predicted, boxes)
+            cost[other_look] = np.inf
             self._assign(cost, 1.0 - self.config.min_iou, free_tracks, free_dets, assigned)
             lost = [i for i in free_tracks if self._tracks[i].missed >= self.config.centre_match_after_missed]
             if lost and free_dets:
@@ -110,21 +126,40 @@ class PersonTracker:
                 height = lambda b: np.maximum(b[..., 3] - b[..., 1], 1e-6)  # noqa: E731
                 ratio = height(predicted)[:, None] / height(boxes)[None]
                 dist[np.maximum(ratio, 1 / ratio) > self.config.max_height_ratio] = np.inf  # other size: other person
+                dist[other_look] = np.inf
                 self._assign(dist, 1.0, free_tracks, free_dets, assigned)
         alpha = self.config.velocity_smoothing
         for det, track in assigned.items():
             measured = (boxes[det] - track.box) / (track.missed + 1)
             track.velocity = measured if track.hits == 1 else alpha * measured + (1 - alpha) * track.velocity
             track.box, track.missed, track.hits = boxes[det], 0, track.hits + 1
+            look = looks[det]
+            if look is not None:
+                track.appearance = (look if track.appearance is None else
+                                    self.config.appearance_memory * look
+                                    + (1 - self.config.appearance_memory) * track.appearance)
         for i in free_tracks:
             self._tracks[i].missed += 1
         for det in free_dets:
-            track = _Track(self._next_id, boxes[det])
+            track = _Track(self._next_id, boxes[det], appearance=looks[det])
             self._next_id += 1
             self._tracks.append(track)
             assigned[det] = track
         self._tracks = [t for t in self._tracks if t.missed <= self.config.max_missed_frames]
         return [assigned[d].track_id for d in range(len(boxes))]
+
+    def _other_look(self, looks: list[np.ndarray | None]) -> np.ndarray:
+        """(tracks, boxes) bool: both torso colours known and further apart than max_appearance_distance."""
+        out = np.zeros((len(self._tracks), len(looks)), bool)
+        if self.config.max_appearance_distance >= 1.0:
+            return out
+        for i, track in enumerate(self._tracks):
+            if track.appearance is None:
+                continue
+            for j, look in enumerate(looks):
+                if look is not None:
+                    out[i, j] = appearance_distance(track.appearance, look) > self.config.max_appearance_distance
+        return out
 
     def _assign(self, cost: np.ndarray, gate: float, free_tracks: list, free_dets: list, assigned: dict) -> None:
         if not free_tracks or not free_dets:
