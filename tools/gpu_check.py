@@ -93,8 +93,9 @@ def motion_parity(num_windows: int = 64) -> dict:
     with torch.inference_mode():
         p_cpu, path_cpu, _ = load_motion_model(CHECKPOINT, "cpu").eval()(x)
         row = {"what": "motion model CUDA vs CPU fp32", "windows": num_windows}
-        for dtype in (torch.float32, torch.float16):
-            m = load_motion_model(CHECKPOINT, "cuda").eval().to(dtype)
+        cuda = load_motion_model(CHECKPOINT, "cuda")
+        for dtype in (torch.float32, torch.float16):   # fp32 first: .to() converts in place
+            m = cuda.to(dtype)
             p, path, _ = m(x.to("cuda", dtype))
             p, path = p.float().cpu(), path.float().cpu()
             name = str(dtype).split(".")[-1]

@@ -62,13 +62,17 @@ def _upright_ends(d: MotionDescriptors) -> bool:
     return d.start_posture in ("upright", "bent") and d.end_posture in ("upright", "bent")
 
 
+def _held_out(side) -> float:
+    """Share of the window with this arm extended forward or sideways."""
+    return side.extended_forward + side.extended_sideways
+
+
 def _waving(d: MotionDescriptors) -> bool:
     # periodic motion of a raised hand not held out straight for long (an arm raised to point and lowered again
     # within the window is periodic too: the rule held on 45 % of generated pointing windows without this); a
     # single wave (too short for a frequency) is a raised, bent arm that moves
-    return any(side.raised >= 0.2 and side.extended_forward + side.extended_sideways < WAVE_MAX_HELD_OUT and (
-        side.oscillation_hz >= 0.7 or (
-            side.oscillation_amplitude_m >= 0.06 and side.extended_forward + side.extended_sideways < 0.1))
+    return any(side.raised >= 0.2 and _held_out(side) < WAVE_MAX_HELD_OUT and (
+        side.oscillation_hz >= 0.7 or (side.oscillation_amplitude_m >= 0.06 and _held_out(side) < 0.1))
         for side in (d.left, d.right)) and d.ground_speed_mps < 0.8 and d.main_posture == "upright"
 
 

@@ -47,7 +47,12 @@ def torso_colour(image_rgb: np.ndarray, keypoints_2d: np.ndarray) -> np.ndarray 
     return (hist / hist.sum()).astype(np.float32)
 
 
+def appearance_distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(N, M) Bhattacharyya distances in [0, 1] between (N, K) and (M, K) normalised histograms (`torso_colour`)."""
+    overlap = np.sqrt(np.clip(a, 0, None)) @ np.sqrt(np.clip(b, 0, None)).T      # (N, M) Bhattacharyya coefficient
+    return np.sqrt(1.0 - np.clip(overlap, 0.0, 1.0))
+
+
 def appearance_distance(a: np.ndarray, b: np.ndarray) -> float:
     """Bhattacharyya distance in [0, 1] of two normalised histograms (`torso_colour`)."""
-    overlap = float(np.sqrt(np.clip(a, 0, None) * np.clip(b, 0, None)).sum())
-    return float(np.sqrt(max(0.0, 1.0 - min(overlap, 1.0))))
+    return float(appearance_distances(np.atleast_2d(a), np.atleast_2d(b))[0, 0])

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
-from llamo_ros.pose.appearance import appearance_distance, torso_colour
+from llamo_ros.pose.appearance import appearance_distances, torso_colour
 from llamo_ros.pose.person_pose import PersonPose
 
 
@@ -151,14 +151,13 @@ class PersonTracker:
     def _other_look(self, looks: list[np.ndarray | None]) -> np.ndarray:
         """(tracks, boxes) bool: both torso colours known and further apart than max_appearance_distance."""
         out = np.zeros((len(self._tracks), len(looks)), bool)
-        if self.config.max_appearance_distance >= 1.0:
+        rows = [i for i, t in enumerate(self._tracks) if t.appearance is not None]
+        cols = [j for j, look in enumerate(looks) if look is not None]
+        if self.config.max_appearance_distance >= 1.0 or not rows or not cols:
             return out
-        for i, track in enumerate(self._tracks):
-            if track.appearance is None:
-                continue
-            for j, look in enumerate(looks):
-                if look is not None:
-                    out[i, j] = appearance_distance(track.appearance, look) > self.config.max_appearance_distance
+        dist = appearance_distances(np.stack([self._tracks[i].appearance for i in rows]),
+                                    np.stack([looks[j] for j in cols]))
+        out[np.ix_(rows, cols)] = dist > self.config.max_appearance_distance
         return out
 
     def _assign(self, cost: np.ndarray, gate: float, free_tracks: list, free_dets: list, assigned: dict) -> None:
