@@ -201,8 +201,11 @@ def test_chains_in_broad_clips():
 # ---- how the descriptors read it ---------------------------------------------------------------------
 
 def test_not_plain_walking_or_standing(windows):
+    # 0.06 while the dance rule held on any stepping with both wrists swinging 8 cm (on standing too); since it asks
+    # for a swing of 0.15 leg lengths on the spot (2026-11-30) 0.21: upright improvisations with the hands moving
+    # in front of the belly read as standing, as their body does (the kinematic check of "other" was re-measured)
     assert len(windows) >= 40
-    assert np.mean([plain_motion(s) for s in windows]) < 0.2
+    assert np.mean([plain_motion(s) for s in windows]) < 0.25
 
 
 def test_rarely_read_as_a_gesture_and_never_as_the_held_out_actions(windows):

@@ -50,3 +50,26 @@ def test_zero_confidence_counts_as_missing():
     j = walking_skeleton(30)
     with pytest.raises(ValueError, match="no observed joint"):
         F.motion_features(j, np.zeros((30, NUM_JOINTS), np.float32), 30.0)
+
+
+def test_a_pitched_camera_sees_the_body_as_a_level_one_does():
+    """A person standing with the right arm held out, seen by a level camera and by one pitched 30 deg down at the
+    same place: the body's channels (pose, facing) are the level camera's; the root's stay in each camera's frame."""
+    from descriptor_fixtures import place, standing, to_camera
+    from llamo_ros.skeleton import JOINT_INDEX as J
+
+    world = place(standing(64, heading=np.pi + 0.6), x=1.5, z=4.0)       # facing the camera, turned 0.6 rad
+    shoulder = world[:, J["right_shoulder"]]
+    world[:, J["right_elbow"]] = shoulder + [0.1, 0.0, -0.27]            # arm held out towards the camera
+    world[:, J["right_wrist"]] = shoulder + [0.2, 0.0, -0.55]
+    level, _ = to_camera(world, pitch_deg=0.0, height_m=2.0)
+    pitched, _ = to_camera(world, pitch_deg=30.0, height_m=2.0)
+    a, b = F.motion_features(level, None, 30.0), F.motion_features(pitched, None, 30.0)
+    np.testing.assert_allclose(a[:, F.POSE], b[:, F.POSE], atol=2e-3)
+    np.testing.assert_allclose(a[:, F.FACING], b[:, F.FACING], atol=2e-3)
+    assert np.abs(a[:, F.ROOT_POS] - b[:, F.ROOT_POS]).max() > 0.3       # the root is where each camera sees it
+    # without levelling, the pitched camera sees the arm (and the whole body) tilted by 30 deg
+    c = F.motion_features(pitched, None, 30.0, level=False)
+    assert np.abs(a[:, F.POSE] - c[:, F.POSE]).max() > 0.2
+    np.testing.assert_allclose(F.level_rotation(F.window_up(pitched)) @ [0.0, -np.cos(0.5236), -np.sin(0.5236)],
+                               [0.0, -1.0, 0.0], atol=1e-3)

@@ -179,3 +179,19 @@ def test_measured_roots_are_the_truth_and_a_second_baseline(tmp_path):
     assert r.cv_fde_measured_m["w=1.0s h=1.0s"] == pytest.approx(0.0, abs=1e-6)
     assert r.root_jitter_rms_mps2 == pytest.approx(0.0, abs=1e-3)   # rounding of 0.1 m steps / (0.1 s)^2
     assert r.root_jitter_measured_mps2 == pytest.approx(20.0, rel=1e-6)
+    # from the real roots (here the unsmoothed measured ones): the same as from the measured roots
+    assert r.cv_fde_real_m == pytest.approx(r.cv_fde_measured_m, abs=1e-9)
+
+
+def test_constant_velocity_from_the_real_roots_errs_where_people_turn(tmp_path):
+    # a walk at 1 m/s along z that turns to x after 3 s; the published roots are exact. Constant velocity errs
+    # by the turn alone, from published and real roots alike: at the turn, (0, 0, 4) m, it says (0, 0, 5) 1 s on,
+    # the walker is at (1, 0, 4).
+    def at(i):
+        t = 0.1 * i
+        return (0.0, 0.0, 1.0 + t) if t <= 3.0 else (t - 3.0, 0.0, 4.0)
+    _write(tmp_path / "out", [(T0 + i * STEP_NS, [(1, at(i))], []) for i in range(60)])
+    r = stability_report(tmp_path / "out", ReportConfig(truth_smoothing_s=0.0))
+    assert r.cv_fde_real_m["w=1.0s h=1.0s"] == pytest.approx(r.cv_fde_m["w=1.0s h=1.0s"], abs=1e-9)
+    assert r.cv_fde_real_m["w=1.0s h=1.0s"] > 0.1
+    assert "real roots" in r.table()
