@@ -245,6 +245,11 @@ def constant_velocity_errors(stamps: np.ndarray, roots: np.ndarray, truth: np.nd
     return errors
 
 
+def _mean_per_window(errors: dict) -> dict:
+    """{(velocity window s, horizon s): errors} -> {"w=..s h=..s": mean error, m}, leaving out empty lists."""
+    return {f"w={w}s h={h}s": float(np.mean(e)) for (w, h), e in errors.items() if e}
+
+
 def stability_report(bag: Path, config: ReportConfig | None = None) -> StabilityReport:
     """Read an output bag and compute every number of `StabilityReport` (see the module docstring)."""
     c = config or ReportConfig()
@@ -253,11 +258,11 @@ def stability_report(bag: Path, config: ReportConfig | None = None) -> Stability
                         else "Person3D.root_position (the bag has no measured_root_position)")
                         + (f", centred {c.truth_smoothing_s:g} s linear fit" if c.truth_smoothing_s > 0 else ""))
     lengths, jitter, jitter_measured, implausible, confident = [], [], [], 0, 0
-    cv_measured = {(w, h): [] for w in c.cv_windows_s for h in c.horizons_s}
-    cv_real = {(w, h): [] for w in c.cv_windows_s for h in c.horizons_s}
+    cv_keys = [(w, h) for w in c.cv_windows_s for h in c.horizons_s]
+    cv_measured, cv_real = {k: [] for k in cv_keys}, {k: [] for k in cv_keys}
     path_err = {h: [] for h in c.horizons_s}
     path_z = {h: [] for h in c.horizons_s}     # |error| / std per coordinate
-    cv_err = {(w, h): [] for w in c.cv_windows_s for h in c.horizons_s}
+    cv_err = {k: [] for k in cv_keys}
     paired = {h: [] for h in c.horizons_s}     # (model error, {window: constant-velocity error})
     first_ns = min((t.stamps[0] for t in tracks.values() if t.stamps), default=0)
     for t in tracks.values():
@@ -310,13 +315,12 @@ def stability_report(bag: Path, config: ReportConfig | None = None) -> Stability
     r.root_jitter_rms_mps2 = float(np.sqrt(np.mean(acc ** 2))) if acc.size else 0.0
     acc = np.concatenate(jitter_measured) if jitter_measured else np.empty(0)
     r.root_jitter_measured_mps2 = float(np.sqrt(np.mean(acc ** 2))) if acc.size else 0.0
-    r.cv_fde_measured_m = {f"w={w}s h={h}s": float(np.mean(e)) for (w, h), e in cv_measured.items() if e}
-    r.cv_fde_real_m = {f"w={w}s h={h}s": float(np.mean(e)) for (w, h), e in cv_real.items() if e}
+    r.cv_fde_measured_m, r.cv_fde_real_m = _mean_per_window(cv_measured), _mean_per_window(cv_real)
     r.path_fde_m = {str(h): float(np.mean(e)) for h, e in path_err.items() if e}
     r.path_fde_n = {str(h): len(e) for h, e in path_err.items() if e}
     r.path_within_1std = {str(h): float(np.mean(np.array(z) <= 1)) for h, z in path_z.items() if z}
     r.path_within_2std = {str(h): float(np.mean(np.array(z) <= 2)) for h, z in path_z.items() if z}
-    r.cv_fde_m = {f"w={w}s h={h}s": float(np.mean(e)) for (w, h), e in cv_err.items() if e}
+    r.cv_fde_m = _mean_per_window(cv_err)
     r.cv_fde_n = {f"w={w}s h={h}s": len(e) for (w, h), e in cv_err.items() if e}
     for h, rows in paired.items():
         if rows:
